@@ -1,0 +1,398 @@
+"""Tests of twin.weather: generator calibration and plausibility, readers, validation, resampling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin.errors import WeatherError
+from twin.weather import (
+    BESANCON_NORMALS,
+    COLUMNS,
+    Weather,
+    _solar_geometry,
+    besancon_reference_year,
+    load_weather,
+    monthly_climate,
+    plot_monthly_climate,
+    read_csv_weather,
+    read_epw,
+    read_pvgis_tmy,
+    resample_to_step,
+    validate_weather,
+    weather_for_period,
+)
+
+LYON_EPW = (Path(__file__).resolve().parents[2] / "shared" / "reference" / "weather"
+            / "FRA_AR_Lyon-Bron.AP.074800_TMYx.2004-2018.epw")
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def generated(request) -> Weather:
+    return besancon_reference_year(2027, request.param)
+
+
+@pytest.fixture(scope="module")
+def year1() -> Weather:
+    return besancon_reference_year(2027, 1)
+
+
+@pytest.fixture(scope="module")
+def lyon() -> Weather:
+    if not LYON_EPW.is_file():
+        pytest.skip(f"real EPW not available at {LYON_EPW}")
+    return read_epw(LYON_EPW)
+
+
+def _daily(df: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
+    """Group hour-ending rows by the day of their interval start."""
+    return df.groupby((df.index - pd.Timedelta(hours=1)).normalize())
+
+
+def _daily_clearness(w: Weather) -> pd.Series:
+    _, cs = _solar_geometry(w.data.index, w.latitude, w.longitude, w.altitude_m)
+    cs_day = _daily(cs)["ghi"].sum()
+    return _daily(w.data)["ghi"].sum() / cs_day
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    out = df.copy()
+    out.insert(0, "timestamp", [t.isoformat() for t in df.index])
+    path.write_text("# provenance: written by tests/test_weather.py from the generator\n"
+                    + out.to_csv(index=False))
+    return path
+
+
+# --- generator: calibration -----------------------------------------------------------
+
+
+def test_generator_matches_monthly_normals(generated: Weather) -> None:
+    table = monthly_climate(generated.data).iloc[:12]
+    n = BESANCON_NORMALS
+    np.testing.assert_array_less(np.abs(table["tmean_c"].to_numpy() - n["tmean_c"].to_numpy()), 0.3)
+    np.testing.assert_array_less(
+        np.abs(table["ghi_kwh_m2"].to_numpy() / n["ghi_kwh_m2"].to_numpy() - 1.0), 0.05)
+    np.testing.assert_array_less(
+        np.abs(table["precip_mm"].to_numpy() / n["precip_mm"].to_numpy() - 1.0), 0.10)
+    np.testing.assert_array_less(np.abs(table["rain_days"].to_numpy() - n["rain_days"].to_numpy()),
+                                 2.0 + 1e-9)
+
+
+def test_generator_frame_conventions(generated: Weather) -> None:
+    df = generated.data
+    assert list(df.columns) == list(COLUMNS)
+    assert len(df) == 8760
+    assert df.index[0] == pd.Timestamp("2027-01-01 01:00", tz="UTC+01:00")
+    assert df.index[-1] == pd.Timestamp("2028-01-01 00:00", tz="UTC+01:00")
+    assert df.index.tz.utcoffset(None) == pd.Timedelta(hours=1)
+    assert not df.isna().any().any()
+    assert (generated.latitude, generated.longitude, generated.altitude_m) == (47.24, 6.02, 307.0)
+    assert abs(df["wind_speed"].mean() - 2.2) < 1e-9  # domain-facts §1b
+
+
+def test_generator_leap_year() -> None:
+    w = besancon_reference_year(2028, 7)
+    assert len(w.data) == 8784
+    feb = monthly_climate(w.data).loc["Feb"]
+    assert abs(feb["tmean_c"] - BESANCON_NORMALS.loc["Feb", "tmean_c"]) < 0.3
+    assert abs(feb["ghi_kwh_m2"] / BESANCON_NORMALS.loc["Feb", "ghi_kwh_m2"] - 1) < 0.05
+
+
+def test_generator_is_deterministic_and_seeds_differ(year1: Weather) -> None:
+    again = besancon_reference_year(2027, 1)
+    pd.testing.assert_frame_equal(year1.data, again.data)
+    other = besancon_reference_year(2027, 2)
+    for col in ("ghi", "temp_air", "precipitation_mm", "wind_speed"):
+        assert not np.allclose(year1.data[col], other.data[col])
+    # day-to-day variability remains after calibration: daily means differ by several K
+    t1 = _daily(year1.data)["temp_air"].mean()
+    t2 = _daily(other.data)["temp_air"].mean()
+    assert (t1 - t2).abs().mean() > 1.0
+
+
+def test_generator_ghi_bounded_by_clear_sky(generated: Weather) -> None:
+    df = generated.data
+    _, cs = _solar_geometry(df.index, generated.latitude, generated.longitude,
+                            generated.altitude_m)
+    assert (df["ghi"] <= cs["ghi"] * 1.0 + 1e-9).all()
+    assert (df[["ghi", "dni", "dhi"]] >= 0).all().all()
+
+
+def test_generator_irradiance_closure(generated: Weather) -> None:
+    # The generator evaluates the sun at mid-hour and sets DHI = GHI - DNI·cos(θz) after the
+    # Erbs split, so the closure holds to rounding (1e-6 W/m²). Measured files (EPW) only
+    # close within tens of W/m² because components are measured/modelled separately.
+    df = generated.data
+    solpos, _ = _solar_geometry(df.index, generated.latitude, generated.longitude,
+                                generated.altitude_m)
+    cosz = np.clip(np.cos(np.radians(solpos["zenith"].to_numpy())), 0.0, None)
+    np.testing.assert_allclose(df["ghi"], df["dhi"] + df["dni"] * cosz, atol=1e-6)
+
+
+def test_generator_rain_hours_sum_to_wet_days(year1: Weather) -> None:
+    daily = _daily(year1.data)["precipitation_mm"].sum()
+    assert ((daily == 0) | (daily >= 1.0)).all()  # dry days are dry, wet days ≥ 1 mm
+
+
+# --- generator: plausibility against the real Lyon-Bron TMYx ------------------------------
+
+
+def _season_dtr(df: pd.DataFrame) -> pd.Series:
+    d = _daily(df)["temp_air"]
+    dtr = d.max() - d.min()
+    return dtr.groupby((dtr.index.month % 12) // 3).mean()  # 0 DJF, 1 MAM, 2 JJA, 3 SON
+
+
+def test_generator_plausible_against_lyon(lyon: Weather, year1: Weather) -> None:
+    # Diurnal range: Besançon (307 m, cloudier) and Lyon differ; a ±2.5 K band per season
+    # still catches a wrong diurnal model (a flat or doubled cycle is off by > 5 K).
+    np.testing.assert_allclose(_season_dtr(year1.data), _season_dtr(lyon.data), atol=2.5)
+    for w in (lyon, year1):
+        tm = _daily(w.data)["temp_air"].mean()
+        assert tm.autocorr(1) > 0.5
+        anomaly = tm - tm.rolling(31, center=True, min_periods=1).mean()
+        assert anomaly.autocorr(1) > 0.5  # persistence beyond the seasonal cycle
+        kd = _daily_clearness(w)
+        assert kd.quantile(0.1) < 0.45, "needs overcast days"
+        assert kd.quantile(0.9) > 0.85, "needs clear days"
+        assert kd.quantile(0.9) - kd.quantile(0.1) > 0.4
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def test_read_lyon_epw(lyon: Weather) -> None:
+    df = lyon.data
+    assert len(df) == 8760
+    assert df.index.tz.utcoffset(None) == pd.Timedelta(hours=1)
+    assert df.index[0].strftime("%m-%d %H:%M") == "01-01 01:00"  # hour-ending
+    # README figures are rounded to 1 kWh/m², 0.1 K: tolerances are those roundings.
+    assert abs(df["ghi"].sum() / 1000 - 1321) <= 1.0
+    assert abs(df["temp_air"].mean() - 13.0) <= 0.05
+    assert abs(df["precipitation_mm"].sum() - 788) <= 1.0
+    # hour-ending check against the sun: clear-sky GHI at mid-interval correlates best with
+    # the file for our labels (not shifted by ±1 h), and there is no GHI while the sun is down.
+    ghi = df["ghi"].to_numpy()
+    corr = {}
+    for shift_h in (-1, 0, 1):
+        _, cs = _solar_geometry(df.index + pd.Timedelta(hours=shift_h), lyon.latitude,
+                                lyon.longitude, lyon.altitude_m)
+        corr[shift_h] = np.corrcoef(ghi, cs["ghi"].to_numpy())[0, 1]
+        if shift_h == 0:
+            assert not ((ghi > 0) & (cs["ghi"].to_numpy() == 0)).any()
+    assert max(corr, key=corr.get) == 0
+    assert (lyon.latitude, lyon.longitude, lyon.altitude_m, lyon.tz_offset_h) == (
+        45.7261, 4.9378, 198.0, 1.0)
+
+
+def test_epw_missing_codes(tmp_path: Path, lyon: Weather) -> None:
+    # Same real file with EPW "missing" codes: 3 h of 99.9 °C (repaired) and no precipitation.
+    lines = LYON_EPW.read_text().splitlines()
+    for i in range(8 + 100, 8 + 103):  # 8 header lines
+        f = lines[i].split(",")
+        f[6] = "99.9"
+        lines[i] = ",".join(f)
+    for i in range(8, len(lines)):
+        f = lines[i].split(",")
+        f[33] = "999"
+        lines[i] = ",".join(f)
+    path = tmp_path / "lyon_missing.epw"
+    path.write_text("\n".join(lines) + "\n")
+    w = read_epw(path)
+    rep = {(r.column, r.kind): r.count for r in w.repairs}
+    assert rep == {("precipitation_mm", "filled"): 8760, ("temp_air", "interpolated"): 3}
+    assert (w.data["precipitation_mm"] == 0).all()
+    assert w.data["temp_air"].max() < 45.0
+
+
+def test_csv_roundtrip(tmp_path: Path, year1: Weather) -> None:
+    path = _write_csv(year1.data, tmp_path / "w.csv")
+    w = load_weather("w.csv", year=2027, seed=0, base_dir=tmp_path)
+    pd.testing.assert_frame_equal(w.data, year1.data, check_freq=False, check_names=False)
+    assert w.source == str(path)
+
+
+def _pvgis_rows(df: pd.DataFrame) -> list[dict]:
+    """PVGIS TMY rows: UTC hour-start stamps, months taken from different years."""
+    utc_start = (df.index - pd.Timedelta(hours=1)).tz_convert("UTC")
+    years = {m: 2005 + m for m in range(1, 13)}  # a TMY mixes years month by month
+    stamps = [f"{years[t.month]}{t.strftime('%m%d:%H%M')}" for t in utc_start]
+    order = np.argsort([s[4:] for s in stamps], kind="stable")
+    return [
+        {"time(UTC)": stamps[i], "T2m": df["temp_air"].iat[i], "RH": df["relative_humidity"].iat[i],
+         "G(h)": df["ghi"].iat[i], "Gb(n)": df["dni"].iat[i], "Gd(h)": df["dhi"].iat[i],
+         "IR(h)": 300.0, "WS10m": df["wind_speed"].iat[i], "WD10m": 180.0,
+         "SP": df["pressure"].iat[i]}
+        for i in order
+    ]
+
+
+def test_pvgis_json_and_csv(tmp_path: Path, year1: Weather) -> None:
+    df = year1.data
+    rows = _pvgis_rows(df)
+    loc = {"latitude": 47.24, "longitude": 6.02, "elevation": 307.0}
+    doc = {"inputs": {"location": loc, "meteo_data": {}},
+           "outputs": {"months_selected": [{"month": m, "year": 2005 + m} for m in range(1, 13)],
+                       "tmy_hourly": rows},
+           "meta": {"inputs": {}}}
+    pj = tmp_path / "tmy.json"
+    pj.write_text(json.dumps(doc))
+    lines = ["Latitude (decimal degrees): 47.240", "Longitude (decimal degrees): 6.020",
+             "Elevation (m): 307.0", "month,year"]
+    lines += [f"{m},{2005 + m}" for m in range(1, 13)]
+    keys = list(rows[0])
+    lines.append(",".join(keys))
+    lines += [",".join(str(r[k]) for k in keys) for r in rows]
+    lines += ["", "T2m: 2-m air temperature (degree Celsius)"]
+    pc = tmp_path / "tmy.csv"
+    pc.write_text("\r\n".join(lines) + "\r\n")
+    for w in (load_weather("tmy.json", year=2027, seed=0, base_dir=tmp_path),
+              load_weather(f"pvgis:{pc}", year=2027, seed=0),
+              load_weather("tmy.csv", year=2027, seed=0, base_dir=tmp_path),
+              read_pvgis_tmy(pj, tz_offset_h=1)):
+        assert (w.latitude, w.longitude, w.altitude_m, w.tz_offset_h) == (47.24, 6.02, 307.0, 1.0)
+        assert w.data.index[0] == pd.Timestamp("2001-01-01 01:00", tz="UTC+01:00")
+        for col in ("ghi", "dni", "dhi", "temp_air", "relative_humidity", "wind_speed",
+                    "pressure"):
+            np.testing.assert_allclose(w.data[col].to_numpy(), df[col].to_numpy(), rtol=1e-12)
+        assert (w.data["precipitation_mm"] == 0).all()
+        assert any(r.column == "precipitation_mm" and r.kind == "filled" for r in w.repairs)
+
+
+def test_generator_via_load_weather(year1: Weather) -> None:
+    w = load_weather("besancon-reference", year=2027, seed=1)
+    pd.testing.assert_frame_equal(w.data, year1.data)
+    assert "seed 1" in w.source
+
+
+# --- bad input: one test per class of mistake ---------------------------------------------------
+
+
+def _bad_csv(tmp_path: Path, frame: pd.DataFrame, kind: str) -> Path:
+    df = frame.copy()
+    if kind == "non_hourly":
+        df.index = df.index.where(df.index != df.index[100], df.index[100] - pd.Timedelta("30min"))
+    elif kind == "duplicated":
+        df.index = df.index.where(df.index != df.index[100], df.index[99])
+    elif kind == "wrong_length":
+        df = df.iloc[:100]
+    elif kind == "temperature":
+        df.loc[pd.Timestamp("2027-03-02 14:00", tz="UTC+01:00"), "temp_air"] = 85.0
+    elif kind == "long_gap":
+        df.iloc[200:210, df.columns.get_loc("ghi")] = np.nan
+    return _write_csv(df, tmp_path / f"bad_{kind}.csv")
+
+
+BAD_CASES = [
+    # (id, source builder, substrings the one-line message must contain)
+    ("missing_file", lambda tp, f: "absent.epw", ["absent.epw", "not found", "besancon-reference"]),
+    ("unknown_form", lambda tp, f: "weather.xlsx", ["weather.xlsx", "not recognised", ".epw"]),
+    ("non_hourly", lambda tp, f: _bad_csv(tp, f, "non_hourly").name, ["bad_non_hourly.csv",
+                                                                      "timestamp", "hourly"]),
+    ("duplicated", lambda tp, f: _bad_csv(tp, f, "duplicated").name, ["bad_duplicated.csv",
+                                                                      "timestamp", "duplicated"]),
+    ("wrong_length", lambda tp, f: _bad_csv(tp, f, "wrong_length").name, ["bad_wrong_length.csv",
+                                                                          "timestamp", "8760"]),
+    ("temperature", lambda tp, f: _bad_csv(tp, f, "temperature").name,
+     ["bad_temperature.csv", "column temp_air", "2027-03-02 14:00", "85", "-60 to 60"]),
+    ("long_gap", lambda tp, f: _bad_csv(tp, f, "long_gap").name, ["bad_long_gap.csv",
+                                                                  "column ghi", "10 missing"]),
+]
+
+
+@pytest.mark.parametrize("case,build,expected", BAD_CASES, ids=[c[0] for c in BAD_CASES])
+def test_bad_input(tmp_path: Path, year1: Weather, case, build, expected) -> None:
+    source = build(tmp_path, year1.data)
+    with pytest.raises(WeatherError) as info:
+        load_weather(source, year=2027, seed=1, base_dir=tmp_path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    for part in expected:
+        assert part in msg, (part, msg)
+
+
+def test_short_gap_is_repaired_and_reported(tmp_path: Path, year1: Weather, caplog) -> None:
+    df = year1.data.copy()
+    df.iloc[1000:1003, df.columns.get_loc("temp_air")] = np.nan
+    df.iloc[3000:3002, df.columns.get_loc("dhi")] = -3.0  # sensor noise, clipped to 0
+    path = _write_csv(df, tmp_path / "gap.csv")
+    with caplog.at_level("WARNING", logger="twin.weather"):
+        w = read_csv_weather(path, 47.24, 6.02, 307.0, 1.0)
+    rep = {(r.column, r.kind): r.count for r in w.repairs}
+    assert rep == {("temp_air", "interpolated"): 3, ("dhi", "clipped"): 2}
+    t = year1.data["temp_air"].to_numpy()
+    np.testing.assert_allclose(w.data["temp_air"].to_numpy()[1000:1003],
+                               t[999] + (t[1003] - t[999]) * np.arange(1, 4) / 4, rtol=1e-12)
+    assert (w.data["dhi"].iloc[3000:3002] == 0).all()
+    assert "temp_air" in caplog.text and "3 missing" in caplog.text
+
+
+def test_validate_small_negative_irradiance_frame(year1: Weather) -> None:
+    df = year1.data.copy()
+    df.iloc[5, 0] = -20.0
+    with pytest.raises(WeatherError, match=r"column ghi at 2027-01-01 06:00 is -20 W/m²"):
+        validate_weather(df, "unit-test")
+
+
+# --- calendar mapping and resampling ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step_s", [900, 600])
+def test_resample_conserves_totals(year1: Weather, step_s: int) -> None:
+    hourly = year1.data
+    sub = resample_to_step(hourly, step_s)
+    n = 3600 // step_s
+    assert len(sub) == n * len(hourly)
+    assert sub.index[0] == hourly.index[0] - pd.Timedelta(seconds=3600 - step_s)
+    assert sub.index[-1] == hourly.index[-1]
+    for col in ("ghi", "dni", "dhi"):
+        np.testing.assert_allclose(sub[col].sum() * step_s / 3600, hourly[col].sum(), rtol=1e-12)
+    np.testing.assert_allclose(sub["precipitation_mm"].sum(), hourly["precipitation_mm"].sum(),
+                               rtol=1e-12)
+    # temperature: linear between hour ends, equal to the hourly value at each hour end
+    np.testing.assert_allclose(sub["temp_air"].to_numpy()[n - 1::n], hourly["temp_air"], rtol=1e-12)
+
+
+def test_resample_rejects_bad_step(year1: Weather) -> None:
+    with pytest.raises(WeatherError, match="step_s"):
+        resample_to_step(year1.data, 700)
+
+
+def test_weather_for_period_leap_year(year1: Weather) -> None:
+    tz = "UTC+01:00"
+    out = weather_for_period(year1, pd.Timestamp("2028-01-01 00:00", tz=tz),
+                             pd.Timestamp("2029-01-01 00:00", tz=tz))
+    assert len(out) == 8784
+    feb28 = out.loc["2028-02-28 01:00":"2028-02-29 00:00"].to_numpy()
+    feb29 = out.loc["2028-02-29 01:00":"2028-03-01 00:00"].to_numpy()
+    np.testing.assert_array_equal(feb28, feb29)
+    # March 1st of the leap year is March 1st of the file
+    np.testing.assert_array_equal(out.loc["2028-03-01 01:00"].to_numpy(),
+                                  year1.data.loc["2027-03-01 01:00"].to_numpy())
+
+
+def test_weather_for_period_two_years_and_time_zones(year1: Weather) -> None:
+    # 2028-12-31 23:00 UTC is 2029-01-01 00:00 CET; the end is given in Paris civil time.
+    out = weather_for_period(year1, pd.Timestamp("2028-12-31 23:00", tz="UTC"),
+                             pd.Timestamp("2031-01-01 00:00", tz="Europe/Paris"))
+    assert len(out) == 2 * 8760
+    assert out.index[0] == pd.Timestamp("2029-01-01 01:00", tz="UTC+01:00")
+    np.testing.assert_array_equal(out.iloc[:8760].to_numpy(), year1.data.to_numpy())
+    np.testing.assert_array_equal(out.iloc[8760:].to_numpy(), year1.data.to_numpy())
+    # the hour ending at or just after `end` is included
+    part = weather_for_period(year1, pd.Timestamp("2030-06-01 10:15", tz="UTC+01:00"),
+                              pd.Timestamp("2030-06-01 12:30", tz="UTC+01:00"))
+    assert list(part.index.strftime("%H:%M")) == ["11:00", "12:00", "13:00"]
+
+
+def test_monthly_climate_and_plot(tmp_path: Path, year1: Weather) -> None:
+    table = monthly_climate(year1.data)
+    assert list(table.index) == list(BESANCON_NORMALS.index) + ["Year"]
+    assert abs(table.loc["Year", "ghi_kwh_m2"] - 1250) < 0.05 * 1250
+    png = plot_monthly_climate(table, tmp_path / "climate.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

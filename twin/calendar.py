@@ -1,0 +1,155 @@
+"""Calendar: opening hours, French public holidays, school holidays, summer closure.
+
+Schedules follow civil time (Europe/Paris, with daylight saving) while the
+simulation clock and the weather run in local standard time (UTC+1). Every
+function here takes the *middle* of each simulation step, converts it to civil
+time and answers per step, vectorised over the whole run.
+
+Public holidays come from the ``holidays`` package (France, metropolitan).
+School holidays are listed in the model file (no package publishes them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import holidays
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DayKinds",
+    "day_kinds",
+    "opening_mask",
+    "parse_opening",
+    "profile_fraction",
+]
+
+
+def parse_opening(ranges: Sequence[str]) -> np.ndarray:
+    """Parse seven ``'HH:MM-HH:MM'`` strings (Mon..Sun, ``''`` = closed).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (7, 2): opening and closing time of each weekday in hours since
+        midnight; a closed day has ``[0, 0]``.
+
+    Raises
+    ------
+    ValueError
+        If a range closes before it opens.
+    """
+    out = np.zeros((7, 2))
+    for day, text in enumerate(ranges):
+        if not text:
+            continue
+        start, end = text.split("-")
+        h0 = int(start[:2]) + int(start[3:]) / 60
+        h1 = int(end[:2]) + int(end[3:]) / 60
+        if h1 <= h0:
+            raise ValueError(f"opening range '{text}' closes before it opens")
+        out[day] = (h0, h1)
+    return out
+
+
+class DayKinds:
+    """Per-step flags of the days: closed (public holiday, summer closure), school holiday.
+
+    Parameters
+    ----------
+    civil_times
+        Middle of each step in civil time.
+    closed
+        True on days the building is closed (public holidays if the model says
+        so, summer-closure weeks).
+    school_holiday
+        True on school-holiday days.
+    """
+
+    def __init__(self, civil_times: pd.DatetimeIndex, closed: np.ndarray, school_holiday: np.ndarray):
+        self.civil_times = civil_times
+        self.closed = closed
+        self.school_holiday = school_holiday
+        self.weekday = civil_times.weekday.to_numpy()
+        self.hour_of_day = (civil_times.hour + civil_times.minute / 60 + civil_times.second / 3600).to_numpy()
+
+
+def day_kinds(
+    step_mid_times: pd.DatetimeIndex,
+    civil_timezone: str,
+    *,
+    closed_on_public_holidays: bool,
+    summer_closure: Sequence[tuple[str, str]],
+    school_holidays: Sequence[tuple[dt.date, dt.date]],
+    country: str = "FR",
+) -> DayKinds:
+    """Classify each step's civil day.
+
+    Parameters
+    ----------
+    step_mid_times
+        Middle of each simulation step, tz-aware (any zone).
+    civil_timezone
+        IANA zone of schedules, e.g. ``"Europe/Paris"``.
+    closed_on_public_holidays
+        Whether public holidays close the building.
+    summer_closure
+        ``(MM-DD, MM-DD)`` inclusive ranges closed every year.
+    school_holidays
+        Inclusive ``(first, last)`` dates of school holidays.
+    country
+        Country code for the ``holidays`` package.
+    """
+    civil = step_mid_times.tz_convert(civil_timezone)
+    dates = civil.normalize().tz_localize(None)
+    days = dates.to_numpy().astype("datetime64[D]")
+    years = sorted(set(civil.year))
+    closed = np.zeros(len(civil), dtype=bool)
+    if closed_on_public_holidays:
+        public = holidays.country_holidays(country, years=years)
+        public_days = np.array(sorted(public), dtype="datetime64[D]")
+        closed |= np.isin(days, public_days)
+    month_day = civil.strftime("%m-%d").to_numpy()
+    for first, last in summer_closure:
+        closed |= (month_day >= first) & (month_day <= last)
+    school = np.zeros(len(civil), dtype=bool)
+    for first, last in school_holidays:
+        school |= (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
+    return DayKinds(civil, closed, school)
+
+
+def opening_mask(kinds: DayKinds, opening_hours: np.ndarray, lead_h: float = 0.0) -> np.ndarray:
+    """True for steps inside opening hours, or within ``lead_h`` hours before opening.
+
+    Parameters
+    ----------
+    kinds
+        Day classification of the steps (:func:`day_kinds`).
+    opening_hours
+        Array (7, 2) from :func:`parse_opening`.
+    lead_h
+        Hours before opening that also count (pre-heating) [h].
+    """
+    hours = opening_hours[kinds.weekday]
+    open_now = (kinds.hour_of_day >= hours[:, 0] - lead_h) & (kinds.hour_of_day < hours[:, 1])
+    return open_now & (hours[:, 1] > hours[:, 0]) & ~kinds.closed
+
+
+def profile_fraction(
+    kinds: DayKinds,
+    hourly_fraction: Sequence[float],
+    weekday_factor: Sequence[float],
+    school_holiday_factor: float,
+    open_mask: np.ndarray,
+) -> np.ndarray:
+    """Expected share of a space's capacity present at each step, in [0, 1].
+
+    ``hourly_fraction[hour] * weekday_factor[day] * (school_holiday_factor on
+    school-holiday days)``, zero outside opening hours, capped at 1.
+    """
+    hour_index = np.floor(kinds.hour_of_day).astype(int) % 24
+    fraction = np.asarray(hourly_fraction)[hour_index] * np.asarray(weekday_factor)[kinds.weekday]
+    fraction = np.where(kinds.school_holiday, fraction * school_holiday_factor, fraction)
+    return np.clip(np.where(open_mask, fraction, 0.0), 0.0, 1.0)

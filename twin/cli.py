@@ -1,0 +1,193 @@
+"""Command line: ``twin run | check | schema | weather``.
+
+Every mistake a user can fix ends as one line on stderr and exit status 2;
+a run that fails its balance checks exits with status 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from twin.errors import BalanceError, TwinError
+
+DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+
+log = logging.getLogger("twin")
+
+
+def _parse_set(items: list[str]) -> dict[str, object]:
+    from twin.scenario import _parse_cli_value
+
+    out: dict[str, object] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        if not sep or not path:
+            raise TwinError(f"--set '{item}': expected PATH=VALUE, e.g. ahu.heat_recovery.effectiveness=0.85")
+        out[path.strip()] = _parse_cli_value(value.strip())
+    return out
+
+
+def _fmt(value, unit: str = "", digits: int = 0) -> str:
+    if value is None:
+        return "[dim]not simulated yet[/dim]"
+    return f"{value:,.{digits}f} {unit}".strip()
+
+
+def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None:
+    """A one-screen summary a project manager can read."""
+    m, h, e, c = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"]
+    area = m["floor_area_m2"]
+    console.print(
+        f"[bold]{m['scenario']}[/bold] — {m['description']}\n"
+        f"{m['start'][:10]} → {m['end'][:10]}, step {m['step_s']} s, seed {m['seed']}, "
+        f"weather: {m['weather_source']}"
+    )
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("Heat", style="cyan")
+    table.add_column("", justify="right")
+    table.add_column("Electricity, comfort, cost", style="cyan")
+    table.add_column("", justify="right")
+    uses = e["by_use_kwh"]
+    left = [
+        ("District heat bought", _fmt(h["district_heat_kwh"] / 1e3, "MWh", 1)),
+        ("  per m²", _fmt(h["district_heat_kwh"] / area, "kWh/m²", 1)),
+        ("Heat delivered (space + air)", _fmt(h["demand_kwh"] / 1e3, "MWh", 1)),
+        ("  emitters / AHU coil", f"{h['space_heating_kwh'] / 1e3:,.1f} / {h['ventilation_heating_kwh'] / 1e3:,.1f} MWh"),
+        ("Recovered by the AHU", _fmt(h["heat_recovered_kwh"] / 1e3, "MWh", 1)),
+        ("Peak / subscribed", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
+        ("Unmet heating hours", _fmt(h["unmet_hours"], "h", 0)),
+        ("Occupied person-hours", _fmt(summary["occupancy"]["person_hours"], "", 0)),
+    ]
+    right = [
+        ("Electricity (simulated uses)", _fmt(e["demand_kwh"] / 1e3, "MWh", 1)),
+        ("  lighting / plug / fans", f"{uses['lighting'] / 1e3:,.1f} / {uses['plug'] / 1e3:,.1f} / {uses['fans'] / 1e3:,.1f} MWh"),
+        ("PV produced", _fmt(e["pv_kwh"], "kWh")),
+        (f"Hours > 26 °C ({c['worst_zone'] or 'all zones'})", _fmt(c["hours_above_26c"], "h")),
+        ("Degree-hours > 26 °C", _fmt(c["degree_hours_above_comfort"], "°C·h")),
+        ("Operating cost (priced lines)", _fmt(summary["cost_eur"]["total"], "EUR")),
+        ("CO₂", _fmt(summary["co2_kg"]["total"] / 1e3, "t", 1)),
+        ("Energy balance error", _fmt(summary["balance"]["energy_error_kwh"], "kWh", 6)),
+    ]
+    for (lk, lv), (rk, rv) in zip(left, right, strict=True):
+        table.add_row(lk, lv, rk, rv)
+    console.print(table)
+    not_sim = ", ".join(m["not_simulated"])
+    console.print(f"[dim]Not simulated yet: {not_sim} (see summary.json meta.not_simulated). "
+                  f"Run time {m['runtime_s']:.1f} s.[/dim]")
+    if out_dir is not None:
+        console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet)")
+
+
+def _cmd_run(args: argparse.Namespace, console: Console) -> int:
+    import twin
+
+    path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
+    if args.scenario is None and not path.is_file():
+        raise TwinError(f"no scenario given and {path} not found in {Path.cwd()}; run from the project folder or name a file")
+    overrides = _parse_set(args.set or [])
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    scenario = twin.load_scenario(path, **overrides)
+    results = twin.simulate(scenario)
+    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
+    results.save(out_dir)
+    if not args.quiet:
+        print_summary(results.summary, out_dir, console)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from twin.scenario import check_file
+
+    for name in args.files:
+        console.print(check_file(name), highlight=False, soft_wrap=True)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    from twin.scenario import json_schemas
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in json_schemas().items():
+        (out / name).write_text(text + "\n")
+        console.print(f"wrote {out / name}", highlight=False)
+    return 0
+
+
+def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
+    from twin import weather as wx
+
+    w = wx.load_weather(args.source, year=args.year, seed=args.seed)
+    table_df = wx.monthly_climate(w.data)
+    table = Table(title=f"Monthly climate — {w.source}", header_style="bold")
+    table.add_column("month")
+    for col in table_df.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in table_df.iterrows():
+        table.add_row(str(idx), *(f"{v:,.1f}" for v in row.to_numpy(dtype=float)))
+    console.print(table)
+    if args.plot:
+        wx.plot_monthly_climate(table_df, Path(args.plot))
+        console.print(f"plot written to {args.plot}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twin", description="Digital twin of Le Numérique: energy and water over a year.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and repairs")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="simulate a scenario over its period and write results")
+    p.add_argument("scenario", nargs="?", help=f"scenario TOML (default: {DEFAULT_SCENARIO})")
+    p.add_argument("--out", help="output folder (default: results/<scenario name>)")
+    p.add_argument("--seed", type=int, help="override the scenario seed")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a value by dotted path, e.g. --set ahu.heat_recovery.effectiveness=0.85")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("check", help="validate model or scenario files")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("schema", help="write JSON Schemas of model and scenario files (for editors)")
+    p.add_argument("--out", default="schemas", help="folder (default: schemas)")
+    p.set_defaults(func=_cmd_schema)
+
+    p = sub.add_parser("weather", help="print the monthly climate of a weather source")
+    p.add_argument("source", nargs="?", default="besancon-reference",
+                   help="besancon-reference (default), a .epw file, pvgis:FILE or a .csv")
+    p.add_argument("--year", type=int, default=2027, help="calendar year to map the weather onto")
+    p.add_argument("--seed", type=int, default=1, help="seed of the embedded generator")
+    p.add_argument("--plot", help="also write a PNG plot to this path")
+    p.set_defaults(func=_cmd_weather)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    console = Console(highlight=False)
+    try:
+        return args.func(args, console)
+    except BalanceError as exc:
+        print(f"twin: error: {exc}", file=sys.stderr)
+        return 3
+    except TwinError as exc:
+        print(f"twin: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("twin: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

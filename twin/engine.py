@@ -1,0 +1,398 @@
+"""The one orchestrator: exogenous series, systems, one simpy Environment, recording.
+
+A run goes through four stages:
+
+1. **Exogenous series**, computed once and vectorised before the run: weather at
+   the step, the calendar (opening, pre-heating, occupancy fractions), internal
+   gains, solar gains through windows, fresh-air demand, the heating curve.
+2. **Systems** are built from the model: zones (ISO 13790 5R1C), the AHU, the
+   district-heating substation.
+3. **Simulation** in one :class:`simpy.Environment`: a fixed-step process advances
+   the continuous state (AHU, substation, zones) every ``step_s``; event processes
+   (heat-network outages, and those subsystems add with :meth:`Engine.add_process`)
+   change the shared state between steps. A warm-up pass over the first days
+   settles the thermal mass before recording.
+4. **Recording and checks**: every step writes one row of preallocated arrays;
+   at the end the energy balance must close, or the run fails.
+
+The per-step code works on floats and small numpy arrays indexed by position:
+no pandas, no look-up by name, so that it can be compiled later if needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from twin import calendar
+from twin.errors import BalanceError, ScenarioError
+from twin.physics import air, solar
+from twin.rng import child_rng
+from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
+from twin.systems.ahu import AirHandlingUnit
+from twin.systems.heat_network import Substation, heating_curve_c
+from twin.systems.zones import Zones, window_areas_by_orientation
+from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
+
+__all__ = ["Engine", "Exogenous", "SharedState", "build_exogenous", "check_energy_balance", "run"]
+
+log = logging.getLogger(__name__)
+
+UNMET_TOLERANCE_K = 0.5
+"""A zone is 'unmet' when open and its air is this far below its setpoint (EnergyPlus uses 0.2 K
+on its own controls; 0.5 K avoids counting the last minutes of a morning pre-heat)."""
+
+BALANCE_RTOL = 1e-9
+"""Relative closure required of the energy balance: round-off only (the 5R1C scheme is exact)."""
+
+
+@dataclass
+class Exogenous:
+    """Everything that does not depend on the simulated state, one row per step."""
+
+    times: pd.DatetimeIndex           # step ends, local standard time
+    dt_s: float
+    temp_out_c: np.ndarray            # (n,)
+    ghi_w_m2: np.ndarray              # (n,)
+    occupants: np.ndarray             # (n, z) expected persons present
+    open_mask: np.ndarray             # (n, z) inside opening hours
+    setpoint_c: np.ndarray            # (n, z)
+    lighting_w: np.ndarray            # (n, z)
+    equipment_w: np.ndarray           # (n, z)
+    people_sensible_w: np.ndarray     # (n, z)
+    solar_w: np.ndarray               # (n, z) through windows
+    phi_ia_w: np.ndarray              # (n, z) gains on the air node
+    phi_st_w: np.ndarray              # (n, z) gains on the surface node
+    phi_m_w: np.ndarray               # (n, z) gains on the mass node
+    fresh_air_m3_s: np.ndarray        # (n, z) demand-controlled fresh air while open
+    network_supply_c: np.ndarray      # (n,) heating curve
+    servers_w: np.ndarray             # (n,)
+    lifts_w: np.ndarray               # (n,)
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.times)
+
+
+@dataclass
+class SharedState:
+    """State the engine owns and event processes may change between steps."""
+
+    heat_outages_active: int = 0
+    outage_log: list[tuple[float, float]] = field(default_factory=list)  # (start_s, end_s)
+
+
+def _period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+    start = pd.Timestamp(scenario.period.start).tz_localize(tz)
+    end = pd.Timestamp(scenario.period.end).tz_localize(tz)
+    step = pd.Timedelta(seconds=scenario.period.step_s)
+    times = pd.date_range(start + step, end, freq=step)
+    return start, end, times
+
+
+def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exogenous:
+    """Compute every state-independent series of the run, vectorised."""
+    dt_s = float(scenario.period.step_s)
+    tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
+    start, end, times = _period_times(scenario, tz)
+    hourly = weather_for_period(weather, start - pd.Timedelta(hours=1), end)
+    at_step = resample_to_step(hourly, int(dt_s)).reindex(times)
+    if at_step.isna().any().any():
+        bad = at_step.columns[at_step.isna().any()].tolist()
+        raise ScenarioError(f"weather '{weather.source}': no data at some steps of the period for {bad}")
+    mid = times - pd.Timedelta(seconds=dt_s / 2)
+
+    zones = model.zones
+    cal = model.calendar
+    kinds = calendar.day_kinds(
+        mid,
+        model.building.location.civil_timezone,
+        closed_on_public_holidays=cal.closed_on_public_holidays,
+        summer_closure=[(p.start, p.end) for p in cal.summer_closure],
+        school_holidays=cal.school_holidays,
+        country=cal.country,
+    )
+    n, nz = len(times), len(zones)
+    occupants = np.empty((n, nz))
+    open_mask = np.empty((n, nz), dtype=bool)
+    setpoint = np.empty((n, nz))
+    fraction = np.empty((n, nz))
+    for j, z in enumerate(zones):
+        hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
+        open_mask[:, j] = calendar.opening_mask(kinds, hours)
+        heat_on = calendar.opening_mask(kinds, hours, lead_h=z.heating.preheat_h)
+        setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
+        prof = model.profiles[z.occupancy.profile]
+        fraction[:, j] = calendar.profile_fraction(
+            kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j]
+        )
+        occupants[:, j] = fraction[:, j] * z.occupancy.capacity_persons
+
+    area = np.array([z.floor_area_m2 for z in zones])
+    people_w = occupants * np.array([z.occupancy.sensible_gain_w_per_person for z in zones])
+    lighting_w = open_mask * area * np.array([z.loads.lighting_w_m2 for z in zones])
+    equipment_w = area * (
+        np.array([z.loads.equipment_base_w_m2 for z in zones])
+        + fraction * np.array([z.loads.equipment_open_w_m2 for z in zones])
+    )
+    internal_w = people_w + lighting_w + equipment_w
+
+    loc = model.building.location
+    solpos = solar.solar_position(mid, loc.latitude_deg, loc.longitude_deg, loc.altitude_m)
+    surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
+    poa = solar.facade_irradiance_w_m2(
+        solpos, at_step, surfaces, model=model.envelope.facade_solar_model, albedo=model.envelope.ground_albedo
+    )  # (n, 4)
+    windows = window_areas_by_orientation(zones)  # (z, 4)
+    env = model.envelope
+    shading = np.array([z.window_shading_factor for z in zones])
+    solar_w = solar.window_solar_gain_w(
+        poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, shading[None, :, None]
+    ).sum(axis=2)
+
+    # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
+    per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
+    per_area = np.array([z.ventilation.min_fresh_air_m3_h_m2 for z in zones]) * area
+    design = per_person * np.array([z.occupancy.capacity_persons for z in zones]) + per_area
+    wanted = per_person * occupants + per_area
+    fresh_m3_s = np.where(open_mask, np.maximum(wanted, model.ahu.min_flow_fraction * design), 0.0) / 3600.0
+
+    hn = model.heat_network
+    temp_out = at_step["temp_air"].to_numpy(dtype=float)
+    supply_c = heating_curve_c(
+        temp_out, hn.design_outdoor_c, hn.supply_temp_design_c, hn.supply_temp_min_c, hn.heating_limit_outdoor_c
+    )
+    any_open = open_mask.any(axis=1)
+    el = model.electrical_loads
+    servers_w = np.full(n, el.servers_base_kw * 1e3)
+    open_hours_per_day = pd.Series(any_open, index=kinds.civil_times.normalize()).groupby(level=0).transform("sum")
+    lifts_w = np.where(
+        any_open, el.lifts_kwh_per_day * 1e3 * 3600.0 / np.maximum(open_hours_per_day.to_numpy() * dt_s, 1.0), 0.0
+    )
+
+    probe = Zones(zones, env, dt_s)
+    phi_ia, phi_st, phi_m = probe.split_gains(internal_w, solar_w)
+    return Exogenous(
+        times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
+        occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, lighting_w=lighting_w,
+        equipment_w=equipment_w, people_sensible_w=people_w, solar_w=solar_w,
+        phi_ia_w=np.asarray(phi_ia, dtype=float), phi_st_w=np.asarray(phi_st, dtype=float),
+        phi_m_w=np.asarray(phi_m, dtype=float), fresh_air_m3_s=fresh_m3_s, network_supply_c=supply_c,
+        servers_w=servers_w, lifts_w=lifts_w,
+    )
+
+
+BUILDING_SERIES = (
+    "heat_emitters_w", "heat_coil_w", "heat_request_w", "heat_recovered_w", "district_heat_w",
+    "heat_loss_w", "pumps_w", "fans_w", "ahu_flow_m3_s", "ahu_supply_temp_c", "ahu_effectiveness",
+    "heat_available", "balance_residual_w",
+)
+ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet")
+
+
+class Engine:
+    """Builds the systems of one run and advances them in a simpy Environment."""
+
+    def __init__(self, scenario: Scenario, exo: Exogenous):
+        if scenario.asset is None:
+            raise ScenarioError(f"scenario '{scenario.name}': no model loaded; use twin.load_scenario")
+        self.scenario = scenario
+        self.model = scenario.asset
+        self.exo = exo
+        self.env = simpy.Environment()
+        self.state = SharedState()
+        self.dt_s = exo.dt_s
+        loc = self.model.building.location
+        pressure_pa = float(air.air_pressure_pa(loc.altitude_m))
+        # Flows are specified at room conditions (20 °C, site pressure).
+        self.rho_cp_j_m3k = float(air.air_density_kg_m3(20.0, pressure_pa) * air.CP_DRY_AIR_J_KGK)
+        self.zones = Zones(self.model.zones, self.model.envelope, self.dt_s, initial_temp_c=19.0)
+        self.ahu = AirHandlingUnit(self.model.ahu, self.rho_cp_j_m3k)
+        self.substation = Substation(self.model.heat_network)
+        za = self.zones.arrays
+        self._h_inf_w_k = self.rho_cp_j_m3k * za.infiltration_m3_s
+        self._night_flush_m3_s = self.model.ahu.night_flush_m3_h_m2 * za.floor_area_m2 / 3600.0
+        n, nz = exo.n_steps, len(za.names)
+        self.rec = {name: np.zeros(n) for name in BUILDING_SERIES}
+        self.rec_zone = {name: np.zeros((n, nz)) for name in ZONE_SERIES}
+        self._recording = True
+        self._processes: list[Callable[[Engine], Generator]] = []
+
+    # ----------------------------------------------------------------- processes
+
+    def add_process(self, factory: Callable[[Engine], Generator]) -> None:
+        """Register an event process: ``factory(engine)`` must return a simpy generator."""
+        self._processes.append(factory)
+
+    def _outage(self, start_s: float, duration_s: float) -> Generator:
+        yield self.env.timeout(start_s)
+        self.state.heat_outages_active += 1
+        self.substation.available = False
+        self.state.outage_log.append((self.env.now, self.env.now + duration_s))
+        yield self.env.timeout(duration_s)
+        self.state.heat_outages_active -= 1
+        self.substation.available = self.state.heat_outages_active == 0
+
+    def _random_outages(self, rng: np.random.Generator, per_year: float, mean_s: float) -> Generator:
+        year_s = 365.0 * 86400.0
+        while True:
+            yield self.env.timeout(rng.exponential(year_s / per_year))
+            duration = rng.exponential(mean_s)
+            self.env.process(self._outage(0.0, duration))
+
+    def _fixed_step(self) -> Generator:
+        for i in range(self.exo.n_steps):
+            self.step(i)
+            yield self.env.timeout(self.dt_s)
+
+    # --------------------------------------------------------------------- step
+
+    def step(self, i: int) -> None:
+        """Advance AHU, substation and zones over step ``i`` and record it."""
+        exo, zones, ahu = self.exo, self.zones, self.ahu
+        temp_out = exo.temp_out_c[i]
+        temp_air = zones.temp_air_c
+        flows = exo.fresh_air_m3_s[i]
+        total_flow = flows.sum()
+        spec = self.model.ahu
+        if total_flow > 0.0:
+            temp_extract = float(flows @ temp_air / total_flow)
+            free_cooling = temp_extract > spec.free_cooling_zone_above_c and temp_out < temp_extract
+        else:
+            # Night flush: ventilate warm zones when outdoor air is at least 2 K cooler.
+            flush = (temp_air > spec.night_flush_zone_above_c) & (temp_out < temp_air - 2.0)
+            flows = np.where(flush, self._night_flush_m3_s, 0.0)
+            total_flow = flows.sum()
+            temp_extract = float(flows @ temp_air / total_flow) if total_flow > 0.0 else temp_out
+            free_cooling = total_flow > 0.0
+        a = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling)
+
+        h_mech = self.rho_cp_j_m3k * flows
+        h_ve = h_mech + self._h_inf_w_k
+        sup_req = ahu.supply_temp_c(a, a.coil_request_w)
+        temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
+        phi_ia, phi_st, phi_m = exo.phi_ia_w[i], exo.phi_st_w[i], exo.phi_m_w[i]
+        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i])
+        total_request = float(request.sum()) + a.coil_request_w
+        scale, meter_w, loss_w = self.substation.allocate(total_request)
+        heating = request * scale
+        coil_w = a.coil_request_w * scale
+        if scale < 1.0:
+            sup = ahu.supply_temp_c(a, coil_w)
+            temp_sup = (h_mech * sup + self._h_inf_w_k * temp_out) / h_ve
+        else:
+            sup = sup_req
+        out = zones.advance(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, heating)
+
+        if not self._recording:
+            return
+        r, rz = self.rec, self.rec_zone
+        r["heat_emitters_w"][i] = heating.sum()
+        r["heat_coil_w"][i] = coil_w
+        r["heat_request_w"][i] = total_request
+        r["heat_recovered_w"][i] = a.recovered_w
+        r["district_heat_w"][i] = meter_w
+        r["heat_loss_w"][i] = loss_w
+        r["pumps_w"][i] = self.substation.pump_w(meter_w)
+        r["fans_w"][i] = a.fan_w
+        r["ahu_flow_m3_s"][i] = total_flow
+        r["ahu_supply_temp_c"][i] = sup if total_flow > 0.0 else np.nan
+        r["ahu_effectiveness"][i] = a.effectiveness
+        r["heat_available"][i] = 1.0 if self.substation.available else 0.0
+        # Closure of every zone's 5R1C network plus the substation's own identity.
+        zone_residual = float(out.residual_w.sum())
+        substation_residual = meter_w - (heating.sum() + coil_w) - loss_w
+        r["balance_residual_w"][i] = zone_residual + substation_residual
+        rz["temp_air_c"][i] = out.temp_air_c
+        rz["temp_op_c"][i] = out.temp_op_c
+        rz["heating_w"][i] = heating
+        rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < exo.setpoint_c[i] - UNMET_TOLERANCE_K)
+
+    # ---------------------------------------------------------------------- run
+
+    def warm_up(self, days: int) -> None:
+        """Run the first ``days`` of the period once, unrecorded, to settle the thermal mass."""
+        n = min(self.exo.n_steps, int(days * 86400 / self.dt_s))
+        self._recording = False
+        for i in range(n):
+            self.step(i)
+        self._recording = True
+
+    def run(self) -> None:
+        """Start the event processes and the fixed-step process; run the recorded period."""
+        hn = self.model.heat_network
+        start_civil = pd.Timestamp(self.scenario.period.start).tz_localize(self.model.building.location.civil_timezone)
+        for outage in hn.outages:
+            t = pd.Timestamp(outage.start)
+            t = t.tz_localize(self.model.building.location.civil_timezone) if t.tzinfo is None else t
+            start_s = (t - start_civil).total_seconds()
+            if 0 <= start_s < self.exo.n_steps * self.dt_s:
+                self.env.process(self._outage(start_s, outage.duration_h * 3600.0))
+        if hn.random_outages_per_year > 0:
+            rng = child_rng(self.scenario.seed, "heat_network_outages")
+            self.env.process(self._random_outages(rng, hn.random_outages_per_year, hn.random_outage_mean_h * 3600.0))
+        for factory in self._processes:
+            self.env.process(factory(self))
+        self.env.process(self._fixed_step())
+        self.env.run(until=self.exo.n_steps * self.dt_s)
+
+
+def run(scenario: Scenario, weather: Weather | None = None) -> tuple[Engine, dict]:
+    """Simulate a scenario; return the engine (with its records) and run metadata."""
+    t0 = time.perf_counter()
+    if weather is None:
+        ws = scenario.weather
+        seed = scenario.seed if ws.seed is None else ws.seed
+        weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed)
+    exo = build_exogenous(scenario.asset, scenario, weather)
+    engine = Engine(scenario, exo)
+    engine.warm_up(scenario.period.warmup_days)
+    engine.run()
+    meta_balance = check_energy_balance(engine)
+    meta = {"weather_source": weather.source, "runtime_s": time.perf_counter() - t0, **meta_balance}
+    return engine, meta
+
+
+def check_energy_balance(engine: Engine) -> dict[str, float]:
+    """Fail the run unless every step closed its energy balance.
+
+    Each recorded step holds the sum of two residuals: every zone's 5R1C network
+    (gains in = losses out + change of energy stored in the mass, to round-off
+    with the Crank-Nicolson scheme) and the substation (meter = delivered +
+    losses). Their absolute sum over the run must stay below
+    :data:`BALANCE_RTOL` times the energy that flowed through the zones.
+
+    Returns
+    -------
+    dict
+        ``energy_error_kwh`` (absolute residual over the run) and
+        ``energy_throughput_kwh`` (the scale it was compared with).
+
+    Raises
+    ------
+    BalanceError
+        When the residual exceeds the tolerance.
+    """
+    r, exo = engine.rec, engine.exo
+    residual_j = float(np.abs(r["balance_residual_w"]).sum() * engine.dt_s)
+    throughput_j = float(
+        (r["district_heat_w"].sum() + np.abs(exo.phi_ia_w).sum() + np.abs(exo.phi_st_w).sum() + np.abs(exo.phi_m_w).sum())
+        * engine.dt_s
+    )
+    for name, values in (("zone temperatures", engine.rec_zone["temp_air_c"]), ("heat flows", r["district_heat_w"])):
+        if not np.all(np.isfinite(values)):
+            first = engine.exo.times[np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))[0]]
+            raise BalanceError(f"scenario '{engine.scenario.name}': non-finite {name} from {first}; the run is invalid")
+    if not (residual_j <= BALANCE_RTOL * max(throughput_j, 1.0)):
+        raise BalanceError(
+            f"scenario '{engine.scenario.name}': energy balance does not close: "
+            f"residual {residual_j / 3.6e6:.3g} kWh over {throughput_j / 3.6e6:.3g} kWh of flows"
+        )
+    return {"energy_error_kwh": residual_j / 3.6e6, "energy_throughput_kwh": throughput_j / 3.6e6}

@@ -1,0 +1,116 @@
+"""Annual indicators computed from a run's records (pure functions of arrays).
+
+Conventions: a step's power is its mean over the step, so energy = sum(power) * dt.
+Hours are counted in steps times dt / 3600. "Occupied" means inside the zone's
+opening hours. Comfort indicators are reported for the worst zone (the one that
+matters for a complaint or a regulation check), with every zone listed too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "COMFORT_LIMITS_C",
+    "comfort_kpis",
+    "heat_kpis",
+    "occupancy_kpis",
+    "resilience_hours",
+]
+
+COMFORT_LIMITS_C = (26.0, 28.0)
+"""Overheating thresholds of the results contract [°C]."""
+
+DH_COMFORT_C = 26.0
+"""Comfort limit for degree-hours [°C]: the lower bound of the RE2020 adaptive limit (26-28 °C);
+a fixed 26 °C makes the figure conservative (RE2020 DH_max for category-1 offices: 1,150 °C.h)."""
+
+
+def _kwh(power_w: np.ndarray, dt_s: float) -> float:
+    return float(np.sum(power_w) * dt_s / 3.6e6)
+
+
+def heat_kpis(rec: dict[str, np.ndarray], unmet: np.ndarray, dt_s: float) -> dict:
+    """Heat-side totals: demand delivered, district heat, recovery, peak, unmet hours."""
+    hours = dt_s / 3600.0
+    return {
+        "demand_kwh": _kwh(rec["heat_emitters_w"] + rec["heat_coil_w"], dt_s),
+        "space_heating_kwh": _kwh(rec["heat_emitters_w"], dt_s),
+        "ventilation_heating_kwh": _kwh(rec["heat_coil_w"], dt_s),
+        "district_heat_kwh": _kwh(rec["district_heat_w"], dt_s),
+        "distribution_loss_kwh": _kwh(rec["heat_loss_w"], dt_s),
+        "heat_recovered_kwh": _kwh(rec["heat_recovered_w"], dt_s),
+        "peak_kw": float(np.max(rec["district_heat_w"], initial=0.0) / 1e3),
+        "unmet_hours": float(np.any(unmet, axis=1).sum() * hours),
+    }
+
+
+def comfort_kpis(temp_op_c: np.ndarray, temp_air_c: np.ndarray, setpoint_c: np.ndarray,
+                 open_mask: np.ndarray, zone_names: tuple[str, ...], dt_s: float) -> dict:
+    """Overheating hours and degree-hours while open, and hours below setpoint, worst zone first."""
+    hours = dt_s / 3600.0
+    above = {lim: ((temp_op_c > lim) & open_mask).sum(axis=0) * hours for lim in COMFORT_LIMITS_C}
+    dh = (np.clip(temp_op_c - DH_COMFORT_C, 0.0, None) * open_mask).sum(axis=0) * hours
+    below = ((temp_air_c < setpoint_c - 0.5) & open_mask).sum(axis=0) * hours
+    by_zone = {
+        name: {
+            "hours_above_26c": float(above[26.0][j]),
+            "hours_above_28c": float(above[28.0][j]),
+            "degree_hours_above_comfort": float(dh[j]),
+            "hours_below_setpoint": float(below[j]),
+            "max_temp_op_c": float(np.max(temp_op_c[:, j])),
+        }
+        for j, name in enumerate(zone_names)
+    }
+    return {
+        "hours_above_26c": float(above[26.0].max()),
+        "hours_above_28c": float(above[28.0].max()),
+        "degree_hours_above_comfort": float(dh.max()),
+        "hours_below_setpoint": float(below.max()),
+        "worst_zone": zone_names[int(np.argmax(dh))] if dh.max() > 0 else None,
+        "by_zone": by_zone,
+    }
+
+
+def occupancy_kpis(occupants: np.ndarray, dt_s: float) -> dict:
+    """Person-hours and peak occupants; visits need the discrete-event model (issue 3)."""
+    total = occupants.sum(axis=1)
+    return {
+        "visits": None,
+        "person_hours": float(total.sum() * dt_s / 3600.0),
+        "peak_occupants": float(total.max(initial=0.0)),
+    }
+
+
+def resilience_hours(outages: list[tuple[float, float]], min_temp_op_c: np.ndarray, dt_s: float,
+                     threshold_c: float) -> list[dict]:
+    """For each heat outage, hours until the coldest zone's operative temperature drops below ``threshold_c``.
+
+    Parameters
+    ----------
+    outages
+        ``(start_s, end_s)`` of each outage, seconds since the period start.
+    min_temp_op_c
+        Coldest zone's operative temperature at each step [°C].
+
+    Returns
+    -------
+    list of dict
+        ``start_s``, ``duration_h``, ``hours_above_threshold`` and ``stayed_above`` (True
+        when the building never dropped below the threshold during the outage).
+    """
+    out = []
+    n = len(min_temp_op_c)
+    for start_s, end_s in outages:
+        first = int(np.ceil(start_s / dt_s))
+        last = min(n, int(np.ceil(end_s / dt_s)))
+        below = np.flatnonzero(min_temp_op_c[first:last] < threshold_c)
+        stayed = below.size == 0
+        held_steps = (last - first) if stayed else int(below[0])
+        out.append({
+            "start_s": float(start_s),
+            "duration_h": float((end_s - start_s) / 3600.0),
+            "hours_above_threshold": held_steps * dt_s / 3600.0,
+            "stayed_above": stayed,
+        })
+    return out

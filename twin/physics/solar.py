@@ -1,0 +1,394 @@
+"""Solar position, plane-of-array irradiance and window solar gains.
+
+Thin, vectorised wrappers over pvlib (0.16). Weather irradiance values are
+means over the interval *ending* at their label, so the caller passes
+MID-interval times to :func:`solar_position` (e.g. label − 30 min for hourly
+data).
+
+References
+----------
+[pvlib] Anderson K. et al. (2023), pvlib python: 2023 project update, JOSS
+    8(92), 5994; functions ``solarposition.get_solarposition`` (NREL SPA,
+    Reda & Andreas 2004), ``irradiance.get_total_irradiance``,
+    ``irradiance.perez`` (Perez et al. 1990, Solar Energy 44(5)).
+[ISO13790] ISO 13790:2008, §11.3.2 eqs. (43)-(44), §11.4.2 eq. (45)
+    (F_w = 0.9), §11.4.5 (frame fraction).
+[DB] Duffie J.A., Beckman W.A., *Solar Engineering of Thermal Processes*,
+    4th ed. (2013), eqs. (1.6.2) (angle of incidence), (2.15.1) isotropic
+    diffuse, (5.4.1)-(5.4.2) equivalent incidence angles of diffuse
+    and ground-reflected radiation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+__all__ = [
+    "TRANSPOSITION_MODELS",
+    "F_W_DEFAULT",
+    "solar_position",
+    "plane_irradiance_w_m2",
+    "facade_irradiance_w_m2",
+    "window_solar_gain_w",
+]
+
+#: Sky-diffuse transposition models accepted (names of
+#: ``pvlib.irradiance.get_sky_diffuse``; "king" is deprecated in pvlib 0.16
+#: and left out).
+TRANSPOSITION_MODELS = ("isotropic", "klucher", "haydavies", "reindl", "perez",
+                        "perez-driesse")
+
+#: Correction factor for non-scattering glazing, g_gl = F_w g_gl,n [-] --
+#: ISO 13790:2008 §11.4.2 (F_w = 0,90), accounts for the time-averaged
+#: angular dependence of g.
+F_W_DEFAULT = 0.9
+
+_MODELS_NEEDING_EXTRA = ("haydavies", "reindl", "perez", "perez-driesse")
+
+
+def _check_model(model):
+    if model not in TRANSPOSITION_MODELS:
+        raise ValueError(
+            f"unknown transposition model {model!r}; valid options: {list(TRANSPOSITION_MODELS)}"
+        )
+
+
+def solar_position(times_mid, latitude, longitude, altitude_m, pressure_pa=None, temp_c=None):
+    """Solar position at the given (mid-interval) times.
+
+    Parameters
+    ----------
+    times_mid : pandas.DatetimeIndex
+        Mid-interval, timezone-aware times [-] (naive times are taken as UTC
+        by pvlib).
+    latitude : float
+        Latitude, north positive [deg].
+    longitude : float
+        Longitude, east positive [deg].
+    altitude_m : float
+        Site altitude [m].
+    pressure_pa : float or array_like, optional
+        Air pressure for refraction [Pa]; default from the altitude.
+    temp_c : float or array_like, optional
+        Air temperature for refraction [°C]; default 12 °C (pvlib).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``apparent_zenith, zenith, apparent_elevation, elevation,
+        azimuth, equation_of_time`` [deg, deg, deg, deg, deg, min], indexed
+        by ``times_mid``. Azimuth is measured clockwise from north.
+
+    Notes
+    -----
+    NREL Solar Position Algorithm (uncertainty ±0.0003°), via
+    :func:`pvlib.solarposition.get_solarposition` (method "nrel_numpy").
+
+    References
+    ----------
+    Reda I., Andreas A. (2004), Solar position algorithm for solar radiation
+    applications, Solar Energy 76(5), 577-589.
+    """
+    if not isinstance(times_mid, pd.DatetimeIndex):
+        raise ValueError(f"times_mid must be a pandas.DatetimeIndex, got {type(times_mid)!r}")
+    kwargs = {}
+    if pressure_pa is not None:
+        kwargs["pressure"] = pressure_pa
+    if temp_c is not None:
+        kwargs["temperature"] = temp_c
+    return pvlib.solarposition.get_solarposition(
+        times_mid, latitude, longitude, altitude=altitude_m, **kwargs
+    )
+
+
+def plane_irradiance_w_m2(
+    surface_tilt_deg,
+    surface_azimuth_deg,
+    solar_zenith,
+    solar_azimuth,
+    dni,
+    ghi,
+    dhi,
+    dni_extra=None,
+    albedo=0.2,
+    model="perez",
+    airmass=None,
+):
+    """Irradiance on a tilted plane and its components.
+
+    Parameters
+    ----------
+    surface_tilt_deg : float or array_like
+        Tilt from horizontal (0 roof, 90 facade) [deg].
+    surface_azimuth_deg : float or array_like
+        Azimuth clockwise from north (180 = south) [deg].
+    solar_zenith : float or array_like
+        Apparent solar zenith [deg].
+    solar_azimuth : float or array_like
+        Solar azimuth clockwise from north [deg].
+    dni, ghi, dhi : float or array_like
+        Direct normal, global horizontal, diffuse horizontal irradiance [W/m²].
+    dni_extra : float or array_like, optional
+        Extraterrestrial normal irradiance [W/m²]; required for "haydavies",
+        "reindl", "perez", "perez-driesse".
+    albedo : float or array_like
+        Ground reflectance [-] in [0, 1]; default 0.2 (ISO 52010-1 default).
+    model : str
+        One of :data:`TRANSPOSITION_MODELS` [-].
+    airmass : float or array_like, optional
+        Relative air mass [-] for Perez; computed from the zenith if None.
+
+    Returns
+    -------
+    dict or pandas.DataFrame
+        ``poa_global, poa_direct, poa_diffuse, poa_sky_diffuse,
+        poa_ground_diffuse`` [W/m²] and ``aoi`` [deg] (DataFrame when the
+        inputs are Series, as pvlib returns).
+
+    Raises
+    ------
+    ValueError
+        Unknown model, or missing dni_extra for a model that needs it.
+
+    Notes
+    -----
+    .. math::
+
+        I_{dir} = DNI \\max(\\cos θ, 0), \\quad
+        \\cos θ = \\cos Z \\cos β + \\sin Z \\sin β \\cos(γ_s − γ)   (DB 1.6.2)
+
+        I_{sky,iso} = DHI (1 + \\cos β)/2,\\quad
+        I_{gnd} = GHI\\,ρ_g (1 − \\cos β)/2                        (DB 2.15.1)
+
+    The sky diffuse of the other models adds circumsolar and horizon
+    brightening terms (Perez 1990 eq. 9; Hay & Davies 1980).
+
+    References
+    ----------
+    pvlib.irradiance.get_total_irradiance; Perez R. et al. (1990), Solar
+    Energy 44(5), 271-289, eq. (9); Duffie & Beckman (2013) eqs. (1.6.2),
+    (2.15.1).
+    """
+    _check_model(model)
+    if model in _MODELS_NEEDING_EXTRA and dni_extra is None:
+        raise ValueError(f"model {model!r} needs dni_extra (extraterrestrial DNI, W/m²)")
+    alb = np.asarray(albedo, dtype=float)
+    if np.any(~((alb >= 0) & (alb <= 1))):
+        raise ValueError(f"albedo must lie in [0, 1], got {albedo!r}")
+    if model == "perez" and airmass is None:
+        airmass = pvlib.atmosphere.get_relative_airmass(solar_zenith)
+    res = pvlib.irradiance.get_total_irradiance(
+        surface_tilt_deg, surface_azimuth_deg, solar_zenith, solar_azimuth,
+        dni, ghi, dhi, dni_extra=dni_extra, airmass=airmass, albedo=albedo, model=model,
+    )
+    if not isinstance(res, pd.DataFrame):
+        res = dict(res)
+    # Perez's sky-clearness index divides by DHI: with the sun up but DHI = 0 (a dark
+    # hour at sunrise or sunset) it yields NaN although no diffuse light exists. The
+    # sky diffuse is then 0; inputs are validated upstream, so no real NaN is hidden.
+    no_diffuse = np.asarray(dhi, dtype=float) <= 0.0
+    if np.any(no_diffuse):
+        sky = np.where(no_diffuse, 0.0, np.asarray(res["poa_sky_diffuse"], dtype=float))
+        sky = np.broadcast_to(sky, np.broadcast_shapes(sky.shape, np.shape(res["poa_direct"])))
+        diffuse = sky + np.asarray(res["poa_ground_diffuse"], dtype=float)
+        for key, value in (("poa_sky_diffuse", sky), ("poa_diffuse", diffuse),
+                           ("poa_global", np.asarray(res["poa_direct"], dtype=float) + diffuse)):
+            res[key] = pd.Series(value, index=res.index) if isinstance(res, pd.DataFrame) else value
+    res["aoi"] = pvlib.irradiance.aoi(
+        surface_tilt_deg, surface_azimuth_deg, solar_zenith, solar_azimuth
+    )
+    return res
+
+
+def facade_irradiance_w_m2(
+    solpos: pd.DataFrame,
+    weather_df: pd.DataFrame,
+    surfaces: Sequence[tuple[float, float]],
+    model: str = "perez",
+    albedo=0.2,
+    component: str = "poa_global",
+) -> np.ndarray:
+    """Irradiance on several surfaces at once.
+
+    Parameters
+    ----------
+    solpos : pandas.DataFrame
+        Output of :func:`solar_position` (needs ``apparent_zenith``,
+        ``azimuth``), same length and order as ``weather_df``.
+    weather_df : pandas.DataFrame
+        Columns ``ghi, dhi, dni`` [W/m²]; optional ``dni_extra`` [W/m²]
+        (otherwise computed from ``solpos.index``) and ``albedo`` [-].
+    surfaces : sequence of (tilt, azimuth)
+        Surface tilt [deg] (90 facade, 0 flat roof) and azimuth clockwise
+        from north [deg] for each surface.
+    model : str
+        One of :data:`TRANSPOSITION_MODELS` [-].
+    albedo : float
+        Ground reflectance [-], used if ``weather_df`` has no ``albedo``.
+    component : str
+        Which output of :func:`plane_irradiance_w_m2` to return
+        ("poa_global", "poa_direct", "poa_diffuse", "aoi", ...) [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_times, n_surfaces) [W/m²] (or [deg] for "aoi").
+
+    Notes
+    -----
+    A single call of :func:`plane_irradiance_w_m2` with time along axis 0
+    and surfaces along axis 1 (numpy broadcasting). Night values are 0.
+
+    References
+    ----------
+    As :func:`plane_irradiance_w_m2`.
+    """
+    _check_model(model)
+    if len(solpos) != len(weather_df):
+        raise ValueError(
+            f"solpos has {len(solpos)} rows but weather_df has {len(weather_df)}"
+        )
+    missing = [c for c in ("ghi", "dhi", "dni") if c not in weather_df.columns]
+    if missing:
+        raise ValueError(f"weather_df lacks columns {missing}; needs ghi, dhi, dni")
+    surf = np.asarray(surfaces, dtype=float).reshape(-1, 2)
+    tilt = surf[None, :, 0]
+    azim = surf[None, :, 1]
+
+    def col(x):
+        return np.asarray(x, dtype=float)[:, None]
+
+    zen = col(solpos["apparent_zenith"])
+    az = col(solpos["azimuth"])
+    if "dni_extra" in weather_df.columns:
+        dni_extra = col(weather_df["dni_extra"])
+    else:
+        dni_extra = col(pvlib.irradiance.get_extra_radiation(solpos.index))
+    alb = col(weather_df["albedo"]) if "albedo" in weather_df.columns else albedo
+    res = plane_irradiance_w_m2(
+        tilt, azim, zen, az,
+        col(weather_df["dni"]), col(weather_df["ghi"]), col(weather_df["dhi"]),
+        dni_extra=dni_extra, albedo=alb, model=model,
+    )
+    out = np.broadcast_to(np.asarray(res[component], dtype=float), (len(zen), len(surf)))
+    return np.array(out)
+
+
+def window_solar_gain_w(
+    poa_global_w_m2,
+    glazed_area_m2,
+    g_value,
+    frame_fraction,
+    shading_factor,
+    aoi_deg=None,
+    *,
+    poa_direct_w_m2=None,
+    shading_factor_glazing=1.0,
+    f_w=None,
+    iam_b0=0.05,
+    diffuse_aoi_deg=59.0,
+):
+    """Solar heat gain through a window.
+
+    Parameters
+    ----------
+    poa_global_w_m2 : float or array_like
+        Total irradiance on the window plane I_sol [W/m²].
+    glazed_area_m2 : float or array_like
+        Overall projected window area A_w,p, glazing + frame [m²] (the
+        frame is removed by ``frame_fraction``).
+    g_value : float or array_like
+        Total solar energy transmittance at normal incidence g_gl,n [-].
+    frame_fraction : float or array_like
+        Frame area fraction F_F [-] in [0, 1) (ISO 13790 §11.4.5 suggests
+        0.3 when unknown).
+    shading_factor : float or array_like
+        Shading reduction factor for external obstacles F_sh,ob [-] in [0, 1].
+    aoi_deg : float or array_like, optional
+        Angle of incidence of the beam [deg]. If given, an explicit
+        incidence-angle modifier replaces the averaged F_w (see Notes).
+    poa_direct_w_m2 : float or array_like, optional
+        Beam part of ``poa_global_w_m2`` [W/m²]; with ``aoi_deg`` the
+        modifier at ``aoi_deg`` is applied to it and the modifier at
+        ``diffuse_aoi_deg`` to the rest. Without it, the modifier at
+        ``aoi_deg`` is applied to all of ``poa_global_w_m2``.
+    shading_factor_glazing : float or array_like
+        Reduction factor for movable shading F_sh,gl [-] in [0, 1].
+    f_w : float, optional
+        Non-scattering glazing correction F_w [-]; default 0.9
+        (ISO 13790 §11.4.2) without ``aoi_deg`` and 1.0 with it (the explicit
+        modifier already accounts for the angular dependence).
+    iam_b0 : float
+        ASHRAE incidence-angle-modifier coefficient b_0 [-].
+    diffuse_aoi_deg : float
+        Equivalent incidence angle of diffuse and ground-reflected
+        radiation on a vertical surface [deg] (Duffie & Beckman eq. 5.4.1
+        gives 59° for β = 90°).
+
+    Returns
+    -------
+    float or ndarray
+        Solar heat gain Φ_sol [W].
+
+    Raises
+    ------
+    ValueError
+        If a factor lies outside its range.
+
+    Notes
+    -----
+    .. math::
+
+        Φ_{sol} = F_{sh,ob}\\,A_{sol}\\,I_{sol}                       (43)
+
+        A_{sol} = F_{sh,gl}\\,g_{gl}\\,(1 − F_F)\\,A_{w,p}              (44)
+
+        g_{gl} = F_w\\,g_{gl,n}                                       (45)
+
+    With ``aoi_deg`` the ASHRAE modifier
+    :math:`K(θ) = \\max(0, 1 − b_0 (1/\\cos θ − 1))` (0 for θ ≥ 90°)
+    multiplies the irradiance: :math:`I_{eff} = K(θ) I_{dir} + K(θ_d)(I −
+    I_{dir})`. b_0 = 0.05 is the single-cover value; double glazing has a
+    steeper angular dependence (larger b_0). The thermal re-radiation term
+    F_r Φ_r of eq. (43) is not included here (it belongs to the envelope
+    transmission part).
+
+    References
+    ----------
+    ISO 13790:2008, §11.3.2 eqs. (43)-(44), §11.4.2 eq. (45);
+    ASHRAE Standard 93-77 / Souka & Safwat (1966) incidence-angle modifier
+    as in :func:`pvlib.iam.ashrae`; Duffie & Beckman (2013) eq. (5.4.1).
+    """
+    def frac(name, v, upper_open=False):
+        a = np.asarray(v, dtype=float)
+        ok = (a >= 0) & ((a < 1) if upper_open else (a <= 1))
+        if np.any(~ok):
+            rng = "[0, 1)" if upper_open else "[0, 1]"
+            raise ValueError(f"{name} must lie in {rng}, got {v!r}")
+        return a
+
+    g = frac("g_value", g_value)
+    ff = frac("frame_fraction", frame_fraction, upper_open=True)
+    f_ob = frac("shading_factor", shading_factor)
+    f_gl = frac("shading_factor_glazing", shading_factor_glazing)
+    area = np.asarray(glazed_area_m2, dtype=float)
+    if np.any(~(area >= 0)):
+        raise ValueError(f"glazed_area_m2 must be >= 0, got {glazed_area_m2!r}")
+    if f_w is None:
+        f_w = F_W_DEFAULT if aoi_deg is None else 1.0
+    fw = frac("f_w", f_w)
+    irr = np.asarray(poa_global_w_m2, dtype=float)
+    if aoi_deg is not None:
+        k_dir = pvlib.iam.ashrae(np.asarray(aoi_deg, dtype=float), b=iam_b0)
+        if poa_direct_w_m2 is None:
+            irr = k_dir * irr
+        else:
+            direct = np.asarray(poa_direct_w_m2, dtype=float)
+            k_dif = pvlib.iam.ashrae(diffuse_aoi_deg, b=iam_b0)
+            irr = k_dir * direct + k_dif * (irr - direct)
+    a_sol = f_gl * fw * g * (1.0 - ff) * area  # (44), (45)
+    return np.asarray(f_ob * a_sol * irr)[()]  # (43)

@@ -1,0 +1,118 @@
+"""Results of a run: the time series, the summary (KPIs, balances) and their files.
+
+``Results.save(dir)`` writes ``summary.json`` and ``timeseries.parquet`` (the
+column glossary rides in the Parquet metadata under ``twin.columns``);
+``Results.load(dir)`` reads them back. Every time-series value is the mean
+power (or the mean state) over the step that ENDS at its timestamp, in local
+standard time (UTC+01:00 for Besançon).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from twin.errors import TwinError
+
+__all__ = ["BUILDING_COLUMNS", "ZONE_COLUMNS", "Results", "column_glossary"]
+
+BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
+    "temp_out_c": ("°C", "outdoor dry-bulb air temperature"),
+    "ghi_w_m2": ("W/m2", "global horizontal irradiance"),
+    "occupants": ("persons", "expected occupants in the building"),
+    "heat_request_kw": ("kW", "heat asked by emitters and AHU coil before the substation limit"),
+    "heat_emitters_kw": ("kW", "heat delivered by the zones' emitters"),
+    "heat_coil_kw": ("kW", "heat delivered by the AHU heating coil"),
+    "heat_recovered_kw": ("kW", "heat recovered from extract air by the AHU"),
+    "district_heat_kw": ("kW", "heat drawn from the district-heating network (meter)"),
+    "heat_loss_kw": ("kW", "substation and distribution losses"),
+    "heat_available": ("-", "1 when the heat network supplies, 0 during an outage"),
+    "ahu_flow_m3_h": ("m3/h", "AHU supply (= extract) air flow"),
+    "ahu_supply_temp_c": ("°C", "AHU supply air temperature (empty when the AHU is off)"),
+    "ahu_effectiveness": ("-", "heat-recovery effectiveness used (0 in bypass, reduced by frost protection)"),
+    "lighting_kw": ("kW", "lighting electricity"),
+    "plug_kw": ("kW", "plug and process loads (offices, FabLab machines, projectors)"),
+    "fans_kw": ("kW", "AHU fans electricity"),
+    "pumps_kw": ("kW", "heating circulation pump electricity"),
+    "servers_kw": ("kW", "servers and network base load"),
+    "lifts_kw": ("kW", "lifts electricity"),
+    "electricity_kw": ("kW", "total electricity demand of the simulated uses"),
+}
+ZONE_COLUMNS: dict[str, tuple[str, str]] = {
+    "temp_air_c": ("°C", "zone air temperature"),
+    "temp_op_c": ("°C", "zone operative temperature (0.3 air + 0.7 surface, ISO 13790 C.12)"),
+    "setpoint_c": ("°C", "heating setpoint in force"),
+    "heating_kw": ("kW", "heat delivered by the zone's emitters"),
+    "occupants": ("persons", "expected occupants of the zone"),
+}
+
+
+def column_glossary(zone_names: list[str] | tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Unit and meaning of every time-series column, zone columns as ``<zone>.<quantity>``."""
+    glossary = {name: {"unit": u, "description": d} for name, (u, d) in BUILDING_COLUMNS.items()}
+    for zone in zone_names:
+        for name, (u, d) in ZONE_COLUMNS.items():
+            glossary[f"{zone}.{name}"] = {"unit": u, "description": f"{d}, zone {zone}"}
+    return glossary
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass
+class Results:
+    """Outcome of one simulated scenario.
+
+    Attributes
+    ----------
+    timeseries
+        One row per step, tz-aware index of step ends; see :func:`column_glossary`.
+    summary
+        The results contract: ``meta``, ``heat``, ``electricity``, ``water``,
+        ``comfort``, ``occupancy``, ``cost_eur``, ``revenue_eur``, ``co2_kg``,
+        ``balance``. Groups of systems not simulated yet hold ``None`` values.
+    """
+
+    timeseries: pd.DataFrame
+    summary: dict
+
+    @property
+    def balances(self) -> dict:
+        return self.summary["balance"]
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write ``summary.json`` and ``timeseries.parquet`` into ``out_dir`` (created if needed)."""
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TwinError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+        (out / "summary.json").write_text(json.dumps(_json_safe(self.summary), indent=2, ensure_ascii=False) + "\n")
+        table = pa.Table.from_pandas(self.timeseries, preserve_index=True)
+        zones = [c.split(".", 1)[0] for c in self.timeseries.columns if c.endswith(".temp_air_c")]
+        meta = {**(table.schema.metadata or {}), b"twin.columns": json.dumps(column_glossary(zones)).encode()}
+        pq.write_table(table.replace_schema_metadata(meta), out / "timeseries.parquet")
+        return out
+
+    @classmethod
+    def load(cls, out_dir: str | Path) -> Results:
+        """Read results written by :meth:`save`."""
+        out = Path(out_dir)
+        for name in ("summary.json", "timeseries.parquet"):
+            if not (out / name).is_file():
+                raise TwinError(f"{out}: no {name}; expected a folder written by `twin run --out`")
+        summary = json.loads((out / "summary.json").read_text())
+        return cls(timeseries=pd.read_parquet(out / "timeseries.parquet"), summary=summary)

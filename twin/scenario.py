@@ -1,0 +1,615 @@
+"""Model and scenario files: schema, loading, inheritance, overrides, errors.
+
+Two kinds of TOML file:
+
+* a **model** (``models/*.toml``) describes the building: location, envelope,
+  zones, occupancy profiles, calendar and one section per system;
+* a **scenario** (``scenarios/*.toml``) names a model, the weather source, the
+  period, the time step, the seed, the tariffs, and may override any model or
+  scenario value by a dotted path. A *design option* is a scenario that
+  ``inherits`` another and overrides a few values.
+
+Both are validated with pydantic models that reject unknown keys. Every
+mistake a user can make is reported as a :class:`twin.errors.ScenarioError`
+whose message is one line naming the file, the field, the value and what is
+expected. Files are data: they are parsed with :mod:`tomllib` only.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from twin.errors import ScenarioError
+
+__all__ = [
+    "Model",
+    "Scenario",
+    "Zone",
+    "load_scenario",
+    "load_model_file",
+    "check_file",
+    "json_schemas",
+    "apply_override",
+]
+
+PosFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+HHMMRange = Annotated[str, Field(pattern=r"^(|([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)$")]
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+
+ORIENTATION_AZIMUTH_DEG = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+"""Facade azimuths, pvlib convention (degrees clockwise from north)."""
+
+
+class Strict(BaseModel):
+    """Base of every schema: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- model
+
+
+class Location(Strict):
+    latitude_deg: float = Field(ge=-90, le=90, description="Site latitude [deg N].")
+    longitude_deg: float = Field(ge=-180, le=180, description="Site longitude [deg E].")
+    altitude_m: float = Field(ge=-500, le=6000, description="Site altitude [m].")
+    civil_timezone: str = Field(description="IANA time zone of schedules, e.g. Europe/Paris.")
+    standard_utc_offset_h: float = Field(
+        ge=-12, le=14, description="Offset of local standard time (weather files) from UTC [h]."
+    )
+
+
+class Building(Strict):
+    name: str
+    total_floor_area_m2: PosFloat = Field(description="Conditioned floor area; zones must add up to it [m2].")
+    location: Location
+
+
+class Envelope(Strict):
+    wall_u_w_m2k: PosFloat
+    roof_u_w_m2k: PosFloat
+    ground_floor_u_w_m2k: PosFloat
+    window_u_w_m2k: PosFloat
+    window_g_value: Fraction = Field(description="Total solar energy transmittance at normal incidence [-].")
+    window_frame_fraction: Fraction
+    thermal_bridges_delta_u_w_m2k: NonNegFloat = Field(
+        description="Extra U added to opaque elements for linear thermal bridges [W/(m2 K)]."
+    )
+    ground_temperature_factor: Fraction = Field(
+        description="b factor: ground-floor losses are b*U*A*(T_in - T_out), the EN ISO 13789 adjustment [-]."
+    )
+    mass_class: Literal["very_light", "light", "medium", "heavy", "very_heavy"]
+    facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
+    ground_albedo: Fraction = 0.2
+
+
+class ByOrientation(Strict):
+    north: NonNegFloat = 0.0
+    east: NonNegFloat = 0.0
+    south: NonNegFloat = 0.0
+    west: NonNegFloat = 0.0
+
+
+class ZoneOccupancy(Strict):
+    capacity_persons: Annotated[int, Field(ge=0)]
+    profile: Identifier = Field(description="Name of a profile in [profiles].")
+    opening: Identifier = Field(description="Name of an opening-hours entry in [calendar.opening].")
+    sensible_gain_w_per_person: NonNegFloat
+    latent_gain_w_per_person: NonNegFloat
+
+
+class ZoneLoads(Strict):
+    lighting_w_m2: NonNegFloat = Field(description="Installed lighting power density, on when open [W/m2].")
+    equipment_open_w_m2: NonNegFloat = Field(description="Plug/process loads when open at full occupancy [W/m2].")
+    equipment_base_w_m2: NonNegFloat = Field(description="Plug/process loads always on [W/m2].")
+
+
+class ZoneVentilation(Strict):
+    fresh_air_m3_h_per_person: NonNegFloat
+    min_fresh_air_m3_h_m2: NonNegFloat = Field(description="Floor-area minimum while open [m3/(h m2)].")
+    infiltration_ach: NonNegFloat = Field(description="Infiltration air changes per hour [1/h].")
+
+
+class ZoneHeating(Strict):
+    setpoint_open_c: float = Field(ge=5, le=30)
+    setpoint_closed_c: float = Field(ge=5, le=30)
+    emitter_max_w_m2: NonNegFloat
+    preheat_h: float = Field(ge=0, le=12, description="Heating starts this long before opening [h].")
+
+
+class Zone(Strict):
+    name: Identifier
+    floor: int = Field(ge=-5, le=50)
+    floor_area_m2: PosFloat
+    height_m: PosFloat
+    wall_area_m2: ByOrientation = Field(description="Opaque exterior wall area [m2].")
+    window_area_m2: ByOrientation = Field(description="Window area including frame [m2].")
+    roof_area_m2: NonNegFloat = 0.0
+    ground_floor_area_m2: NonNegFloat = 0.0
+    window_shading_factor: Fraction = Field(description="F_sh: share of solar gain left by shading [-].")
+    occupancy: ZoneOccupancy
+    loads: ZoneLoads
+    ventilation: ZoneVentilation
+    heating: ZoneHeating
+
+
+class Profile(Strict):
+    hourly_fraction: list[Fraction] = Field(min_length=24, max_length=24)
+    weekday_factor: list[Fraction] = Field(min_length=7, max_length=7, description="Mon..Sun.")
+    school_holiday_factor: float = Field(default=1.0, ge=0, le=3, description="Multiplier in school holidays; occupancy is capped at capacity.")
+
+
+class Period(Strict):
+    start: MonthDay
+    end: MonthDay
+
+
+class Calendar(Strict):
+    country: Literal["FR"] = "FR"
+    opening: dict[Identifier, list[HHMMRange]] = Field(
+        description="Per schedule name, seven 'HH:MM-HH:MM' ranges (Mon..Sun, '' = closed)."
+    )
+    closed_on_public_holidays: bool = True
+    summer_closure: list[Period] = []
+    school_holidays: list[tuple[dt.date, dt.date]] = Field(
+        default=[], description="Inclusive [first, last] days of school holidays (zone A)."
+    )
+
+    @field_validator("opening")
+    @classmethod
+    def _seven_days(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, days in value.items():
+            if len(days) != 7:
+                raise ValueError(f"opening '{name}' has {len(days)} entries; expected 7 (Mon..Sun)")
+        return value
+
+
+class HeatRecovery(Strict):
+    effectiveness: Fraction = Field(description="Sensible effectiveness, EN 308 supply-side [-].")
+    frost_limit_exhaust_c: float = Field(ge=-20, le=10)
+    bypass_for_free_cooling: bool = True
+
+
+class Ahu(Strict):
+    heat_recovery: HeatRecovery
+    supply_setpoint_c: float = Field(ge=5, le=35)
+    coil_max_kw: NonNegFloat
+    sfp_kw_per_m3_s: PosFloat = Field(description="Specific fan power, supply + extract [kW/(m3/s)].")
+    min_flow_fraction: Fraction = Field(description="Minimum flow while open, share of design [-].")
+    night_flush_m3_h_m2: NonNegFloat = Field(description="Night ventilation rate when it cools [m3/(h m2)].")
+    night_flush_zone_above_c: float
+    free_cooling_zone_above_c: float
+
+
+class Outage(Strict):
+    start: dt.datetime
+    duration_h: PosFloat
+
+
+class HeatNetwork(Strict):
+    subscribed_kw: PosFloat
+    design_outdoor_c: float = Field(ge=-40, le=10)
+    supply_temp_design_c: float = Field(ge=30, le=130)
+    supply_temp_min_c: float = Field(ge=20, le=90)
+    heating_limit_outdoor_c: float = Field(ge=5, le=25)
+    distribution_loss_fraction: Annotated[float, Field(ge=0, lt=0.5)]
+    pump_kw: NonNegFloat
+    outages: list[Outage] = []
+    random_outages_per_year: NonNegFloat = 0.0
+    random_outage_mean_h: PosFloat = 8.0
+    resilience_threshold_c: float = 16.0
+
+
+class PvArray(Strict):
+    name: Identifier
+    peak_power_kwp: PosFloat
+    surface_tilt_deg: float = Field(ge=0, le=90)
+    surface_azimuth_deg: float = Field(ge=0, lt=360)
+
+
+class Pv(Strict):
+    arrays: list[PvArray]
+
+
+class Rainwater(Strict):
+    roof_area_m2: NonNegFloat
+    runoff_coefficient: Fraction
+    tank_volume_m3: NonNegFloat
+
+
+class EvCharging(Strict):
+    points: Annotated[int, Field(ge=0)]
+    power_kw: PosFloat
+
+
+class ElectricalLoads(Strict):
+    servers_base_kw: NonNegFloat
+    lifts_kwh_per_day: NonNegFloat
+
+
+class Model(Strict):
+    """A building: its zones, envelope, calendar and systems."""
+
+    building: Building
+    envelope: Envelope
+    calendar: Calendar
+    profiles: dict[Identifier, Profile]
+    zones: list[Zone] = Field(min_length=1)
+    ahu: Ahu
+    heat_network: HeatNetwork
+    pv: Pv
+    rainwater: Rainwater
+    ev_charging: EvCharging
+    electrical_loads: ElectricalLoads
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Model:
+        names = [z.name for z in self.zones]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"zone names must be unique; repeated: {', '.join(dupes)}")
+        total = sum(z.floor_area_m2 for z in self.zones)
+        declared = self.building.total_floor_area_m2
+        if abs(total - declared) > 1e-6 * declared:
+            raise ValueError(
+                f"zone floor areas add up to {total:g} m2; expected building.total_floor_area_m2 = {declared:g}"
+            )
+        for z in self.zones:
+            if z.occupancy.profile not in self.profiles:
+                raise ValueError(
+                    f"zone {z.name}: occupancy.profile '{z.occupancy.profile}' is not defined; "
+                    f"expected one of {sorted(self.profiles)}"
+                )
+            if z.occupancy.opening not in self.calendar.opening:
+                raise ValueError(
+                    f"zone {z.name}: occupancy.opening '{z.occupancy.opening}' is not defined; "
+                    f"expected one of {sorted(self.calendar.opening)}"
+                )
+        return self
+
+
+# ------------------------------------------------------------------------ scenario
+
+
+class SimPeriod(Strict):
+    start: dt.date = Field(description="First day, 00:00 local standard time.")
+    end: dt.date = Field(description="Day after the last simulated day (exclusive).")
+    step_s: int = Field(default=900, ge=60, le=3600, description="Fixed step; must divide 3600 [s].")
+    warmup_days: int = Field(default=7, ge=0, le=60)
+
+    @field_validator("step_s")
+    @classmethod
+    def _divides_hour(cls, value: int) -> int:
+        if 3600 % value:
+            raise ValueError(f"step_s = {value} does not divide 3600 s; use e.g. 300, 600, 900, 1800, 3600")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SimPeriod:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class WeatherSpec(Strict):
+    source: str = Field(
+        default="besancon-reference",
+        description="'besancon-reference' (embedded generator), or a path to .epw, pvgis:FILE, or .csv.",
+    )
+    seed: int | None = Field(default=None, ge=0, description="Weather seed; default: the scenario seed.")
+
+
+class DistrictHeatTariff(Strict):
+    energy_eur_mwh: NonNegFloat = Field(description="R1, per MWh delivered, excl. VAT.")
+    subscription_eur_kw_year: NonNegFloat = Field(description="R2, per kW subscribed per year, excl. VAT.")
+
+
+class ElectricityTariff(Strict):
+    energy_eur_kwh: NonNegFloat = Field(description="All-in average price, excl. VAT.")
+
+
+class Tariffs(Strict):
+    district_heat: DistrictHeatTariff
+    electricity: ElectricityTariff
+    pv_export_eur_kwh: NonNegFloat
+    water_eur_m3: NonNegFloat
+
+
+class EmissionFactors(Strict):
+    district_heat_kg_kwh: NonNegFloat
+    electricity_kg_kwh: NonNegFloat
+
+
+class Scenario(Strict):
+    """A yearly run: which model, weather, period, seed, tariffs and overrides."""
+
+    name: Identifier | Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    description: str = ""
+    model: Path
+    seed: int = Field(ge=0)
+    period: SimPeriod
+    weather: WeatherSpec = WeatherSpec()
+    tariffs: Tariffs
+    emission_factors: EmissionFactors
+    overrides: dict[str, Any] = {}
+    # Filled by the loader, not by the file:
+    source_file: Path | None = None
+    asset: Model | None = None
+
+
+# ------------------------------------------------------------------------- loading
+
+_SCENARIO_KEYS = set(Scenario.model_fields) - {"source_file", "asset"}
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(f"{path}: {what} file not found")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text; expected a TOML file") from None
+
+
+def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn a pydantic error location into a dotted path; list items of named tables by name."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list) and item < len(node):
+            entry = node[item]
+            label = entry.get("name") if isinstance(entry, dict) else None
+            parts.append(str(label) if label else f"[{item}]")
+            node = entry
+            continue
+        parts.append(str(item))
+        node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts).replace(".[", "[")
+
+
+def _validation_message(path: Path, exc: ValidationError, data: Any) -> str:
+    err = exc.errors()[0]
+    loc = _fmt_loc(tuple(err["loc"]), data)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{path}: unknown key '{loc}'; check its spelling (see `twin schema`)"
+    if kind == "missing":
+        return f"{path}: missing required field '{loc}'"
+    msg = err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
+    where = f"field '{loc}'{shown}: " if loc else ""
+    more = f" (+{len(exc.errors()) - 1} more errors)" if len(exc.errors()) > 1 else ""
+    return f"{path}: {where}{msg}{more}"
+
+
+def _parse_override_path(path_str: str) -> list[str]:
+    if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", path_str):
+        raise ValueError(f"'{path_str}' is not a dotted path like ahu.heat_recovery.effectiveness")
+    return path_str.split(".")
+
+
+def apply_override(data: dict[str, Any], path_str: str, value: Any) -> None:
+    """Set ``value`` at the dotted ``path_str`` in the raw ``data`` tree, in place.
+
+    Lists of tables that carry a ``name`` (zones, PV arrays) are addressed by
+    that name: ``zones.fablab.floor_area_m2``. The path must exist: a typo is
+    an error listing the keys available at that level, never a silent new key.
+
+    Raises
+    ------
+    KeyError
+        With a one-line message naming the path and the valid keys.
+    """
+    keys = _parse_override_path(path_str)
+    node: Any = data
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        here = ".".join(keys[:depth]) or "(top level)"
+        if isinstance(node, list):
+            named = {item.get("name"): item for item in node if isinstance(item, dict)}
+            if key not in named:
+                raise KeyError(f"'{path_str}': no entry named '{key}' in {here}; expected one of {sorted(named)}")
+            if last:
+                raise KeyError(f"'{path_str}': cannot replace a whole entry of {here}; set one of its fields")
+            node = named[key]
+        elif isinstance(node, dict):
+            if key not in node:
+                raise KeyError(f"'{path_str}': no key '{key}' in {here}; expected one of {sorted(node)}")
+            if last:
+                node[key] = value
+            else:
+                node = node[key]
+        else:
+            raise KeyError(f"'{path_str}': '{keys[depth - 1]}' is a value, not a table")
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "overrides":
+            out[key] = _deep_merge(out[key], value)
+        elif key == "overrides":
+            out[key] = {**out.get(key, {}), **value}
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and merge it onto the scenario it inherits, recursively."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise ScenarioError(f"{path}: field 'inherits' makes a loop: {chain}")
+    raw = _read_toml(path, "scenario")
+    parent_ref = raw.pop("inherits", None)
+    # Relative paths in a file are relative to that file, whichever file inherits it.
+    if "model" in raw:
+        if not isinstance(raw["model"], str):
+            raise ScenarioError(f"{path}: field 'model' = {raw['model']!r}: expected a path string")
+        raw["model"] = str((path.parent / raw["model"]).resolve())
+    weather = raw.get("weather")
+    if isinstance(weather, dict) and isinstance(weather.get("source"), str):
+        weather["source"] = _resolve_weather_source(weather["source"], path.parent)
+    if parent_ref is None:
+        return raw
+    if not isinstance(parent_ref, str):
+        raise ScenarioError(f"{path}: field 'inherits' = {parent_ref!r}: expected a path string")
+    parent_path = (path.parent / parent_ref).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(f"{path}: field 'inherits' = '{parent_ref}': file not found ({parent_path})")
+    parent = _resolve_scenario_dict(parent_path, (*seen, path))
+    return _deep_merge(parent, raw)
+
+
+def _resolve_weather_source(source: str, base: Path) -> str:
+    if source == "besancon-reference":
+        return source
+    prefix, _, rest = source.rpartition(":") if source.startswith("pvgis:") else ("", "", source)
+    resolved = str((base / rest).resolve())
+    return f"{prefix}:{resolved}" if prefix else resolved
+
+
+def _parse_cli_value(text: str) -> Any:
+    """Parse a ``--set`` value as a TOML value (number, bool, string, array), else a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def load_model_file(path: str | Path, overrides: dict[str, Any] | None = None) -> Model:
+    """Load and validate a model file, after applying dotted ``overrides``.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file, the field, the value and the expectation.
+    """
+    path = Path(path)
+    data = _read_toml(path, "model")
+    for key, value in (overrides or {}).items():
+        try:
+            apply_override(data, key, value)
+        except (KeyError, ValueError) as exc:
+            raise ScenarioError(f"{path}: override {exc.args[0]}") from None
+    try:
+        return Model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_validation_message(path, exc, data)) from None
+
+
+def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
+    """Load a scenario file, the scenarios it inherits and its model.
+
+    Parameters
+    ----------
+    path
+        A scenario TOML file.
+    **overrides
+        Extra overrides applied last, by dotted path. Python names cannot hold
+        dots, so ``ahu__heat_recovery__effectiveness=0.9`` and
+        ``**{"ahu.heat_recovery.effectiveness": 0.9}`` are the same. A path whose
+        first part is a scenario field (``seed``, ``period``, ``weather``,
+        ``tariffs``, ...) changes the scenario; any other path changes the model.
+
+    Returns
+    -------
+    Scenario
+        Validated, with ``asset`` holding the validated model.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file, the field, the value and the expectation.
+    """
+    path = Path(path)
+    data = _resolve_scenario_dict(path)
+    extra = {key.replace("__", "."): value for key, value in overrides.items()}
+    model_overrides: dict[str, Any] = {}
+    raw_overrides = data.get("overrides", {})
+    if not isinstance(raw_overrides, dict):
+        raise ScenarioError(f"{path}: field 'overrides' must be a table of dotted paths")
+    for key, value in {**_flatten(raw_overrides), **extra}.items():
+        head = key.split(".", 1)[0]
+        if head in _SCENARIO_KEYS:
+            try:
+                apply_override(data, key, value)
+            except (KeyError, ValueError) as exc:
+                raise ScenarioError(f"{path}: override {exc.args[0]}") from None
+        else:
+            model_overrides[key] = value
+    data["overrides"] = model_overrides
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_validation_message(path, exc, data)) from None
+    model = load_model_file(scenario.model, model_overrides)
+    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model})
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """TOML turns ``a.b = 1`` under [overrides] into nested tables; flatten them back to dotted keys."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            flat.update(_flatten(value, full))
+        else:
+            flat[full] = value
+    return flat
+
+
+def check_file(path: str | Path) -> str:
+    """Validate a model or scenario file; return a one-line description of what it is.
+
+    The kind is read from the file itself: a scenario has a ``model`` key or
+    ``inherits`` another scenario; a model has ``zones``.
+
+    Raises
+    ------
+    ScenarioError
+        On the first problem found, in one line.
+    """
+    path = Path(path)
+    raw = _read_toml(path, "model or scenario")
+    if "zones" in raw or "building" in raw:
+        model = load_model_file(path)
+        area = sum(z.floor_area_m2 for z in model.zones)
+        return f"{path}: valid model '{model.building.name}', {len(model.zones)} zones, {area:,.0f} m2"
+    if "model" in raw or "inherits" in raw:
+        scenario = load_scenario(path)
+        return (
+            f"{path}: valid scenario '{scenario.name}' ({scenario.period.start} to {scenario.period.end}, "
+            f"step {scenario.period.step_s} s, seed {scenario.seed}, {len(scenario.overrides)} model overrides)"
+        )
+    raise ScenarioError(
+        f"{path}: neither a model (expected a 'zones' table) nor a scenario (expected a 'model' or 'inherits' key)"
+    )
+
+
+def json_schemas() -> dict[str, str]:
+    """JSON Schemas of both file kinds, as text, keyed by file name."""
+    scenario_schema = Scenario.model_json_schema()
+    for key in ("source_file", "asset"):
+        scenario_schema["properties"].pop(key, None)
+    scenario_schema["properties"]["inherits"] = {"type": "string", "description": "Parent scenario file."}
+    return {
+        "model.schema.json": json.dumps(Model.model_json_schema(), indent=2),
+        "scenario.schema.json": json.dumps(scenario_schema, indent=2, default=str),
+    }

@@ -1,0 +1,93 @@
+"""Air-handling unit: demand-controlled flow, heat recovery with bypass and frost limit, coil, fans.
+
+One balanced AHU serves every zone. Each step it takes the fresh-air flow the
+zones ask for, the outdoor temperature and the extract-air temperature (the
+flow-weighted mean of the zones' air), and returns the supply temperature after
+recovery, the coil power it would need to reach its supply setpoint, the heat
+recovered and the fan power. The coil power actually delivered is decided by
+the heat-network substation; :meth:`AirHandlingUnit.supply_temp_c` then gives
+the supply temperature that results.
+
+Physics in :mod:`twin.physics.air`. Assumptions: balanced supply and extract
+flows; fan heat is not added to the supply air (a conservative choice for
+heating); no humidity control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.physics import air
+from twin.scenario import Ahu
+
+__all__ = ["AhuStep", "AirHandlingUnit"]
+
+
+@dataclass(frozen=True, slots=True)
+class AhuStep:
+    flow_m3_s: float
+    temp_after_recovery_c: float
+    coil_request_w: float
+    recovered_w: float
+    fan_w: float
+    effectiveness: float
+    bypass: bool
+
+
+class AirHandlingUnit:
+    """Stateful wrapper over the AHU physics.
+
+    Parameters
+    ----------
+    spec
+        The ``[ahu]`` section of the model.
+    rho_cp_j_m3k
+        Volumetric heat capacity of air at the site's pressure and 20 °C,
+        the conditions at which flows are specified [J/(m3 K)].
+    """
+
+    def __init__(self, spec: Ahu, rho_cp_j_m3k: float):
+        self.spec = spec
+        self.rho_cp_j_m3k = rho_cp_j_m3k
+        self._sfp_w_per_m3_s = spec.sfp_kw_per_m3_s * 1000.0
+
+    def step(self, flow_m3_s: float, temp_out_c: float, temp_extract_c: float, free_cooling: bool) -> AhuStep:
+        """Recovery, coil request and fans for one step.
+
+        Parameters
+        ----------
+        flow_m3_s
+            Supply (= extract) flow [m3/s]; 0 when the unit is off.
+        temp_out_c, temp_extract_c
+            Outdoor and extract air temperatures [°C].
+        free_cooling
+            The zones are warm: bypass the recovery and leave the coil off.
+        """
+        if flow_m3_s <= 0.0:
+            return AhuStep(0.0, temp_out_c, 0.0, 0.0, 0.0, 0.0, False)
+        hr = self.spec.heat_recovery
+        bypass = free_cooling and hr.bypass_for_free_cooling
+        effectiveness = 0.0 if bypass else hr.effectiveness
+        temp_hr_c, eff_used = air.heat_recovery_supply_temp_c(
+            temp_out_c, temp_extract_c, effectiveness, bypass, hr.frost_limit_exhaust_c
+        )
+        temp_hr_c = float(temp_hr_c)
+        capacity_w_k = self.rho_cp_j_m3k * flow_m3_s
+        coil_w = 0.0
+        if not free_cooling:
+            coil_w = min(max(capacity_w_k * (self.spec.supply_setpoint_c - temp_hr_c), 0.0), self.spec.coil_max_kw * 1e3)
+        return AhuStep(
+            flow_m3_s=flow_m3_s,
+            temp_after_recovery_c=temp_hr_c,
+            coil_request_w=coil_w,
+            recovered_w=capacity_w_k * (temp_hr_c - temp_out_c),
+            fan_w=float(air.fan_power_w(flow_m3_s, self._sfp_w_per_m3_s)),
+            effectiveness=float(eff_used),
+            bypass=bypass,
+        )
+
+    def supply_temp_c(self, step: AhuStep, coil_w: float) -> float:
+        """Supply temperature after the coil delivers ``coil_w`` [°C]."""
+        if step.flow_m3_s <= 0.0:
+            return step.temp_after_recovery_c
+        return step.temp_after_recovery_c + coil_w / (self.rho_cp_j_m3k * step.flow_m3_s)
