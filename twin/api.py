@@ -72,6 +72,8 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         "district_heat_kw": rec["district_heat_w"] / 1e3,
         "heat_loss_kw": rec["heat_loss_w"] / 1e3,
         "heat_available": rec["heat_available"],
+        "solar_gains_kw": rec["solar_w"] / 1e3,
+        "blinds_closed": rec["blinds_closed"],
         "ahu_flow_m3_h": rec["ahu_flow_m3_s"] * 3600.0,
         "ahu_supply_temp_c": rec["ahu_supply_temp_c"],
         "ahu_effectiveness": rec["ahu_effectiveness"],
@@ -94,6 +96,10 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
     return frame
 
 
+def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
+    return per_zone @ area_m2 / area_m2.sum()
+
+
 def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     from twin import __version__
 
@@ -104,7 +110,8 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     hn = scenario.asset.heat_network
     heat["subscribed_kw"] = hn.subscribed_kw
     heat["resilience"] = kpis.resilience_hours(
-        eng.state.outage_log, rz["temp_op_c"].min(axis=1), dt_s, hn.resilience_threshold_c
+        eng.state.outage_log, _area_weighted(rz["temp_op_c"], eng.zones.arrays.floor_area_m2), dt_s,
+        hn.resilience_threshold_c,
     )
     uses_kwh = {k: float(v.sum() * dt_s / 3.6e6) for k, v in _electric_uses_w(eng).items()}
     uses_kwh["ev"] = None

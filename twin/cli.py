@@ -35,53 +35,60 @@ def _parse_set(items: list[str]) -> dict[str, object]:
 
 def _fmt(value, unit: str = "", digits: int = 0) -> str:
     if value is None:
-        return "[dim]not simulated yet[/dim]"
+        return "not simulated yet"
     return f"{value:,.{digits}f} {unit}".strip()
+
+
+def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
+    """(section, label, value) rows of the printed summary."""
+    m, h, e, c = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"]
+    area = m["floor_area_m2"]
+    uses = e["by_use_kwh"]
+    cost, co2 = summary["cost_eur"], summary["co2_kg"]
+    return [
+        ("Heat", "District heat bought", f"{h['district_heat_kwh'] / 1e3:,.1f} MWh  ({h['district_heat_kwh'] / area:,.1f} kWh/m²)"),
+        ("", "Delivered: emitters + AHU coil", f"{h['space_heating_kwh'] / 1e3:,.1f} + {h['ventilation_heating_kwh'] / 1e3:,.1f} MWh"),
+        ("", "Recovered by the AHU", f"{h['heat_recovered_kwh'] / 1e3:,.1f} MWh"),
+        ("", "Peak / subscribed power", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
+        ("", "Unmet heating hours", f"{h['unmet_hours']:,.0f} h"),
+        ("Electricity", "Demand of simulated uses", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),
+        ("", "Lighting/plug/fans/other",
+         f"{uses['lighting'] / 1e3:,.1f} / {uses['plug'] / 1e3:,.1f} / {uses['fans'] / 1e3:,.1f} / "
+         f"{(uses['pumps'] + uses['servers'] + uses['lifts']) / 1e3:,.1f} MWh"),
+        ("", "PV, EV, grid exchange", _fmt(e["pv_kwh"])),
+        ("Comfort", "Worst zone", str(c["worst_zone"] or "none overheats")),
+        ("", "Hours > 26 / 28 °C while open", f"{c['hours_above_26c']:,.0f} / {c['hours_above_28c']:,.0f} h"),
+        ("", "Degree-hours > 26 °C", f"{c['degree_hours_above_comfort']:,.0f} °C·h (RE2020 max 1,150)"),
+        ("", "Hours below setpoint while open", f"{c['hours_below_setpoint']:,.0f} h"),
+        ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} EUR/yr"),
+        ("", "  heat energy + subscription",
+         f"{cost['district_heat_energy']:,.0f} + {cost['district_heat_subscription']:,.0f} EUR"),
+        ("", "  electricity (all bought)", f"{cost['electricity_energy']:,.0f} EUR"),
+        ("", "CO₂ heat + electricity", f"{co2['district_heat'] / 1e3:,.1f} + {co2['electricity'] / 1e3:,.1f} t"),
+        ("Checks", "Energy balance error", f"{summary['balance']['energy_error_kwh']:.2e} kWh"),
+    ]
 
 
 def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None:
     """A one-screen summary a project manager can read."""
-    m, h, e, c = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"]
-    area = m["floor_area_m2"]
+    m = summary["meta"]
+    console.print(f"[bold]{m['scenario']}[/bold]: {m['description']}")
     console.print(
-        f"[bold]{m['scenario']}[/bold] — {m['description']}\n"
-        f"{m['start'][:10]} → {m['end'][:10]}, step {m['step_s']} s, seed {m['seed']}, "
-        f"weather: {m['weather_source']}"
+        f"{m['start'][:10]} to {m['end'][:10]}, step {m['step_s']} s, seed {m['seed']}; weather: {m['weather_source']}",
+        soft_wrap=True,
     )
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("Heat", style="cyan")
-    table.add_column("", justify="right")
-    table.add_column("Electricity, comfort, cost", style="cyan")
-    table.add_column("", justify="right")
-    uses = e["by_use_kwh"]
-    left = [
-        ("District heat bought", _fmt(h["district_heat_kwh"] / 1e3, "MWh", 1)),
-        ("  per m²", _fmt(h["district_heat_kwh"] / area, "kWh/m²", 1)),
-        ("Heat delivered (space + air)", _fmt(h["demand_kwh"] / 1e3, "MWh", 1)),
-        ("  emitters / AHU coil", f"{h['space_heating_kwh'] / 1e3:,.1f} / {h['ventilation_heating_kwh'] / 1e3:,.1f} MWh"),
-        ("Recovered by the AHU", _fmt(h["heat_recovered_kwh"] / 1e3, "MWh", 1)),
-        ("Peak / subscribed", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
-        ("Unmet heating hours", _fmt(h["unmet_hours"], "h", 0)),
-        ("Occupied person-hours", _fmt(summary["occupancy"]["person_hours"], "", 0)),
-    ]
-    right = [
-        ("Electricity (simulated uses)", _fmt(e["demand_kwh"] / 1e3, "MWh", 1)),
-        ("  lighting / plug / fans", f"{uses['lighting'] / 1e3:,.1f} / {uses['plug'] / 1e3:,.1f} / {uses['fans'] / 1e3:,.1f} MWh"),
-        ("PV produced", _fmt(e["pv_kwh"], "kWh")),
-        (f"Hours > 26 °C ({c['worst_zone'] or 'all zones'})", _fmt(c["hours_above_26c"], "h")),
-        ("Degree-hours > 26 °C", _fmt(c["degree_hours_above_comfort"], "°C·h")),
-        ("Operating cost (priced lines)", _fmt(summary["cost_eur"]["total"], "EUR")),
-        ("CO₂", _fmt(summary["co2_kg"]["total"] / 1e3, "t", 1)),
-        ("Energy balance error", _fmt(summary["balance"]["energy_error_kwh"], "kWh", 6)),
-    ]
-    for (lk, lv), (rk, rv) in zip(left, right, strict=True):
-        table.add_row(lk, lv, rk, rv)
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold cyan")
+    table.add_column()
+    table.add_column(justify="right")
+    for section, label, value in summary_rows(summary):
+        table.add_row(section, label, value)
     console.print(table)
-    not_sim = ", ".join(m["not_simulated"])
-    console.print(f"[dim]Not simulated yet: {not_sim} (see summary.json meta.not_simulated). "
-                  f"Run time {m['runtime_s']:.1f} s.[/dim]")
+    not_sim = "; ".join(m["not_simulated"].values())
+    console.print(f"[dim]Not simulated yet: {not_sim}.[/dim]", soft_wrap=True)
+    console.print(f"[dim]Run time {m['runtime_s']:.1f} s.[/dim]")
     if out_dir is not None:
-        console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet)")
+        console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet)", soft_wrap=True)
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:

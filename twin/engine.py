@@ -67,11 +67,13 @@ class Exogenous:
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
     people_sensible_w: np.ndarray     # (n, z)
-    solar_w: np.ndarray               # (n, z) through windows
-    phi_ia_w: np.ndarray              # (n, z) gains on the air node
-    phi_st_w: np.ndarray              # (n, z) gains on the surface node
-    phi_m_w: np.ndarray               # (n, z) gains on the mass node
+    solar_w: np.ndarray               # (n, z) through windows, blinds open
+    solar_shaded_w: np.ndarray        # (n, z) through windows, blinds closed on sunny facades
+    internal_split_w: np.ndarray      # (n, 3, z) internal gains on the air, surface, mass nodes
+    solar_split_w: np.ndarray         # (n, 3, z) solar gains on the nodes, blinds open
+    solar_shaded_split_w: np.ndarray  # (n, 3, z) solar gains on the nodes, blinds closed
     fresh_air_m3_s: np.ndarray        # (n, z) demand-controlled fresh air while open
+    design_fresh_air_m3_s: np.ndarray  # (z,) design flow: full occupancy plus the floor-area share
     network_supply_c: np.ndarray      # (n,) heating curve
     servers_w: np.ndarray             # (n,)
     lifts_w: np.ndarray               # (n,)
@@ -144,18 +146,27 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
     )
     internal_w = people_w + lighting_w + equipment_w
 
-    loc = model.building.location
-    solpos = solar.solar_position(mid, loc.latitude_deg, loc.longitude_deg, loc.altitude_m)
+    # Solar geometry where the irradiance was measured or generated: the weather's own site.
+    solpos = solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
     surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
     poa = solar.facade_irradiance_w_m2(
         solpos, at_step, surfaces, model=model.envelope.facade_solar_model, albedo=model.envelope.ground_albedo
     )  # (n, 4)
     windows = window_areas_by_orientation(zones)  # (z, 4)
     env = model.envelope
-    shading = np.array([z.window_shading_factor for z in zones])
+    # Fixed shading per zone; with blinds, a second variant where every sunny facade is shaded.
+    # The engine picks one per zone and step from the zone's temperature (state-dependent).
+    shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
     solar_w = solar.window_solar_gain_w(
-        poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, shading[None, :, None]
+        poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, shading
     ).sum(axis=2)
+    solar_shaded_w = solar_w
+    if env.blinds is not None:
+        blinds = np.where(poa > env.blinds.close_above_w_m2, env.blinds.shading_factor, 1.0)
+        solar_shaded_w = solar.window_solar_gain_w(
+            poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction,
+            shading * blinds[:, None, :],
+        ).sum(axis=2)
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
     per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
@@ -171,20 +182,25 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
     )
     any_open = open_mask.any(axis=1)
     el = model.electrical_loads
-    servers_w = np.full(n, el.servers_base_kw * 1e3)
-    open_hours_per_day = pd.Series(any_open, index=kinds.civil_times.normalize()).groupby(level=0).transform("sum")
+    servers_w = np.full(n, el.servers_base_kw * 1e3 if el else 0.0)
+    # Lifts: the day's energy spread evenly over the day's open steps.
+    open_steps_per_day = pd.Series(any_open, index=kinds.civil_times.normalize()).groupby(level=0).transform("sum")
     lifts_w = np.where(
-        any_open, el.lifts_kwh_per_day * 1e3 * 3600.0 / np.maximum(open_hours_per_day.to_numpy() * dt_s, 1.0), 0.0
+        any_open, (el.lifts_kwh_per_day if el else 0.0) * 3.6e6 / np.maximum(open_steps_per_day.to_numpy() * dt_s, 1.0), 0.0
     )
 
     probe = Zones(zones, env, dt_s)
-    phi_ia, phi_st, phi_m = probe.split_gains(internal_w, solar_w)
+    int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
+    sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
+    shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, lighting_w=lighting_w,
-        equipment_w=equipment_w, people_sensible_w=people_w, solar_w=solar_w,
-        phi_ia_w=np.asarray(phi_ia, dtype=float), phi_st_w=np.asarray(phi_st, dtype=float),
-        phi_m_w=np.asarray(phi_m, dtype=float), fresh_air_m3_s=fresh_m3_s, network_supply_c=supply_c,
+        equipment_w=equipment_w, people_sensible_w=people_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
+        internal_split_w=np.stack(int_split, axis=1), solar_split_w=np.stack(sol_split, axis=1),
+        solar_shaded_split_w=np.stack(shaded_split, axis=1),
+        fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
+        network_supply_c=supply_c,
         servers_w=servers_w, lifts_w=lifts_w,
     )
 
@@ -192,7 +208,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
 BUILDING_SERIES = (
     "heat_emitters_w", "heat_coil_w", "heat_request_w", "heat_recovered_w", "district_heat_w",
     "heat_loss_w", "pumps_w", "fans_w", "ahu_flow_m3_s", "ahu_supply_temp_c", "ahu_effectiveness",
-    "heat_available", "balance_residual_w",
+    "heat_available", "balance_residual_w", "gains_w", "solar_w", "blinds_closed",
 )
 ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet")
 
@@ -219,6 +235,9 @@ class Engine:
         za = self.zones.arrays
         self._h_inf_w_k = self.rho_cp_j_m3k * za.infiltration_m3_s
         self._night_flush_m3_s = self.model.ahu.night_flush_m3_h_m2 * za.floor_area_m2 / 3600.0
+        self._design_flow_m3_s = exo.design_fresh_air_m3_s
+        blinds = self.model.envelope.blinds
+        self._blinds_above_c = None if blinds is None else blinds.close_when_zone_above_c
         n, nz = exo.n_steps, len(za.names)
         self.rec = {name: np.zeros(n) for name in BUILDING_SERIES}
         self.rec_zone = {name: np.zeros((n, nz)) for name in ZONE_SERIES}
@@ -265,6 +284,10 @@ class Engine:
         if total_flow > 0.0:
             temp_extract = float(flows @ temp_air / total_flow)
             free_cooling = temp_extract > spec.free_cooling_zone_above_c and temp_out < temp_extract
+            if free_cooling:
+                # Free cooling: the BMS raises every open zone's flow to its design rate.
+                flows = np.maximum(flows, self._design_flow_m3_s * (flows > 0.0))
+                total_flow = flows.sum()
         else:
             # Night flush: ventilate warm zones when outdoor air is at least 2 K cooler.
             flush = (temp_air > spec.night_flush_zone_above_c) & (temp_out < temp_air - 2.0)
@@ -278,7 +301,16 @@ class Engine:
         h_ve = h_mech + self._h_inf_w_k
         sup_req = ahu.supply_temp_c(a, a.coil_request_w)
         temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
-        phi_ia, phi_st, phi_m = exo.phi_ia_w[i], exo.phi_st_w[i], exo.phi_m_w[i]
+        if self._blinds_above_c is not None:
+            closed = temp_air > self._blinds_above_c
+            sol = np.where(closed, exo.solar_shaded_split_w[i], exo.solar_split_w[i])
+            solar_w = np.where(closed, exo.solar_shaded_w[i], exo.solar_w[i])
+        else:
+            closed = False
+            sol = exo.solar_split_w[i]
+            solar_w = exo.solar_w[i]
+        gains = exo.internal_split_w[i] + sol
+        phi_ia, phi_st, phi_m = gains[0], gains[1], gains[2]
         request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i])
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)
@@ -307,6 +339,9 @@ class Engine:
         r["ahu_effectiveness"][i] = a.effectiveness
         r["heat_available"][i] = 1.0 if self.substation.available else 0.0
         # Closure of every zone's 5R1C network plus the substation's own identity.
+        r["gains_w"][i] = float(gains.sum())
+        r["solar_w"][i] = float(np.sum(solar_w))
+        r["blinds_closed"][i] = float(np.mean(closed))
         zone_residual = float(out.residual_w.sum())
         substation_residual = meter_w - (heating.sum() + coil_w) - loss_w
         r["balance_residual_w"][i] = zone_residual + substation_residual
@@ -380,12 +415,9 @@ def check_energy_balance(engine: Engine) -> dict[str, float]:
     BalanceError
         When the residual exceeds the tolerance.
     """
-    r, exo = engine.rec, engine.exo
+    r = engine.rec
     residual_j = float(np.abs(r["balance_residual_w"]).sum() * engine.dt_s)
-    throughput_j = float(
-        (r["district_heat_w"].sum() + np.abs(exo.phi_ia_w).sum() + np.abs(exo.phi_st_w).sum() + np.abs(exo.phi_m_w).sum())
-        * engine.dt_s
-    )
+    throughput_j = float((r["district_heat_w"].sum() + np.abs(r["gains_w"]).sum()) * engine.dt_s)
     for name, values in (("zone temperatures", engine.rec_zone["temp_air_c"]), ("heat flows", r["district_heat_w"])):
         if not np.all(np.isfinite(values)):
             first = engine.exo.times[np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))[0]]

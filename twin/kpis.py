@@ -82,16 +82,17 @@ def occupancy_kpis(occupants: np.ndarray, dt_s: float) -> dict:
     }
 
 
-def resilience_hours(outages: list[tuple[float, float]], min_temp_op_c: np.ndarray, dt_s: float,
+def resilience_hours(outages: list[tuple[float, float]], temp_op_c: np.ndarray, dt_s: float,
                      threshold_c: float) -> list[dict]:
-    """For each heat outage, hours until the coldest zone's operative temperature drops below ``threshold_c``.
+    """For each heat outage, hours until the building's operative temperature drops below ``threshold_c``.
 
     Parameters
     ----------
     outages
         ``(start_s, end_s)`` of each outage, seconds since the period start.
-    min_temp_op_c
-        Coldest zone's operative temperature at each step [°C].
+    temp_op_c
+        The building's operative temperature at each step, weighted by floor area
+        (a closed room in setback should not decide the building's resilience) [°C].
 
     Returns
     -------
@@ -100,11 +101,11 @@ def resilience_hours(outages: list[tuple[float, float]], min_temp_op_c: np.ndarr
         when the building never dropped below the threshold during the outage).
     """
     out = []
-    n = len(min_temp_op_c)
+    n = len(temp_op_c)
     for start_s, end_s in outages:
         first = int(np.ceil(start_s / dt_s))
         last = min(n, int(np.ceil(end_s / dt_s)))
-        below = np.flatnonzero(min_temp_op_c[first:last] < threshold_c)
+        below = np.flatnonzero(temp_op_c[first:last] < threshold_c)
         stayed = below.size == 0
         held_steps = (last - first) if stayed else int(below[0])
         out.append({

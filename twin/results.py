@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from twin.errors import TwinError
 
-__all__ = ["BUILDING_COLUMNS", "ZONE_COLUMNS", "Results", "column_glossary"]
+__all__ = ["BUILDING_COLUMNS", "ZONE_COLUMNS", "Results", "column_glossary", "glossary_markdown"]
 
 BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
     "temp_out_c": ("°C", "outdoor dry-bulb air temperature"),
@@ -33,6 +33,8 @@ BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
     "district_heat_kw": ("kW", "heat drawn from the district-heating network (meter)"),
     "heat_loss_kw": ("kW", "substation and distribution losses"),
     "heat_available": ("-", "1 when the heat network supplies, 0 during an outage"),
+    "solar_gains_kw": ("kW", "solar gains through all windows, after shading and blinds"),
+    "blinds_closed": ("-", "share of zones whose blinds are closed"),
     "ahu_flow_m3_h": ("m3/h", "AHU supply (= extract) air flow"),
     "ahu_supply_temp_c": ("°C", "AHU supply air temperature (empty when the AHU is off)"),
     "ahu_effectiveness": ("-", "heat-recovery effectiveness used (0 in bypass, reduced by frost protection)"),
@@ -60,6 +62,32 @@ def column_glossary(zone_names: list[str] | tuple[str, ...]) -> dict[str, dict[s
         for name, (u, d) in ZONE_COLUMNS.items():
             glossary[f"{zone}.{name}"] = {"unit": u, "description": f"{d}, zone {zone}"}
     return glossary
+
+
+def glossary_markdown() -> str:
+    """The text of ``docs/glossary.md``: every time-series column with its unit and meaning."""
+    lines = [
+        "# Glossary of time-series columns",
+        "",
+        "Generated from `twin.results` (`python -c \"import twin.results as r; print(r.glossary_markdown())\"`);",
+        "a test keeps it equal to the code. Each value is the mean over the step that ENDS at the row's",
+        "timestamp (local standard time, UTC+01:00 for Besançon).",
+        "",
+        "## Building columns",
+        "",
+        "| column | unit | meaning |",
+        "|---|---|---|",
+        *(f"| `{name}` | {unit} | {desc} |" for name, (unit, desc) in BUILDING_COLUMNS.items()),
+        "",
+        "## Zone columns",
+        "",
+        "One per zone, named `<zone>.<quantity>`, e.g. `coworking.temp_op_c`.",
+        "",
+        "| quantity | unit | meaning |",
+        "|---|---|---|",
+        *(f"| `{name}` | {unit} | {desc} |" for name, (unit, desc) in ZONE_COLUMNS.items()),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _json_safe(value):

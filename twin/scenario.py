@@ -76,6 +76,14 @@ class Building(Strict):
     location: Location
 
 
+class Blinds(Strict):
+    """Movable external blinds closed by the BMS when the sun on a facade is strong."""
+
+    shading_factor: Fraction = Field(description="F_sh of the window while the blinds are closed [-].")
+    close_above_w_m2: PosFloat = Field(description="Closed on a facade whose plane-of-array irradiance exceeds this [W/m2]...")
+    close_when_zone_above_c: float = Field(description="... and whose zone air was warmer than this at the previous step [°C].")
+
+
 class Envelope(Strict):
     wall_u_w_m2k: PosFloat
     roof_u_w_m2k: PosFloat
@@ -92,6 +100,7 @@ class Envelope(Strict):
     mass_class: Literal["very_light", "light", "medium", "heavy", "very_heavy"]
     facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
     ground_albedo: Fraction = 0.2
+    blinds: Blinds | None = Field(default=None, description="Movable solar protection; absent = none.")
 
 
 class ByOrientation(Strict):
@@ -189,7 +198,9 @@ class Ahu(Strict):
     min_flow_fraction: Fraction = Field(description="Minimum flow while open, share of design [-].")
     night_flush_m3_h_m2: NonNegFloat = Field(description="Night ventilation rate when it cools [m3/(h m2)].")
     night_flush_zone_above_c: float
-    free_cooling_zone_above_c: float
+    free_cooling_zone_above_c: float = Field(
+        description="Above this extract temperature, with cooler outdoor air, bypass recovery and run at design flow [°C]."
+    )
 
 
 class Outage(Strict):
@@ -248,10 +259,10 @@ class Model(Strict):
     zones: list[Zone] = Field(min_length=1)
     ahu: Ahu
     heat_network: HeatNetwork
-    pv: Pv
-    rainwater: Rainwater
-    ev_charging: EvCharging
-    electrical_loads: ElectricalLoads
+    pv: Pv | None = None
+    rainwater: Rainwater | None = None
+    ev_charging: EvCharging | None = None
+    electrical_loads: ElectricalLoads | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:

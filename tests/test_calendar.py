@@ -1,0 +1,83 @@
+"""Calendar: public and school holidays, summer closure, opening hours in civil time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin import calendar
+
+CET = dt.timezone(dt.timedelta(hours=1))
+
+
+def _kinds(times, **kw):
+    args = {"closed_on_public_holidays": True, "summer_closure": [("08-09", "08-22")], "school_holidays": []}
+    args.update(kw)
+    return calendar.day_kinds(pd.DatetimeIndex(times), "Europe/Paris", **args)
+
+
+def test_parse_opening_hours():
+    hours = calendar.parse_opening(["08:00-19:00", "", "10:30-22:00", "", "", "", "00:00-24:00"])
+    np.testing.assert_array_equal(hours[0], [8.0, 19.0])
+    np.testing.assert_array_equal(hours[1], [0.0, 0.0])
+    np.testing.assert_array_equal(hours[2], [10.5, 22.0])
+    np.testing.assert_array_equal(hours[6], [0.0, 24.0])
+
+
+def test_parse_opening_rejects_reversed_range():
+    with pytest.raises(ValueError, match="closes before it opens"):
+        calendar.parse_opening(["19:00-08:00"] + [""] * 6)
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"),
+    [
+        ("2027-05-06", True),   # Ascension 2027 (DF §6, jours-feries-france)
+        ("2027-03-29", True),   # Easter Monday 2027
+        ("2027-07-14", True),   # Bastille Day (Wednesday)
+        ("2027-11-11", True),   # Armistice (Thursday)
+        ("2027-08-16", True),   # summer closure of the model
+        ("2027-08-23", False),  # the day after it
+        ("2027-05-05", False),  # an ordinary Wednesday
+    ],
+)
+def test_public_holidays_and_summer_closure(day, closed):
+    t = pd.Timestamp(f"{day} 11:30", tz=CET)
+    assert bool(_kinds([t]).closed[0]) is closed
+
+
+def test_school_holidays_are_inclusive():
+    k = _kinds(
+        [pd.Timestamp(d + " 12:00", tz=CET) for d in ("2027-02-05", "2027-02-06", "2027-02-21", "2027-02-22")],
+        school_holidays=[(dt.date(2027, 2, 6), dt.date(2027, 2, 21))],
+    )
+    assert k.school_holiday.tolist() == [False, True, True, False]
+
+
+def test_opening_follows_civil_time_across_daylight_saving():
+    hours = calendar.parse_opening(["08:00-19:00"] * 5 + ["", ""])
+    # 07:30 standard time is 07:30 civil in January but 08:30 civil (CEST) in July.
+    jan = pd.Timestamp("2027-01-12 07:30", tz=CET)
+    jul = pd.Timestamp("2027-07-13 07:30", tz=CET)
+    mask = calendar.opening_mask(_kinds([jan, jul]), hours)
+    assert mask.tolist() == [False, True]
+
+
+def test_preheat_lead_opens_earlier_and_weekend_stays_closed():
+    hours = calendar.parse_opening(["08:00-19:00"] * 5 + ["", ""])
+    times = [pd.Timestamp(s, tz=CET) for s in ("2027-01-12 06:30", "2027-01-12 05:30", "2027-01-16 06:30")]
+    k = _kinds(times)
+    assert calendar.opening_mask(k, hours, lead_h=2.0).tolist() == [True, False, False]
+
+
+def test_profile_fraction_is_zero_when_closed_and_capped_at_one():
+    hours = calendar.parse_opening(["00:00-24:00"] * 7)
+    times = [pd.Timestamp("2027-02-10 10:30", tz=CET), pd.Timestamp("2027-05-06 10:30", tz=CET)]
+    k = _kinds(times, school_holidays=[(dt.date(2027, 2, 6), dt.date(2027, 2, 21))])
+    open_mask = calendar.opening_mask(k, hours)
+    frac = calendar.profile_fraction(k, [0.8] * 24, [1.0] * 7, 2.0, open_mask)
+    # In school holidays 0.8 x 2.0 = 1.6 is capped at 1; Ascension is closed.
+    assert frac.tolist() == [1.0, 0.0]

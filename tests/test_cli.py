@@ -1,0 +1,89 @@
+"""End to end through the `twin` command, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from twin.cli import main
+
+from .conftest import BASELINE, MODEL, ROOT
+
+TWIN = [sys.executable, "-m", "twin.cli"]
+
+
+def _run(args, cwd=ROOT):
+    return subprocess.run([*TWIN, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_default_run_simulates_a_year_and_writes_results(tmp_path):
+    """`twin run` with no argument, from a copy of the project: the README's main command."""
+    for folder in ("models", "scenarios"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    done = _run(["run"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "District heat bought" in done.stdout and "Results written to" in done.stdout
+    summary = json.loads((tmp_path / "results" / "baseline" / "summary.json").read_text())
+    assert summary["meta"]["start"].startswith("2027-01-01")
+    assert summary["meta"]["end"].startswith("2028-01-01")
+    assert summary["heat"]["district_heat_kwh"] > 0
+    assert (tmp_path / "results" / "baseline" / "timeseries.parquet").stat().st_size > 100_000
+
+
+def test_run_with_options_out_seed_and_set(tmp_path, capsys):
+    code = main(["run", str(BASELINE), "--out", str(tmp_path / "r"), "--seed", "3", "-q",
+                 "--set", "period.end=2027-01-08", "--set", "ahu.heat_recovery.effectiveness=0.9"])
+    assert code == 0
+    assert capsys.readouterr().out == ""
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["meta"]["seed"] == 3 and summary["meta"]["end"].startswith("2027-01-08")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["run", "nowhere.toml"], ["nowhere.toml", "not found"]),
+        (["run", str(BASELINE), "--set", "ahu.heat_recovery.efficiency=0.9"], ["no key 'efficiency'"]),
+        (["run", str(BASELINE), "--set", "novalue"], ["--set 'novalue'", "PATH=VALUE"]),
+        (["run", str(BASELINE), "--set", "seed=-4"], ["field 'seed'"]),
+        (["check", str(ROOT / "pyproject.toml")], ["pyproject.toml", "neither a model"]),
+        (["weather", "missing.epw"], ["missing.epw"]),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_2(args, words):
+    done = _run(args)
+    assert done.returncode == 2
+    err = done.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("twin: error: ")
+    for word in words:
+        assert word in err
+
+
+def test_bad_command_line_exits_2_with_usage():
+    done = _run(["run", "--seed", "many"])
+    assert done.returncode == 2 and "invalid int value" in done.stderr
+
+
+def test_check_validates_both_kinds(capsys):
+    assert main(["check", str(MODEL), str(BASELINE)]) == 0
+    out = capsys.readouterr().out
+    assert "valid model 'Le Numérique', 7 zones" in out and "valid scenario 'baseline'" in out
+
+
+def test_schema_writes_two_json_files(tmp_path):
+    assert main(["schema", "--out", str(tmp_path)]) == 0
+    for name in ("model.schema.json", "scenario.schema.json"):
+        assert json.loads((tmp_path / name).read_text())["type"] == "object"
+
+
+def test_weather_prints_the_monthly_climate_and_plots(tmp_path, capsys):
+    assert main(["weather", "--plot", str(tmp_path / "climate.png")]) == 0
+    out = capsys.readouterr().out
+    assert "Monthly climate" in out and "Jan" in out
+    assert (tmp_path / "climate.png").stat().st_size > 10_000

@@ -1,0 +1,62 @@
+"""KPIs and economics on small arrays, against hand counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twin import economics, kpis
+
+from .conftest import short_scenario
+
+
+def test_resilience_counts_hours_until_the_threshold():
+    # 900 s steps; outage from step 4 to step 12; temperature falls 0.5 K per step from 18 °C at step 4.
+    temp = np.array([18.0] * 4 + [18.0 - 0.5 * k for k in range(12)])
+    [r] = kpis.resilience_hours([(3600.0, 3 * 3600.0)], temp, 900.0, 16.0)
+    # Steps 4..11 lie in the outage; 16 °C is crossed (strictly below) at k = 5, i.e. 5 steps = 1.25 h.
+    assert r["hours_above_threshold"] == pytest.approx(1.25)
+    assert r["duration_h"] == pytest.approx(2.0) and r["stayed_above"] is False
+
+
+def test_resilience_when_the_building_holds():
+    [r] = kpis.resilience_hours([(0.0, 7200.0)], np.full(10, 20.0), 900.0, 16.0)
+    assert r["stayed_above"] and r["hours_above_threshold"] == pytest.approx(2.0)
+
+
+def test_comfort_counts_open_hours_only_and_names_the_worst_zone():
+    op = np.array([[27.0, 25.0], [29.0, 25.0], [29.0, 30.0]])
+    open_mask = np.array([[True, True], [True, True], [False, True]])
+    c = kpis.comfort_kpis(op, op, np.full_like(op, 19.0), open_mask, ("a", "b"), 3600.0)
+    assert c["by_zone"]["a"]["hours_above_26c"] == 2.0 and c["by_zone"]["a"]["hours_above_28c"] == 1.0
+    assert c["by_zone"]["a"]["degree_hours_above_comfort"] == pytest.approx(1.0 + 3.0)
+    assert c["by_zone"]["b"]["degree_hours_above_comfort"] == pytest.approx(4.0)
+    assert c["hours_above_26c"] == 2.0
+    assert c["worst_zone"] in ("a", "b")
+
+
+def test_heat_kpis_by_hand():
+    n = 4
+    rec = {k: np.zeros(n) for k in ("heat_emitters_w", "heat_coil_w", "district_heat_w", "heat_loss_w", "heat_recovered_w")}
+    rec["heat_emitters_w"][:] = 1000.0
+    rec["district_heat_w"][:] = 1050.0
+    rec["district_heat_w"][2] = 4000.0
+    unmet = np.array([[False, True], [False, False], [True, True], [False, False]])
+    h = kpis.heat_kpis(rec, unmet, 1800.0)
+    assert h["demand_kwh"] == pytest.approx(4 * 1.0 * 0.5)
+    assert h["district_heat_kwh"] == pytest.approx((3 * 1.05 + 4.0) * 0.5)
+    assert h["peak_kw"] == pytest.approx(4.0)
+    assert h["unmet_hours"] == pytest.approx(1.0)  # two half-hour steps with an unmet zone
+
+
+def test_costs_and_co2_by_hand():
+    s = short_scenario()
+    cost, revenue = economics.operating_costs(s, district_heat_kwh=100_000.0, electricity_bought_kwh=50_000.0, period_years=1.0)
+    # R1 55 EUR/MWh x 100 MWh + R2 50 EUR/kW x 160 kW + 0.20 EUR/kWh x 50 MWh (baseline tariffs).
+    assert cost["district_heat_energy"] == pytest.approx(5_500.0)
+    assert cost["district_heat_subscription"] == pytest.approx(8_000.0)
+    assert cost["electricity_energy"] == pytest.approx(10_000.0)
+    assert cost["water"] is None and cost["total"] == pytest.approx(23_500.0)
+    assert revenue == {"pv_export": None, "ev_charging": None}
+    co2 = economics.co2_kg(s, 100_000.0, 50_000.0)
+    assert co2["total"] == pytest.approx(100_000 * 0.066 + 50_000 * 0.064)
