@@ -136,3 +136,11 @@ def test_blinds_close_only_when_the_zone_is_warm():
     cold_rule = twin.simulate(short_scenario(**june, **{"envelope.blinds.close_when_zone_above_c": 40.0})).timeseries
     assert cold_rule["blinds_closed"].max() == 0
     assert cold_rule["solar_gains_kw"].sum() > with_blinds["solar_gains_kw"].sum()
+
+
+def test_lighting_fraction_by_hand():
+    # DF 2.5 %, GHI 100 W/m2: 0.025 x 110 x 100 = 275 lx of daylight; 500 lx target -> 45 % of power.
+    assert engine.lighting_fraction(100.0, 2.5, 500.0, 0.1) == pytest.approx(0.45)
+    assert engine.lighting_fraction(0.0, 2.5, 500.0, 0.1) == pytest.approx(1.0)      # night
+    assert engine.lighting_fraction(800.0, 2.5, 500.0, 0.1) == pytest.approx(0.1)    # floor of the dimmer
+    assert engine.lighting_fraction(800.0, 0.0, 500.0, 0.1) == pytest.approx(1.0)    # windowless room

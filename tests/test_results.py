@@ -27,7 +27,6 @@ NOT_YET = {  # present and explicitly null until their issue lands (README, "Res
     "electricity": ["pv_kwh", "pv_self_consumed_kwh", "pv_exported_kwh", "grid_import_kwh",
                     "self_consumption_ratio", "self_sufficiency_ratio"],
     "water": CONTRACT["water"],
-    "occupancy": ["visits"],
     "revenue_eur": ["pv_export", "ev_charging"],
     "balance": ["water_error_m3"],
 }

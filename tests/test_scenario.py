@@ -148,9 +148,22 @@ def test_missing_required_field(tmp_path):
 
 def test_model_reference_to_undefined_profile(tmp_path):
     text = MODEL.read_text().replace('profile = "fablab"', 'profile = "makerspace"')
+    text = text.replace('occupancy_model = "discrete_events"', 'occupancy_model = "schedule"')
     path = _write(tmp_path, "model.toml", text)
     with pytest.raises(ScenarioError, match=r"zone fablab: occupancy.profile 'makerspace' is not defined"):
         load_model_file(path)
+
+
+def test_population_in_an_unknown_zone(tmp_path):
+    text = MODEL.read_text().replace('zone = "coworking"', 'zone = "cowork"', 1)
+    path = _write(tmp_path, "model.toml", text)
+    with pytest.raises(ScenarioError, match=r"occupancy.populations.coworkers.zone 'cowork' is not a zone"):
+        load_model_file(path)
+
+
+def test_schedule_model_runs_without_populations():
+    s = twin.load_scenario(BASELINE, occupancy_model="schedule")
+    assert s.asset.occupancy_model == "schedule"
 
 
 def test_model_unknown_key_names_the_zone(tmp_path):

@@ -43,7 +43,7 @@ def simulate(scenario: Scenario, weather: Weather | None = None) -> Results:
     if not isinstance(scenario, Scenario) or scenario.asset is None:
         raise ScenarioError("simulate() expects a scenario from twin.load_scenario(path)")
     eng, meta = engine.run(scenario, weather)
-    return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta))
+    return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta), occupancy=eng.exo.occupancy)
 
 
 def _electric_uses_w(eng: engine.Engine) -> dict[str, np.ndarray]:
@@ -94,6 +94,25 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
     frame = pd.DataFrame(cols, index=exo.times)
     frame.index.name = "time"
     return frame
+
+
+def _occupancy_summary(eng: engine.Engine) -> dict:
+    """Results-contract occupancy group: discrete-event KPIs, or person-hours of the schedule model."""
+    base = kpis.occupancy_kpis(eng.exo.occupants, eng.dt_s)
+    occ = eng.exo.occupancy
+    if occ is None:
+        return base
+    k = occ.kpis
+    return {
+        **base,
+        "visits": int(k["visits_total"]),
+        "visits_by_population": k["visits"],
+        "peak_occupants": float(k["peak_occupants_building"]),
+        "utilisation_by_zone": k["utilisation"],
+        "refused_by_zone": k["refused"],
+        "training_sessions": k["sessions"],
+        "ev_sessions": int(k["ev_sessions"]),
+    }
 
 
 def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
@@ -149,8 +168,8 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "runtime_s": round(meta["runtime_s"], 3),
             "floor_area_m2": floor_area,
             "zones": list(names),
+            "occupancy_model": scenario.asset.occupancy_model,
             "not_simulated": {
-                "occupancy": "schedule-based expected occupants; discrete events come with issue 3",
                 "electricity": "PV, EV charging and grid exchange come with issue 5; electricity cost assumes all demand is bought",
                 "water": "rainwater and water balance come with issue 6",
             },
@@ -159,7 +178,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "electricity": electricity,
         "water": water,
         "comfort": kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], exo.setpoint_c, exo.open_mask, names, dt_s),
-        "occupancy": kpis.occupancy_kpis(exo.occupants, dt_s),
+        "occupancy": _occupancy_summary(eng),
         "intensity_kwh_m2": {
             "district_heat": heat["district_heat_kwh"] / floor_area,
             "electricity": demand_kwh / floor_area,

@@ -72,7 +72,7 @@ class DayKinds:
         self.civil_times = civil_times
         self.closed = closed
         self.school_holiday = school_holiday
-        self.weekday = civil_times.weekday.to_numpy()
+        self.weekday = civil_times.day_of_week.to_numpy()
         self.hour_of_day = (civil_times.hour + civil_times.minute / 60 + civil_times.second / 3600).to_numpy()
 
 

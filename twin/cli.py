@@ -39,6 +39,11 @@ def _fmt(value, unit: str = "", digits: int = 0) -> str:
     return f"{value:,.{digits}f} {unit}".strip()
 
 
+def _people(occ: dict) -> str:
+    visits = "expected values" if occ["visits"] is None else f"{occ['visits']:,}"
+    return f"{visits} / {occ['person_hours']:,.0f}, peak {occ['peak_occupants']:,.0f}"
+
+
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     """(section, label, value) rows of the printed summary."""
     m, h, e, c = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"]
@@ -51,6 +56,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Recovered by the AHU", f"{h['heat_recovered_kwh'] / 1e3:,.1f} MWh"),
         ("", "Peak / subscribed power", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
         ("", "Unmet heating hours", f"{h['unmet_hours']:,.0f} h"),
+        ("People", "Visits / person-hours", _people(summary["occupancy"])),
         ("Electricity", "Demand of simulated uses", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),
         ("", "Lighting/plug/fans/other",
          f"{uses['lighting'] / 1e3:,.1f} / {uses['plug'] / 1e3:,.1f} / {uses['fans'] / 1e3:,.1f} / "
@@ -88,7 +94,8 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
     console.print(f"[dim]Not simulated yet: {not_sim}.[/dim]", soft_wrap=True)
     console.print(f"[dim]Run time {m['runtime_s']:.1f} s.[/dim]")
     if out_dir is not None:
-        console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet)", soft_wrap=True)
+        console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet, figures/)",
+                      soft_wrap=True)
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
@@ -104,6 +111,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     results = twin.simulate(scenario)
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out_dir)
+    results.write_figures(out_dir)
     if not args.quiet:
         print_summary(results.summary, out_dir, console)
     return 0

@@ -38,6 +38,7 @@ from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
 from twin.systems.ahu import AirHandlingUnit
 from twin.systems.heat_network import Substation, heating_curve_c
+from twin.systems.occupancy import OccupancyRealisation, simulate_occupancy
 from twin.systems.zones import Zones, window_areas_by_orientation
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
@@ -77,6 +78,7 @@ class Exogenous:
     network_supply_c: np.ndarray      # (n,) heating curve
     servers_w: np.ndarray             # (n,)
     lifts_w: np.ndarray               # (n,)
+    occupancy: OccupancyRealisation | None  # the discrete-event realisation, if that model is used
 
     @property
     def n_steps(self) -> int:
@@ -99,8 +101,91 @@ def _period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.T
     return start, end, times
 
 
-def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exogenous:
-    """Compute every state-independent series of the run, vectorised."""
+LUMINOUS_EFFICACY_LM_W = 110.0
+"""Mean luminous efficacy of global daylight [lm/W] [E]: 105-120 lm/W for mixed skies (Littlefair 1985;
+Perez et al. 1990 model averages); converts GHI to outdoor horizontal illuminance."""
+
+
+def lighting_fraction(ghi_w_m2, daylight_factor_percent, target_lux, min_fraction):
+    """Share of installed lighting power used under continuous daylight dimming [-].
+
+    Notes
+    -----
+    E_in = DF/100 x E_out, E_out = K x GHI (K = :data:`LUMINOUS_EFFICACY_LM_W`); the lights make
+    up the rest of the target: f = clip(1 - E_in / E_target, f_min, 1). The daylight factor is
+    defined under an overcast sky (CIE), so this is the usual first-order daylight-dependency
+    model (the concept of EN 15193-1's daylight dependency factor, not its tabulated method).
+    """
+    e_in_lux = np.asarray(daylight_factor_percent) / 100.0 * LUMINOUS_EFFICACY_LM_W * np.asarray(ghi_w_m2)
+    return np.clip(1.0 - e_in_lux / np.asarray(target_lux), np.asarray(min_fraction), 1.0)
+
+
+def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Solar gains of every zone [W], shape (n, z): blinds open, and blinds closed on sunny facades.
+
+    Windows (ISO 13790 eqs. 43-45, with the chosen angular model), plus solar absorbed by opaque
+    walls and roofs and minus long-wave radiation to the sky from all of them (§11.4.5-11.4.6).
+    """
+    surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
+    kw = {"model": env.facade_solar_model, "albedo": env.ground_albedo}
+    poa = solar.facade_irradiance_w_m2(solpos, at_step, surfaces, **kw)  # (n, 4)
+    angular = {}
+    if env.window_solar_model == "angular":
+        angular = {
+            "aoi_deg": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="aoi", **kw)[:, None, :],
+            "poa_direct_w_m2": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="poa_direct", **kw)[:, None, :],
+            "iam_b0": env.window_iam_b0,
+        }
+    windows = window_areas_by_orientation(zones)  # (z, 4)
+    shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
+
+    def through_windows(factor):
+        return solar.window_solar_gain_w(
+            poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, factor, **angular
+        ).sum(axis=2)
+
+    open_w = through_windows(shading)
+    shaded_w = open_w
+    if env.blinds is not None:
+        blinds = np.where(poa > env.blinds.close_above_w_m2, env.blinds.shading_factor, 1.0)
+        shaded_w = through_windows(shading * blinds[:, None, :])
+
+    walls = np.array([[getattr(z.wall_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG] for z in zones])  # (z, 4)
+    roofs = np.array([z.roof_area_m2 for z in zones])
+    u_wall = env.wall_u_w_m2k + env.thermal_bridges_delta_u_w_m2k
+    u_roof = env.roof_u_w_m2k + env.thermal_bridges_delta_u_w_m2k
+    ghi = at_step["ghi"].to_numpy(dtype=float)
+    opaque_w = (
+        solar.opaque_solar_gain_w(poa[:, None, :], u_wall, walls[None, :, :], env.opaque_solar_absorptance).sum(axis=2)
+        + solar.opaque_solar_gain_w(ghi[:, None], u_roof, roofs[None, :], env.opaque_solar_absorptance)
+    )
+    sky = dict(emissivity=env.external_emissivity, sky_temp_difference_k=env.sky_temperature_difference_k)
+    sky_w = (
+        solar.sky_radiation_loss_w(u_wall, walls.sum(axis=1), form_factor=0.5, **sky)
+        + solar.sky_radiation_loss_w(env.window_u_w_m2k, windows.sum(axis=1), form_factor=0.5, **sky)
+        + solar.sky_radiation_loss_w(u_roof, roofs, form_factor=1.0, **sky)
+    )  # (z,)
+    return open_w + opaque_w - sky_w, shaded_w + opaque_w - sky_w
+
+
+def occupancy_for(model: Model, scenario: Scenario, times: pd.DatetimeIndex) -> OccupancyRealisation | None:
+    """The discrete-event occupancy realisation of a scenario (None for the schedule model).
+
+    It depends only on the model's populations and calendar, the period and the seed: sweeps
+    reuse it across variants that change nothing else.
+    """
+    if model.occupancy_model != "discrete_events":
+        return None
+    return simulate_occupancy(model.occupancy, model, times, float(scenario.period.step_s), scenario.seed)
+
+
+def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
+                    occupancy: OccupancyRealisation | None = None) -> Exogenous:
+    """Compute every state-independent series of the run, vectorised.
+
+    ``occupancy`` may be passed to reuse a realisation computed for the same model, period and
+    seed (see :func:`occupancy_for`).
+    """
     dt_s = float(scenario.period.step_s)
     tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
     start, end, times = _period_times(scenario, tz)
@@ -122,24 +207,38 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
         country=cal.country,
     )
     n, nz = len(times), len(zones)
-    occupants = np.empty((n, nz))
     open_mask = np.empty((n, nz), dtype=bool)
     setpoint = np.empty((n, nz))
-    fraction = np.empty((n, nz))
     for j, z in enumerate(zones):
         hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
         open_mask[:, j] = calendar.opening_mask(kinds, hours)
         heat_on = calendar.opening_mask(kinds, hours, lead_h=z.heating.preheat_h)
         setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
-        prof = model.profiles[z.occupancy.profile]
-        fraction[:, j] = calendar.profile_fraction(
-            kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j]
-        )
-        occupants[:, j] = fraction[:, j] * z.occupancy.capacity_persons
+    capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
+    if occupancy is None:
+        occupancy = occupancy_for(model, scenario, times)
+    if occupancy is not None:
+        occupants = occupancy.occupants
+    else:  # occupancy_model = "schedule": expected values of the profiles
+        occupants = np.empty((n, nz))
+        for j, z in enumerate(zones):
+            prof = model.profiles[z.occupancy.profile]
+            occupants[:, j] = capacity[j] * calendar.profile_fraction(
+                kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j]
+            )
+    fraction = np.divide(occupants, capacity, out=np.zeros_like(occupants), where=capacity > 0)
 
     area = np.array([z.floor_area_m2 for z in zones])
     people_w = occupants * np.array([z.occupancy.sensible_gain_w_per_person for z in zones])
-    lighting_w = open_mask * area * np.array([z.loads.lighting_w_m2 for z in zones])
+    # Lights: on while the zone is open and someone is there (presence detection), dimmed with daylight.
+    ghi = at_step["ghi"].to_numpy(dtype=float)
+    dimming = lighting_fraction(
+        ghi[:, None],
+        np.array([z.loads.daylight_factor_percent for z in zones]),
+        np.array([z.loads.lighting_target_lux for z in zones]),
+        np.array([z.loads.lighting_min_dim_fraction for z in zones]),
+    )
+    lighting_w = (open_mask & (occupants > 0.0)) * dimming * area * np.array([z.loads.lighting_w_m2 for z in zones])
     equipment_w = area * (
         np.array([z.loads.equipment_base_w_m2 for z in zones])
         + fraction * np.array([z.loads.equipment_open_w_m2 for z in zones])
@@ -148,25 +247,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
 
     # Solar geometry where the irradiance was measured or generated: the weather's own site.
     solpos = solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
-    surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
-    poa = solar.facade_irradiance_w_m2(
-        solpos, at_step, surfaces, model=model.envelope.facade_solar_model, albedo=model.envelope.ground_albedo
-    )  # (n, 4)
-    windows = window_areas_by_orientation(zones)  # (z, 4)
     env = model.envelope
-    # Fixed shading per zone; with blinds, a second variant where every sunny facade is shaded.
-    # The engine picks one per zone and step from the zone's temperature (state-dependent).
-    shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
-    solar_w = solar.window_solar_gain_w(
-        poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, shading
-    ).sum(axis=2)
-    solar_shaded_w = solar_w
-    if env.blinds is not None:
-        blinds = np.where(poa > env.blinds.close_above_w_m2, env.blinds.shading_factor, 1.0)
-        solar_shaded_w = solar.window_solar_gain_w(
-            poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction,
-            shading * blinds[:, None, :],
-        ).sum(axis=2)
+    solar_w, solar_shaded_w = _solar_gains_w(env, zones, solpos, at_step)
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
     per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
@@ -201,7 +283,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather) -> Exoge
         solar_shaded_split_w=np.stack(shaded_split, axis=1),
         fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
         network_supply_c=supply_c,
-        servers_w=servers_w, lifts_w=lifts_w,
+        servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy,
     )
 
 

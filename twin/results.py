@@ -116,6 +116,8 @@ class Results:
 
     timeseries: pd.DataFrame
     summary: dict
+    occupancy: object | None = None
+    """The discrete-event occupancy realisation (not saved; its KPIs are in the summary)."""
 
     @property
     def balances(self) -> dict:
@@ -134,6 +136,18 @@ class Results:
         meta = {**(table.schema.metadata or {}), b"twin.columns": json.dumps(column_glossary(zones)).encode()}
         pq.write_table(table.replace_schema_metadata(meta), out / "timeseries.parquet")
         return out
+
+    def write_figures(self, out_dir: str | Path) -> list[Path]:
+        """Write the figures of this run into ``out_dir/figures`` and return their paths."""
+        from twin.systems.occupancy import plot_occupancy
+
+        folder = Path(out_dir) / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        if self.occupancy is not None:
+            written.append(plot_occupancy(self.occupancy, self.timeseries.index, self.summary["meta"]["zones"],
+                                          folder / "occupancy.png"))
+        return written
 
     @classmethod
     def load(cls, out_dir: str | Path) -> Results:

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from twin.errors import ScenarioError
+from twin.systems.occupancy import OccupancySpec
 
 __all__ = [
     "Model",
@@ -100,6 +101,17 @@ class Envelope(Strict):
     mass_class: Literal["very_light", "light", "medium", "heavy", "very_heavy"]
     facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
     ground_albedo: Fraction = 0.2
+    window_solar_model: Literal["fixed_fw", "angular"] = Field(
+        default="angular",
+        description="'fixed_fw': g x 0.9 at every angle (ISO 13790 §11.4.2); 'angular': ASHRAE incidence-angle "
+        "modifier on direct light, diffuse at 59° (Duffie & Beckman eq. 5.4.2).",
+    )
+    window_iam_b0: float = Field(default=0.15, ge=0, le=1, description="ASHRAE IAM coefficient b0 of the glazing [-].")
+    opaque_solar_absorptance: Fraction = Field(default=0.6, description="Solar absorptance of walls and roof [-].")
+    external_emissivity: Fraction = Field(default=0.9, description="Long-wave emissivity of external surfaces [-].")
+    sky_temperature_difference_k: float = Field(
+        default=11.0, ge=0, le=30, description="Mean air-to-sky temperature difference, ISO 13790 §11.4.6 [K]."
+    )
     blinds: Blinds | None = Field(default=None, description="Movable solar protection; absent = none.")
 
 
@@ -112,14 +124,21 @@ class ByOrientation(Strict):
 
 class ZoneOccupancy(Strict):
     capacity_persons: Annotated[int, Field(ge=0)]
-    profile: Identifier = Field(description="Name of a profile in [profiles].")
+    profile: Identifier | None = Field(
+        default=None, description="Name of a profile in [profiles] (schedule occupancy model only)."
+    )
     opening: Identifier = Field(description="Name of an opening-hours entry in [calendar.opening].")
     sensible_gain_w_per_person: NonNegFloat
     latent_gain_w_per_person: NonNegFloat
 
 
 class ZoneLoads(Strict):
-    lighting_w_m2: NonNegFloat = Field(description="Installed lighting power density, on when open [W/m2].")
+    lighting_w_m2: NonNegFloat = Field(description="Installed lighting power density [W/m2].")
+    daylight_factor_percent: float = Field(
+        ge=0, le=20, description="Mean daylight factor of the zone: indoor / outdoor horizontal illuminance [%]."
+    )
+    lighting_target_lux: PosFloat = Field(default=500.0, description="Maintained illuminance the dimming aims at [lx].")
+    lighting_min_dim_fraction: Fraction = Field(default=0.1, description="Power of fully dimmed lights, share of installed [-].")
     equipment_open_w_m2: NonNegFloat = Field(description="Plug/process loads when open at full occupancy [W/m2].")
     equipment_base_w_m2: NonNegFloat = Field(description="Plug/process loads always on [W/m2].")
 
@@ -223,30 +242,90 @@ class HeatNetwork(Strict):
 
 
 class PvArray(Strict):
+    """One PV array, described with PVWatts-style parameters (NREL PVWatts v8 manual)."""
+
     name: Identifier
-    peak_power_kwp: PosFloat
+    peak_power_kwp: PosFloat = Field(description="DC nameplate power at STC [kWp].")
     surface_tilt_deg: float = Field(ge=0, le=90)
-    surface_azimuth_deg: float = Field(ge=0, lt=360)
+    surface_azimuth_deg: float = Field(ge=0, lt=360, description="Clockwise from north; 180 = south.")
+    module_type: Literal["standard", "premium", "thin_film"] = "standard"
+    mounting: Literal["open_rack", "roof_mount"] = "open_rack"
+    system_losses_percent: float = Field(default=14.08, ge=0, lt=100, description="PVWatts total DC losses [%].")
+    dc_ac_ratio: PosFloat = 1.2
+    inverter_efficiency_percent: float = Field(default=96.0, gt=50, le=100)
+    ground_coverage_ratio: Fraction = 0.4
+    albedo: Fraction = 0.2
+    transposition_model: Literal["isotropic", "haydavies", "perez"] = "perez"
+    degradation_percent_per_year: float = Field(default=0.5, ge=0, le=5)
+    commissioning_year: int = Field(default=2027, ge=1990, le=2100)
 
 
 class Pv(Strict):
     arrays: list[PvArray]
 
 
+class Irrigation(Strict):
+    """Watering of green areas from FAO-56 reference evapotranspiration."""
+
+    area_m2: NonNegFloat
+    crop_coefficient: float = Field(ge=0, le=2, description="K_c of the planting (FAO-56 Table 12) [-].")
+    effective_rain_fraction: Fraction = 0.8
+    skip_if_rain_mm: NonNegFloat = Field(default=3.0, description="No watering on a day with this much rain [mm].")
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
+        default=[4, 5, 6, 7, 8, 9], description="Months in which the garden is watered."
+    )
+
+
 class Rainwater(Strict):
+    """Roof catchment, tank and the uses it supplies."""
+
     roof_area_m2: NonNegFloat
     runoff_coefficient: Fraction
+    filter_efficiency: Fraction = Field(default=0.9, description="Share of runoff passing filter and first flush [-].")
+    first_flush_mm: NonNegFloat = Field(default=0.0, description="Extra diversion at the start of each rain event [mm].")
     tank_volume_m3: NonNegFloat
+    dead_volume_m3: NonNegFloat = Field(default=0.0, description="Below the pump intake, never drawn [m3].")
+    topup_below_m3: NonNegFloat | None = Field(default=None, description="Mains float valve opens below this level [m3].")
+    topup_to_m3: NonNegFloat | None = Field(default=None, description="... and refills the tank to this level [m3].")
+    pump_kwh_per_m3: NonNegFloat = 0.5
+    rule: Literal["YAS", "YBS"] = "YAS"
+    supplies: list[Literal["wc", "urinal", "irrigation", "cleaning"]] = ["wc", "urinal", "irrigation"]
+    irrigation: Irrigation | None = None
+
+
+class WaterUses(Strict):
+    """Volumes of each water use; counts come from occupancy."""
+
+    wc_full_flush_l: PosFloat = 6.0
+    wc_half_flush_l: PosFloat = 3.0
+    wc_half_flush_share: Fraction = 0.5
+    urinal_flush_l: NonNegFloat = 0.5
+    washbasin_l_per_use: NonNegFloat = 1.0
+    kitchenette_l_per_person_day: NonNegFloat = 5.0
+    cleaning_l_per_m2_day: NonNegFloat = 0.1
 
 
 class EvCharging(Strict):
     points: Annotated[int, Field(ge=0)]
     power_kw: PosFloat
+    strategy: Literal["immediate", "pv_following"] = "immediate"
+    wait_if_busy: bool = Field(default=False, description="A car finding every point busy waits for one (else it leaves).")
+
+
+class Battery(Strict):
+    capacity_kwh: PosFloat
+    power_kw: PosFloat
+    round_trip_efficiency: float = Field(default=0.9, gt=0, le=1)
+    soc_min: Fraction = 0.1
+    soc_max: Fraction = 0.95
+    soc_initial: Fraction = 0.5
 
 
 class ElectricalLoads(Strict):
     servers_base_kw: NonNegFloat
     lifts_kwh_per_day: NonNegFloat
+    subscribed_kva: PosFloat | None = Field(default=None, description="Contracted power; steps above it are counted.")
+    power_factor: float = Field(default=0.95, gt=0, le=1)
 
 
 class Model(Strict):
@@ -255,13 +334,21 @@ class Model(Strict):
     building: Building
     envelope: Envelope
     calendar: Calendar
-    profiles: dict[Identifier, Profile]
+    occupancy_model: Literal["discrete_events", "schedule"] = Field(
+        default="discrete_events",
+        description="'discrete_events': people simulated in simpy from [occupancy] populations; "
+        "'schedule': expected occupants = capacity x profile (fast, no individual events).",
+    )
+    occupancy: OccupancySpec | None = None
+    profiles: dict[Identifier, Profile] = {}
     zones: list[Zone] = Field(min_length=1)
     ahu: Ahu
     heat_network: HeatNetwork
     pv: Pv | None = None
     rainwater: Rainwater | None = None
+    water_uses: WaterUses | None = None
     ev_charging: EvCharging | None = None
+    battery: Battery | None = None
     electrical_loads: ElectricalLoads | None = None
 
     @model_validator(mode="after")
@@ -276,11 +363,19 @@ class Model(Strict):
             raise ValueError(
                 f"zone floor areas add up to {total:g} m2; expected building.total_floor_area_m2 = {declared:g}"
             )
+        if self.occupancy_model == "discrete_events":
+            if self.occupancy is None:
+                raise ValueError("occupancy_model = 'discrete_events' needs an [occupancy] section with populations")
+            for pop_name, pop in self.occupancy.populations.items():
+                if pop.zone not in names:
+                    raise ValueError(
+                        f"occupancy.populations.{pop_name}.zone '{pop.zone}' is not a zone; expected one of {names}"
+                    )
         for z in self.zones:
-            if z.occupancy.profile not in self.profiles:
+            if self.occupancy_model == "schedule" and z.occupancy.profile not in self.profiles:
                 raise ValueError(
                     f"zone {z.name}: occupancy.profile '{z.occupancy.profile}' is not defined; "
-                    f"expected one of {sorted(self.profiles)}"
+                    f"expected one of {sorted(self.profiles)} (occupancy_model = 'schedule')"
                 )
             if z.occupancy.opening not in self.calendar.opening:
                 raise ValueError(

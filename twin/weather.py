@@ -788,12 +788,20 @@ def read_epw(path: str | Path) -> Weather:
         index=idx.rename("time"),
     )
     pre: list[Repair] = []
-    if df["precipitation_mm"].isna().all():
-        df["precipitation_mm"] = 0.0
-        pre.append(Repair("precipitation_mm", "filled", len(df),
+    rain_missing = df["precipitation_mm"].isna().to_numpy()
+    _, rain_gaps = _nan_runs(rain_missing)
+    if rain_gaps.size and rain_gaps.max() > MAX_GAP_H:
+        # Many EPW files (e.g. NREL TMY3) leave precipitation at 999 for long stretches: a gap
+        # too long to interpolate. Rain matters only to the rainwater system, so it is set to
+        # 0 mm there and counted, and the repair is logged as a warning: a rainwater result
+        # from such a file underestimates the harvest.
+        n_missing = int(rain_missing.sum())
+        df["precipitation_mm"] = df["precipitation_mm"].fillna(0.0)
+        pre.append(Repair("precipitation_mm", "filled", n_missing,
                           f"weather source {src}: column precipitation_mm: "
-                          "liquid_precipitation_depth is missing (999) for the whole file; "
-                          "set to 0 mm"))
+                          f"liquid_precipitation_depth is missing (999) for {n_missing} hours, in "
+                          f"gaps up to {int(rain_gaps.max())} h; set to 0 mm (rainwater results "
+                          "from this file are underestimated)"))
     df, repairs = validate_weather(df, src)
     repairs = pre + repairs
     _log_repairs(repairs)

@@ -151,3 +151,13 @@ def test_perez_dark_hour_with_sun_above_horizon_is_zero_not_nan():
         0.0, 0.0, 0.0, dni_extra=1400.0, model="perez",
     )
     assert np.all(np.asarray(res["poa_global"]) == 0.0)
+
+
+def test_opaque_gain_and_sky_loss_by_hand():
+    from twin.physics.solar import opaque_solar_gain_w, sky_radiation_loss_w
+
+    # Wall U 0.2, 10 m2, α 0.6, 500 W/m2: 0.6 x 0.04 x 0.2 x 10 x 500 = 24 W.
+    assert opaque_solar_gain_w(500.0, 0.2, 10.0, 0.6) == pytest.approx(24.0)
+    # Window U 1.4, 9 m2, ε 0.9, wall view 0.5: 0.5 x 0.04 x 1.4 x 9 x 4.5 x 11 = 12.47 W.
+    assert sky_radiation_loss_w(1.4, 9.0, 0.9, 0.5) == pytest.approx(0.5 * 0.04 * 1.4 * 9 * 4.5 * 11)
+    np.testing.assert_allclose(opaque_solar_gain_w(np.array([0.0, 500.0]), 0.2, 10.0, 0.6), [0.0, 24.0])

@@ -303,3 +303,24 @@ def test_invalid_parameters(cond):
         rc5_step(20.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, cond, 3600.0)
     with pytest.raises(ValueError, match="max_power_w"):
         rc5_heating_power(20.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 20.0, -5.0, cond, 3600.0)
+
+
+def test_air_sensitivity_matches_finite_difference_and_gives_the_c13_power():
+    # The analytic dθ_air/dΦ_HC must equal the difference of two rc5_step calls (the network is
+    # affine, so any ΔΦ gives the same slope to round-off), and the power it implies must equal
+    # rc5_heating_power's two-trial (C.13) answer.
+    from twin.physics.thermal import (
+        rc5_air_sensitivity_k_w,
+        rc5_conductances,
+        rc5_heating_power,
+        rc5_step,
+    )
+
+    cond = rc5_conductances(np.array([100.0, 570.0]), np.array([40.0, 200.0]), np.array([30.0, 150.0]), "medium")
+    args = (np.array([17.0, 18.5]), -3.0, 12.0, np.array([35.0, 400.0]), 300.0, 200.0, 150.0)
+    s = rc5_air_sensitivity_k_w(args[3], cond, 900.0)
+    a0 = rc5_step(*args, 0.0, cond, 900.0).theta_air_c
+    a1 = rc5_step(*args, 1000.0, cond, 900.0).theta_air_c
+    np.testing.assert_allclose(s, (a1 - a0) / 1000.0, rtol=1e-10)
+    power, _ = rc5_heating_power(*args, 20.0, 1e9, cond, 900.0)
+    np.testing.assert_allclose(np.clip((20.0 - a0) / s, 0, None), power, rtol=1e-10)

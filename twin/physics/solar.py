@@ -392,3 +392,76 @@ def window_solar_gain_w(
             irr = k_dir * direct + k_dif * (irr - direct)
     a_sol = f_gl * fw * g * (1.0 - ff) * area  # (44), (45)
     return np.asarray(f_ob * a_sol * irr)[()]  # (43)
+
+
+R_SE_M2K_W = 0.04
+"""External surface resistance [m²K/W], ISO 6946 Table 7 (horizontal heat flow) as used by ISO 13790 §11.4.5."""
+
+H_R_PER_EMISSIVITY_W_M2K = 5.0
+"""External radiative coefficient per unit emissivity [W/(m²K)]: h_r ≈ 5 ε (ISO 13790 §11.4.6, ~10 °C)."""
+
+
+def opaque_solar_gain_w(poa_global_w_m2, u_w_m2k, area_m2, absorptance, r_se_m2k_w=R_SE_M2K_W):
+    """Solar heat gain through an opaque element [W].
+
+    Parameters
+    ----------
+    poa_global_w_m2 : float or array_like
+        Irradiance on the element's plane [W/m²].
+    u_w_m2k : float or array_like
+        Thermal transmittance of the element [W/(m²K)].
+    area_m2 : float or array_like
+        Projected area [m²].
+    absorptance : float or array_like
+        Solar absorptance of the external surface α_S [-].
+    r_se_m2k_w : float
+        External surface resistance [m²K/W].
+
+    Notes
+    -----
+    .. math::
+
+        Φ_{sol,op} = α_S R_{se} U A\\,I_{sol}
+
+    the share of the absorbed solar flux that travels inward through the
+    element (effective collecting area of ISO 13790 §11.4.5).
+
+    References
+    ----------
+    ISO 13790:2008, §11.3.2 and §11.4.5.
+    """
+    return (np.asarray(absorptance) * r_se_m2k_w * np.asarray(u_w_m2k) * np.asarray(area_m2)
+            * np.asarray(poa_global_w_m2))[()]
+
+
+def sky_radiation_loss_w(u_w_m2k, area_m2, emissivity, form_factor, sky_temp_difference_k=11.0,
+                         r_se_m2k_w=R_SE_M2K_W):
+    """Extra heat loss of an element by long-wave radiation to the sky, F_r Φ_r [W].
+
+    Parameters
+    ----------
+    u_w_m2k, area_m2 : float or array_like
+        Thermal transmittance [W/(m²K)] and area [m²] of the element.
+    emissivity : float
+        Long-wave emissivity of the external surface [-].
+    form_factor : float or array_like
+        View factor to the sky F_r: 1 for an unshaded roof, 0.5 for an unshaded wall [-].
+    sky_temp_difference_k : float
+        Mean difference between outdoor air and apparent sky temperature Δθ_er [K];
+        11 K in intermediate climates (ISO 13790 §11.4.6).
+
+    Notes
+    -----
+    .. math::
+
+        F_r Φ_r = F_r R_{se} U A\\,h_r Δθ_{er},\\qquad h_r = 5 ε
+
+    It is subtracted from the solar gains (ISO 13790 eq. 43).
+
+    References
+    ----------
+    ISO 13790:2008, §11.3.2 eq. (43), §11.3.5, §11.4.6.
+    """
+    h_r = H_R_PER_EMISSIVITY_W_M2K * np.asarray(emissivity)
+    return (np.asarray(form_factor) * r_se_m2k_w * np.asarray(u_w_m2k) * np.asarray(area_m2) * h_r
+            * sky_temp_difference_k)[()]

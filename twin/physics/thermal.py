@@ -46,6 +46,7 @@ __all__ = [
     "rc5_heating_power",
     "rc5_heat_flows_w",
     "rc5_energy_balance_residual_j",
+    "rc5_air_sensitivity_k_w",
 ]
 
 #: Heat transfer coefficient between the air node and the surface node
@@ -453,6 +454,53 @@ def rc5_step(
     return Rc5State(
         theta_m[()], theta_s[()], theta_air[()], theta_mean[()], theta_op[()]
     )
+
+
+def rc5_air_sensitivity_k_w(h_ve_w_k, cond: Rc5Conductances, dt_s):
+    """Rise of the air temperature per watt of heating power, dθ_air/dΦ_HC [K/W].
+
+    Parameters
+    ----------
+    h_ve_w_k : float or array_like
+        Ventilation conductance [W/K], ≥ 0.
+    cond : Rc5Conductances
+        Network parameters.
+    dt_s : float
+        Time step [s].
+
+    Returns
+    -------
+    ndarray
+        dθ_air/dΦ_HC for the step [K/W], > 0.
+
+    Notes
+    -----
+    The network is linear, so θ_air = θ_air,0 + S·Φ_HC, where θ_air,0 is the
+    free-floating air temperature (:func:`rc5_step` with Φ_HC = 0) and S does
+    not depend on the state or the gains. Differentiating (C.4)-(C.11) with
+    r = H_tr,is/(H_ve + H_tr,is):
+
+    .. math::
+
+        \\frac{dθ_m}{dΦ} = \\frac{r H_{tr,ms}/(H_{tr,2}+H_{tr,ms})}{C_m/Δt + ½(H_{tr,3}+H_{tr,em})},\\quad
+        \\frac{dθ_s}{dΦ} = \\frac{½ H_{tr,ms} dθ_m/dΦ + r}{H_{tr,ms}+H_{tr,w}+H_{tr,1}},\\quad
+        S = \\frac{H_{tr,is} dθ_s/dΦ + 1}{H_{tr,is} + H_{ve}}
+
+    With it the heating power that reaches a set-point is exact in one
+    evaluation, Φ = (θ_set − θ_air,0)/S, the same result as the two trial
+    powers of §C.4.2 (C.13), at half the cost.
+
+    References
+    ----------
+    ISO 13790:2008, Annex C, eqs. (C.4)-(C.13).
+    """
+    h_ve = np.asarray(h_ve_w_k, dtype=float)
+    h_is, h_w, h_ms, h1, h2, h3, ratio = _derived(cond, h_ve)
+    h_em = np.asarray(cond.h_tr_em_w_k, dtype=float)
+    c_dt = np.asarray(cond.c_m_j_k, dtype=float) / dt_s
+    d_m = ratio * h_ms / (h2 + h_ms) / (c_dt + 0.5 * (h3 + h_em))
+    d_s = (0.5 * h_ms * d_m + ratio) / (h_ms + h_w + h1)
+    return ((h_is * d_s + 1.0) / (h_is + h_ve))[()]
 
 
 def rc5_heating_power(

@@ -125,12 +125,17 @@ class Zones:
         return thermal.gain_split(internal_w, solar_w, c.h_tr_w_w_k, c.a_m_m2, c.a_t_m2)
 
     def heating_request_w(self, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, setpoint_c):
-        """Emitter power each zone needs to reach its setpoint this step, within emitter limits [W]."""
-        power_w, _ = thermal.rc5_heating_power(
-            self.temp_m_c, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m,
-            setpoint_c, self.arrays.emitter_max_w, self.conductances, self.dt_s,
+        """Emitter power each zone needs to reach its setpoint this step, within emitter limits [W].
+
+        The network is affine in the heating power: one free-floating evaluation and the
+        analytic sensitivity give the exact ISO 13790 C.13 power (heating only).
+        """
+        free = thermal.rc5_step(
+            self.temp_m_c, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, 0.0,
+            self.conductances, self.dt_s,
         )
-        return power_w
+        slope = thermal.rc5_air_sensitivity_k_w(h_ve_w_k, self.conductances, self.dt_s)
+        return np.clip((setpoint_c - free.theta_air_c) / slope, 0.0, self.arrays.emitter_max_w)
 
     def advance(self, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, heating_w) -> ZoneStep:
         """Advance every zone by one step with the heating power actually delivered."""

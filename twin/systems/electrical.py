@@ -1,0 +1,181 @@
+"""Electrical systems: battery, EV charging points, grid exchange.
+
+Power balance of every step (all mean powers over the step, W):
+
+    pv + grid_import + battery_discharge = loads + ev + grid_export + battery_charge
+
+The battery's own losses are inside it: its stored energy changes by
+``charge * eta_c - discharge / eta_d`` (times dt), with eta_c = eta_d =
+sqrt(round-trip efficiency), the usual symmetric split.
+
+EV charging: each car that reaches a free point is connected until it leaves,
+with an energy need; the fixed-step process allocates power to connected cars
+each step according to a named strategy:
+
+``immediate``
+    every car charges at the point's power until its need is met;
+``pv_following``
+    every car gets at least the power that still meets its need by its
+    departure (spread evenly over the time left), plus its share of the PV
+    surplus, up to the point's power.
+
+Cars never charge beyond their need or after leaving, and a point never
+exceeds its power (tested).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Battery", "BatteryStep", "EV_STRATEGIES", "EvChargers", "split_grid"]
+
+EV_STRATEGIES = ("immediate", "pv_following")
+
+
+@dataclass(frozen=True, slots=True)
+class BatteryStep:
+    charge_w: float
+    discharge_w: float
+    stored_kwh: float
+    loss_w: float
+
+
+class Battery:
+    """A stationary battery dispatched for self-consumption.
+
+    Parameters
+    ----------
+    capacity_kwh
+        Usable nameplate energy [kWh].
+    power_kw
+        Charge and discharge power limit [kW].
+    round_trip_efficiency
+        AC-to-AC round trip [-], split evenly between charge and discharge.
+    soc_min, soc_max, soc_initial
+        State-of-charge bounds and start, as fractions of capacity [-].
+    """
+
+    def __init__(self, capacity_kwh: float, power_kw: float, round_trip_efficiency: float,
+                 soc_min: float, soc_max: float, soc_initial: float):
+        if not 0.0 <= soc_min <= soc_initial <= soc_max <= 1.0:
+            raise ValueError(f"battery state of charge must satisfy 0 <= min <= initial <= max <= 1, got "
+                             f"{soc_min}, {soc_initial}, {soc_max}")
+        self.capacity_kwh = capacity_kwh
+        self.power_w = power_kw * 1e3
+        self.eta = math.sqrt(round_trip_efficiency)
+        self.min_kwh = soc_min * capacity_kwh
+        self.max_kwh = soc_max * capacity_kwh
+        self.stored_kwh = soc_initial * capacity_kwh
+
+    def step(self, net_load_w: float, dt_s: float) -> BatteryStep:
+        """Charge from a surplus (net load < 0) or discharge to cover a deficit (> 0)."""
+        hours = dt_s / 3600.0
+        charge = discharge = 0.0
+        if net_load_w < 0.0:
+            room_w = (self.max_kwh - self.stored_kwh) * 1e3 / (self.eta * hours)
+            charge = max(0.0, min(-net_load_w, self.power_w, room_w))
+        elif net_load_w > 0.0:
+            avail_w = (self.stored_kwh - self.min_kwh) * 1e3 * self.eta / hours
+            discharge = max(0.0, min(net_load_w, self.power_w, avail_w))
+        self.stored_kwh += (charge * self.eta - discharge / self.eta) * hours / 1e3
+        loss = charge * (1.0 - self.eta) + discharge * (1.0 / self.eta - 1.0)
+        return BatteryStep(charge, discharge, self.stored_kwh, loss)
+
+
+def split_grid(net_load_w: float) -> tuple[float, float]:
+    """Import and export [W] of a net load (positive: the building needs power)."""
+    return (net_load_w, 0.0) if net_load_w > 0.0 else (0.0, -net_load_w)
+
+
+class EvChargers:
+    """Per-point state of the EV charging points.
+
+    Parameters
+    ----------
+    points
+        Number of points.
+    power_kw
+        Power of each point [kW].
+    strategy
+        One of :data:`EV_STRATEGIES`.
+    """
+
+    def __init__(self, points: int, power_kw: float, strategy: str):
+        if strategy not in EV_STRATEGIES:
+            raise ValueError(f"EV strategy '{strategy}' is unknown; expected one of {EV_STRATEGIES}")
+        self.strategy = strategy
+        self.point_power_w = power_kw * 1e3
+        self.connected = np.zeros(points, dtype=bool)
+        self.remaining_kwh = np.zeros(points)
+        self.departure_s = np.zeros(points)
+        self.delivered_kwh = np.zeros(points)
+        self.delivered_pv_kwh = np.zeros(points)
+        self.requested_kwh = np.zeros(points)
+        self.sessions: list[tuple[float, float, float, float, float]] = []
+        """(arrival_s, departure_s, requested_kwh, delivered_kwh, delivered_from_pv_kwh) per served car."""
+        self._arrival_s = np.zeros(points)
+
+    def connect(self, now_s: float, departure_s: float, energy_kwh: float) -> int | None:
+        """Plug a car into a free point; return the point, or None if all are busy."""
+        free = np.flatnonzero(~self.connected)
+        if free.size == 0:
+            return None
+        p = int(free[0])
+        self.connected[p] = True
+        self.remaining_kwh[p] = energy_kwh
+        self.requested_kwh[p] = energy_kwh
+        self.departure_s[p] = departure_s
+        self.delivered_kwh[p] = 0.0
+        self.delivered_pv_kwh[p] = 0.0
+        self._arrival_s[p] = now_s
+        return p
+
+    def disconnect(self, point: int) -> None:
+        """The car leaves: record its session and free the point."""
+        self.sessions.append((self._arrival_s[point], self.departure_s[point], self.requested_kwh[point],
+                              self.delivered_kwh[point], self.delivered_pv_kwh[point]))
+        self.connected[point] = False
+        self.remaining_kwh[point] = 0.0
+
+    def allocate_w(self, now_s: float, dt_s: float, pv_surplus_w: float) -> np.ndarray:
+        """Charging power of each point over the coming step [W].
+
+        Parameters
+        ----------
+        now_s
+            Start of the step [s].
+        dt_s
+            Step length [s].
+        pv_surplus_w
+            PV power left after the building's other loads [W], >= 0.
+        """
+        hours = dt_s / 3600.0
+        # Never more than the point's power, nor than the energy still needed.
+        cap_w = np.where(self.connected, np.minimum(self.point_power_w, self.remaining_kwh * 1e3 / hours), 0.0)
+        if self.strategy == "immediate":
+            return cap_w
+        time_left_h = np.maximum((self.departure_s - now_s) / 3600.0, hours)
+        floor_w = np.minimum(np.where(self.connected, self.remaining_kwh * 1e3 / time_left_h, 0.0), cap_w)
+        power = floor_w.copy()
+        spare = max(pv_surplus_w - floor_w.sum(), 0.0)
+        # Share the surplus among cars that can take more, water-filling so none exceeds its cap.
+        for _ in range(len(power)):
+            room = cap_w - power
+            takers = room > 1e-9
+            if spare <= 1e-9 or not takers.any():
+                break
+            share = spare / takers.sum()
+            add = np.where(takers, np.minimum(room, share), 0.0)
+            power += add
+            spare -= add.sum()
+        return power
+
+    def deliver(self, power_w: np.ndarray, dt_s: float, pv_share: float) -> None:
+        """Account for a step of charging; ``pv_share`` is the fraction of it that PV covered."""
+        energy = power_w * dt_s / 3.6e6
+        self.remaining_kwh = np.maximum(self.remaining_kwh - energy, 0.0)
+        self.delivered_kwh += energy
+        self.delivered_pv_kwh += energy * pv_share
