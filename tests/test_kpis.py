@@ -51,12 +51,20 @@ def test_heat_kpis_by_hand():
 
 def test_costs_and_co2_by_hand():
     s = short_scenario()
-    cost, revenue = economics.operating_costs(s, district_heat_kwh=100_000.0, electricity_bought_kwh=50_000.0, period_years=1.0)
-    # R1 55 EUR/MWh x 100 MWh + R2 50 EUR/kW x 160 kW + 0.20 EUR/kWh x 50 MWh (baseline tariffs).
+    cost, revenue = economics.operating_costs(
+        s, district_heat_kwh=100_000.0, electricity_bought_kwh=50_000.0, water_mains_m3=300.0,
+        pv_exported_kwh=20_000.0, period_years=1.0,
+    )
+    # R1 55 EUR/MWh x 100 MWh + R2 50 EUR/kW x 160 kW + 0.20 EUR/kWh x 50 MWh + 3.10 EUR/m3 x 300 m3
+    # (baseline tariffs); PV surplus 20 MWh x 0.10 EUR/kWh.
     assert cost["district_heat_energy"] == pytest.approx(5_500.0)
     assert cost["district_heat_subscription"] == pytest.approx(8_000.0)
     assert cost["electricity_energy"] == pytest.approx(10_000.0)
-    assert cost["water"] is None and cost["total"] == pytest.approx(23_500.0)
-    assert revenue == {"pv_export": None, "ev_charging": None}
+    assert cost["water"] == pytest.approx(930.0)
+    assert cost["total"] == pytest.approx(24_430.0)
+    assert revenue == {"pv_export": pytest.approx(2_000.0), "ev_charging": None}
+    half, _ = economics.operating_costs(s, 0.0, 0.0, None, 0.0, period_years=0.5)
+    assert half["district_heat_subscription"] == pytest.approx(4_000.0)  # R2 pro rata
+    assert half["water"] is None and "water" not in half["priced_lines"]
     co2 = economics.co2_kg(s, 100_000.0, 50_000.0)
     assert co2["total"] == pytest.approx(100_000 * 0.066 + 50_000 * 0.064)

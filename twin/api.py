@@ -48,13 +48,16 @@ def simulate(scenario: Scenario, weather: Weather | None = None) -> Results:
 
 def _electric_uses_w(eng: engine.Engine) -> dict[str, np.ndarray]:
     exo, rec = eng.exo, eng.rec
+    zeros = np.zeros(exo.n_steps)
     return {
         "lighting": exo.lighting_w.sum(axis=1),
         "plug": exo.equipment_w.sum(axis=1),
         "fans": rec["fans_w"],
         "pumps": rec["pumps_w"],
+        "rainwater_pump": exo.water.pump_w if exo.water is not None else zeros,
         "servers": exo.servers_w,
         "lifts": exo.lifts_w,
+        "ev": rec["ev_w"],
     }
 
 
@@ -84,7 +87,22 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         "servers_kw": uses["servers"] / 1e3,
         "lifts_kw": uses["lifts"] / 1e3,
         "electricity_kw": sum(uses.values()) / 1e3,
+        "ev_kw": uses["ev"] / 1e3,
+        "pv_kw": rec["pv_w"] / 1e3,
+        "battery_kw": (rec["battery_charge_w"] - rec["battery_discharge_w"]) / 1e3,
+        "battery_kwh": rec["battery_kwh"],
+        "grid_import_kw": rec["grid_import_w"] / 1e3,
+        "grid_export_kw": rec["grid_export_w"] / 1e3,
     }
+    w = exo.water
+    if w is not None:
+        cols["water_demand_m3"] = w.demand.total_m3
+        cols["water_mains_m3"] = w.mains_m3
+        cols["rain_inflow_m3"] = w.inflow_m3
+        if w.tank is not None:
+            cols["water_from_tank_m3"] = w.tank["from_tank_m3"]
+            cols["tank_overflow_m3"] = w.tank["overflow_m3"]
+            cols["tank_level_m3"] = w.tank["level_after_m3"]
     for j, name in enumerate(eng.zones.arrays.names):
         cols[f"{name}.temp_air_c"] = rz["temp_air_c"][:, j]
         cols[f"{name}.temp_op_c"] = rz["temp_op_c"][:, j]
@@ -115,6 +133,23 @@ def _occupancy_summary(eng: engine.Engine) -> dict:
     }
 
 
+def _ev_summary(eng: engine.Engine) -> dict | None:
+    if eng.chargers is None:
+        return None
+    served = np.array(eng.chargers.sessions, dtype=float).reshape(-1, 5)
+    requested, delivered, from_pv = served[:, 2].sum(), served[:, 3].sum(), served[:, 4].sum()
+    return {
+        "strategy": eng.chargers.strategy,
+        "sessions_served": int(len(served)),
+        "sessions_refused": int(eng.ev_refused),
+        "requested_kwh": float(requested),
+        "delivered_kwh": float(delivered),
+        "from_pv_kwh": float(from_pv),
+        "pv_share": float(from_pv / delivered) if delivered > 0 else None,
+        "service_level": float(delivered / requested) if requested > 0 else None,
+    }
+
+
 def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
     return per_zone @ area_m2 / area_m2.sum()
 
@@ -132,27 +167,20 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         eng.state.outage_log, _area_weighted(rz["temp_op_c"], eng.zones.arrays.floor_area_m2), dt_s,
         hn.resilience_threshold_c,
     )
-    uses_kwh = {k: float(v.sum() * dt_s / 3.6e6) for k, v in _electric_uses_w(eng).items()}
-    uses_kwh["ev"] = None
-    demand_kwh = sum(v for v in uses_kwh.values() if v is not None)
-    electricity = {
-        "demand_kwh": demand_kwh,
-        "by_use_kwh": uses_kwh,
-        "pv_kwh": None,
-        "pv_self_consumed_kwh": None,
-        "pv_exported_kwh": None,
-        "grid_import_kwh": None,
-        "self_consumption_ratio": None,
-        "self_sufficiency_ratio": None,
-    }
-    water = {
+    electricity = kpis.electricity_kpis(rec, _electric_uses_w(eng), dt_s, scenario.asset.electrical_loads)
+    electricity["ev"] = _ev_summary(eng)
+    electricity["battery"] = kpis.battery_kpis(rec, dt_s) if eng.battery is not None else None
+    water = kpis.water_kpis(exo.water, dt_s) if exo.water is not None else {
         "demand_m3": None, "rain_harvested_m3": None, "rain_used_m3": None, "mains_m3": None,
         "overflow_m3": None, "rain_coverage_ratio": None,
     }
     period_years = exo.n_steps * dt_s / (365.0 * 86400.0)
-    # Until PV lands (issue 5), every kWh of demand is bought from the grid.
-    cost, revenue = economics.operating_costs(scenario, heat["district_heat_kwh"], demand_kwh, period_years)
-    co2 = economics.co2_kg(scenario, heat["district_heat_kwh"], demand_kwh)
+    cost, revenue = economics.operating_costs(
+        scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"], water["mains_m3"],
+        electricity["pv_exported_kwh"], period_years,
+    )
+    co2 = economics.co2_kg(scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"])
+    demand_kwh = electricity["demand_kwh"]
     floor_area = scenario.asset.building.total_floor_area_m2
     return {
         "meta": {
@@ -170,8 +198,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "zones": list(names),
             "occupancy_model": scenario.asset.occupancy_model,
             "not_simulated": {
-                "electricity": "PV, EV charging and grid exchange come with issue 5; electricity cost assumes all demand is bought",
-                "water": "rainwater and water balance come with issue 6",
+                "tariffs": "time-of-use electricity, EV charging price, life-cycle figures come with issue 7",
             },
         },
         "heat": heat,
@@ -189,6 +216,6 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "balance": {
             "energy_error_kwh": meta["energy_error_kwh"],
             "energy_throughput_kwh": meta["energy_throughput_kwh"],
-            "water_error_m3": None,
+            "water_error_m3": meta["water_error_m3"],
         },
     }

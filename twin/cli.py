@@ -44,24 +44,45 @@ def _people(occ: dict) -> str:
     return f"{visits} / {occ['person_hours']:,.0f}, peak {occ['peak_occupants']:,.0f}"
 
 
+def _opt(value, fmt: str, scale: float = 1.0) -> str:
+    return "not simulated" if value is None else format(value * scale, fmt)
+
+
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     """(section, label, value) rows of the printed summary."""
-    m, h, e, c = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"]
+    m, h, e, c, w = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"], summary["water"]
     area = m["floor_area_m2"]
     uses = e["by_use_kwh"]
-    cost, co2 = summary["cost_eur"], summary["co2_kg"]
-    return [
+    cost, co2, rev = summary["cost_eur"], summary["co2_kg"], summary["revenue_eur"]
+    other = sum(v for k, v in uses.items() if k not in ("lighting", "plug", "fans", "ev") and v is not None)
+    rows = [
         ("Heat", "District heat bought", f"{h['district_heat_kwh'] / 1e3:,.1f} MWh  ({h['district_heat_kwh'] / area:,.1f} kWh/m²)"),
         ("", "Delivered: emitters + AHU coil", f"{h['space_heating_kwh'] / 1e3:,.1f} + {h['ventilation_heating_kwh'] / 1e3:,.1f} MWh"),
         ("", "Recovered by the AHU", f"{h['heat_recovered_kwh'] / 1e3:,.1f} MWh"),
         ("", "Peak / subscribed power", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
         ("", "Unmet heating hours", f"{h['unmet_hours']:,.0f} h"),
         ("People", "Visits / person-hours", _people(summary["occupancy"])),
-        ("Electricity", "Demand of simulated uses", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),
-        ("", "Lighting/plug/fans/other",
-         f"{uses['lighting'] / 1e3:,.1f} / {uses['plug'] / 1e3:,.1f} / {uses['fans'] / 1e3:,.1f} / "
-         f"{(uses['pumps'] + uses['servers'] + uses['lifts']) / 1e3:,.1f} MWh"),
-        ("", "PV, EV, grid exchange", _fmt(e["pv_kwh"])),
+        ("Electricity", "Demand", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),
+        ("", "Light/plug/fans/EV/other",
+         f"{uses['lighting'] / 1e3:,.0f} / {uses['plug'] / 1e3:,.0f} / {uses['fans'] / 1e3:,.0f} / "
+         f"{(uses.get('ev') or 0) / 1e3:,.0f} / {other / 1e3:,.0f} MWh"),
+        ("", "PV produced / exported", f"{_opt(e['pv_kwh'], ',.1f', 1e-3)} / {_opt(e['pv_exported_kwh'], ',.1f', 1e-3)} MWh"),
+        ("", "Self-consumption / -sufficiency",
+         f"{_opt(e['self_consumption_ratio'], '.0%')} / {_opt(e['self_sufficiency_ratio'], '.0%')}"),
+        ("", "Grid import, peak", f"{e['grid_import_kwh'] / 1e3:,.1f} MWh, {e['peak_import_kw']:,.0f} kW"),
+    ]
+    ev = e.get("ev")
+    if ev:
+        rows.append(("", f"EV ({ev['strategy']}): served / refused",
+                     f"{ev['sessions_served']:,} / {ev['sessions_refused']:,}, {_opt(ev['pv_share'], '.0%')} from PV"))
+    if w["rain_used_m3"] is not None:
+        rows += [
+            ("Water", "Demand / mains bought", f"{w['demand_m3']['total']:,.0f} / {w['mains_m3']:,.0f} m³"),
+            ("", "Rain used / harvested / overflow",
+             f"{w['rain_used_m3']:,.0f} / {w['rain_harvested_m3']:,.0f} / {w['overflow_m3']:,.0f} m³"),
+            ("", "Rain coverage of tank uses", _opt(w["rain_coverage_ratio"], ".0%")),
+        ]
+    rows += [
         ("Comfort", "Worst zone", str(c["worst_zone"] or "none overheats")),
         ("", "Hours > 26 / 28 °C while open", f"{c['hours_above_26c']:,.0f} / {c['hours_above_28c']:,.0f} h"),
         ("", "Degree-hours > 26 °C", f"{c['degree_hours_above_comfort']:,.0f} °C·h (RE2020 max 1,150)"),
@@ -69,10 +90,14 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} EUR/yr"),
         ("", "  heat energy + subscription",
          f"{cost['district_heat_energy']:,.0f} + {cost['district_heat_subscription']:,.0f} EUR"),
-        ("", "  electricity (all bought)", f"{cost['electricity_energy']:,.0f} EUR"),
+        ("", "  electricity bought", f"{cost['electricity_energy']:,.0f} EUR"),
+        ("", "  drinking water", _opt(cost["water"], ",.0f") + " EUR"),
+        ("", "PV surplus sold", _opt(rev["pv_export"], ",.0f") + " EUR"),
         ("", "CO₂ heat + electricity", f"{co2['district_heat'] / 1e3:,.1f} + {co2['electricity'] / 1e3:,.1f} t"),
-        ("Checks", "Energy balance error", f"{summary['balance']['energy_error_kwh']:.2e} kWh"),
+        ("Checks", "Energy / water balance error",
+         f"{summary['balance']['energy_error_kwh']:.1e} kWh / {_opt(summary['balance']['water_error_m3'], '.1e')} m³"),
     ]
+    return rows
 
 
 def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None:
@@ -90,8 +115,8 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
     for section, label, value in summary_rows(summary):
         table.add_row(section, label, value)
     console.print(table)
-    not_sim = "; ".join(m["not_simulated"].values())
-    console.print(f"[dim]Not simulated yet: {not_sim}.[/dim]", soft_wrap=True)
+    if m["not_simulated"]:
+        console.print(f"[dim]Not yet: {'; '.join(m['not_simulated'].values())}.[/dim]", soft_wrap=True)
     console.print(f"[dim]Run time {m['runtime_s']:.1f} s.[/dim]")
     if out_dir is not None:
         console.print(f"Results written to [bold]{out_dir}[/bold] (summary.json, timeseries.parquet, figures/)",

@@ -1,11 +1,11 @@
 """Operating costs and CO2 of a run, from its energy totals and the scenario's tariffs.
 
 What is priced today: district heat as a two-part tariff (R1 energy, R2 on the
-subscribed capacity, pro rata of the simulated period) and electricity at the
-scenario's all-in average price. Lines whose quantity is not simulated yet
-(water, PV export, EV charging) are ``None``, never zero: the total covers the
-priced lines only, and ``priced_lines`` says which. Time-of-use electricity,
-capacity recommendations and life-cycle figures belong to issue 7.
+subscribed capacity, pro rata of the simulated period), electricity bought from
+the grid at the scenario's all-in average price, drinking water, and the PV
+surplus sold. A line that cannot be priced yet (EV charging billed to users) is
+``None``, never zero; ``priced_lines`` says what the total covers. Time-of-use
+electricity, capacity recommendations and life-cycle figures belong to issue 7.
 """
 
 from __future__ import annotations
@@ -16,15 +16,19 @@ __all__ = ["co2_kg", "operating_costs"]
 
 
 def operating_costs(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh: float,
-                    period_years: float) -> tuple[dict, dict]:
-    """Annual operating cost by line item and revenues [EUR, excl. VAT].
+                    water_mains_m3: float | None, pv_exported_kwh: float, period_years: float) -> tuple[dict, dict]:
+    """Operating cost by line item and revenues over the period [EUR, excl. VAT].
 
     Parameters
     ----------
     district_heat_kwh
-        Heat drawn from the network over the period [kWh].
+        Heat drawn from the network [kWh].
     electricity_bought_kwh
-        Electricity bought from the grid over the period [kWh].
+        Electricity imported from the grid [kWh].
+    water_mains_m3
+        Drinking water bought [m3]; None when water is not simulated.
+    pv_exported_kwh
+        PV surplus sold to the local cooperative [kWh].
     period_years
         Length of the period in years (R2 is charged pro rata) [-].
     """
@@ -34,12 +38,12 @@ def operating_costs(scenario: Scenario, district_heat_kwh: float, electricity_bo
         "district_heat_energy": district_heat_kwh / 1000.0 * t.district_heat.energy_eur_mwh,
         "district_heat_subscription": hn.subscribed_kw * t.district_heat.subscription_eur_kw_year * period_years,
         "electricity_energy": electricity_bought_kwh * t.electricity.energy_eur_kwh,
-        "water": None,
+        "water": None if water_mains_m3 is None else water_mains_m3 * t.water_eur_m3,
     }
     priced = [k for k, v in cost.items() if v is not None]
     cost["total"] = sum(cost[k] for k in priced)
     cost["priced_lines"] = priced
-    revenue = {"pv_export": None, "ev_charging": None}
+    revenue = {"pv_export": pv_exported_kwh * t.pv_export_eur_kwh, "ev_charging": None}
     return cost, revenue
 
 

@@ -33,16 +33,23 @@ import simpy
 
 from twin import calendar
 from twin.errors import BalanceError, ScenarioError
-from twin.physics import air, solar
+from twin.physics import air, pv, solar
+from twin.physics import water as water_physics
 from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
+from twin.systems import water_demand
 from twin.systems.ahu import AirHandlingUnit
+from twin.systems.electrical import Battery, EvChargers, split_grid
 from twin.systems.heat_network import Substation, heating_curve_c
-from twin.systems.occupancy import OccupancyRealisation, simulate_occupancy
+from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
+from twin.systems.rainwater import simulate_tank
 from twin.systems.zones import Zones, window_areas_by_orientation
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
-__all__ = ["Engine", "Exogenous", "SharedState", "build_exogenous", "check_energy_balance", "run"]
+__all__ = [
+    "Engine", "Exogenous", "SharedState", "WaterExogenous", "build_exogenous", "check_energy_balance",
+    "check_water_balance", "occupancy_for", "run",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +86,36 @@ class Exogenous:
     servers_w: np.ndarray             # (n,)
     lifts_w: np.ndarray               # (n,)
     occupancy: OccupancyRealisation | None  # the discrete-event realisation, if that model is used
+    pv_w: np.ndarray                  # (n,) AC power of all PV arrays
+    water: WaterExogenous | None      # demands, harvest and tank (state-independent)
 
     @property
     def n_steps(self) -> int:
         return len(self.times)
+
+
+@dataclass
+class WaterExogenous:
+    """The building's water over the run, every array per step [m3] (pump in W)."""
+
+    demand: water_demand.WaterDemand
+    supplied_by_tank: tuple[str, ...]   # uses the tank serves
+    inflow_m3: np.ndarray               # harvested rain reaching the tank
+    tank: dict[str, np.ndarray] | None  # simulate_tank output, None without a tank
+    pump_w: np.ndarray
+    daily_irrigation: pd.DataFrame | None
+
+    @property
+    def supplied_demand_m3(self) -> np.ndarray:
+        return sum(self.demand[u] for u in self.supplied_by_tank) if self.supplied_by_tank else np.zeros_like(self.pump_w)
+
+    @property
+    def mains_m3(self) -> np.ndarray:
+        """All drinking water bought: uses not served by the tank, tank shortfalls and top-ups."""
+        other = self.demand.total_m3 - self.supplied_demand_m3
+        if self.tank is None:
+            return other
+        return other + self.tank["from_mains_m3"] + self.tank["topup_mains_m3"]
 
 
 @dataclass
@@ -179,6 +212,59 @@ def occupancy_for(model: Model, scenario: Scenario, times: pd.DatetimeIndex) -> 
     return simulate_occupancy(model.occupancy, model, times, float(scenario.period.step_s), scenario.seed)
 
 
+def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: OccupancyRealisation | None,
+                     open_mask: np.ndarray, at_step: pd.DataFrame, hourly: pd.DataFrame, weather: Weather,
+                     dt_s: float) -> WaterExogenous | None:
+    """Water demands per use, rain harvested and the tank, over the whole run (vectorised, then one lean loop).
+
+    The tank depends only on rain and on people, never on the thermal state, so it runs
+    before the simpy run; its pump power joins the electrical balance of each step.
+    """
+    spec = model.water_uses
+    if spec is None:
+        return None
+    n = len(at_step)
+    if occupancy is not None:
+        counts = {use: per_zone.sum(axis=1) for use, per_zone in occupancy.toilet_uses.items()}
+    else:  # schedule model: expected uses = person-hours x the sanitary rates
+        sanitary = model.occupancy.sanitary if model.occupancy is not None else Sanitary()
+        person_h = occupants.sum(axis=1) * dt_s / 3600.0
+        women = sanitary.female_share
+        counts = {
+            "wc_female": person_h * women * sanitary.wc_female_per_h,
+            "wc_male": person_h * (1 - women) * sanitary.wc_male_per_h,
+            "urinal": person_h * (1 - women) * sanitary.urinal_per_h,
+            "washbasin": person_h * sanitary.washbasin_per_h,
+            "kitchenette": person_h * sanitary.kitchenette_per_h,
+        }
+    demand = water_demand.WaterDemand(water_demand.fixture_volumes_m3(counts, spec))
+    demand["cleaning"] = water_demand.cleaning_m3(
+        kinds.civil_times, open_mask.any(axis=1), model.building.total_floor_area_m2, spec
+    )
+    rw = model.rainwater
+    daily = None
+    demand["irrigation"] = np.zeros(n)
+    if rw is not None and rw.irrigation is not None:
+        demand["irrigation"], daily = water_demand.irrigation_m3(
+            kinds.civil_times, hourly, weather.latitude, weather.altitude_m, rw.irrigation, spec.irrigation_hour
+        )
+    if rw is None:
+        return WaterExogenous(demand, (), np.zeros(n), None, np.zeros(n), daily)
+    supplied = tuple(rw.supplies)
+    inflow = water_physics.harvested_inflow_m3(
+        at_step["precipitation_mm"].to_numpy(dtype=float), rw.roof_area_m2, rw.runoff_coefficient,
+        filter_efficiency=rw.filter_efficiency, first_flush_mm=rw.first_flush_mm,
+        dry_gap_steps=max(1, int(6 * 3600 / dt_s)),
+    )
+    tank = simulate_tank(
+        inflow, sum(demand[u] for u in supplied), rw.tank_volume_m3, dead_volume_m3=rw.dead_volume_m3,
+        topup_below_m3=rw.topup_below_m3, topup_to_m3=rw.topup_to_m3, pump_kwh_per_m3=rw.pump_kwh_per_m3,
+        rule=rw.rule,
+    )
+    tank = {k: np.asarray(v, dtype=float) for k, v in tank.items()}
+    return WaterExogenous(demand, supplied, inflow, tank, tank["pump_kwh"] * 3.6e6 / dt_s, daily)
+
+
 def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
                     occupancy: OccupancyRealisation | None = None) -> Exogenous:
     """Compute every state-independent series of the run, vectorised.
@@ -217,16 +303,18 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
     if occupancy is None:
         occupancy = occupancy_for(model, scenario, times)
+    # fraction: the share of a zone's activity, which drives its plug loads.
     if occupancy is not None:
         occupants = occupancy.occupants
+        fraction = np.divide(occupants, capacity, out=np.zeros_like(occupants), where=capacity > 0)
     else:  # occupancy_model = "schedule": expected values of the profiles
-        occupants = np.empty((n, nz))
+        fraction = np.empty((n, nz))
         for j, z in enumerate(zones):
             prof = model.profiles[z.occupancy.profile]
-            occupants[:, j] = capacity[j] * calendar.profile_fraction(
+            fraction[:, j] = calendar.profile_fraction(
                 kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j]
             )
-    fraction = np.divide(occupants, capacity, out=np.zeros_like(occupants), where=capacity > 0)
+        occupants = fraction * capacity
 
     area = np.array([z.floor_area_m2 for z in zones])
     people_w = occupants * np.array([z.occupancy.sensible_gain_w_per_person for z in zones])
@@ -271,6 +359,15 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         any_open, (el.lifts_kwh_per_day if el else 0.0) * 3.6e6 / np.maximum(open_steps_per_day.to_numpy() * dt_s, 1.0), 0.0
     )
 
+    pv_w = np.zeros(n)
+    if model.pv is not None:
+        for array in model.pv.arrays:
+            pv_w += pv.pv_ac_power_w(
+                solpos, at_step, array, year_index=max(start.year - array.commissioning_year, 0),
+                step_s=dt_s, altitude_m=weather.altitude_m,
+            )
+    water = _water_exogenous(model, kinds, occupants, occupancy, open_mask, at_step, hourly, weather, dt_s)
+
     probe = Zones(zones, env, dt_s)
     int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
     sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
@@ -283,7 +380,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         solar_shaded_split_w=np.stack(shaded_split, axis=1),
         fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
         network_supply_c=supply_c,
-        servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy,
+        servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy, pv_w=pv_w, water=water,
     )
 
 
@@ -291,6 +388,8 @@ BUILDING_SERIES = (
     "heat_emitters_w", "heat_coil_w", "heat_request_w", "heat_recovered_w", "district_heat_w",
     "heat_loss_w", "pumps_w", "fans_w", "ahu_flow_m3_s", "ahu_supply_temp_c", "ahu_effectiveness",
     "heat_available", "balance_residual_w", "gains_w", "solar_w", "blinds_closed",
+    "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
+    "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w",
 )
 ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet")
 
@@ -325,6 +424,20 @@ class Engine:
         self.rec_zone = {name: np.zeros((n, nz)) for name in ZONE_SERIES}
         self._recording = True
         self._processes: list[Callable[[Engine], Generator]] = []
+        ev = self.model.ev_charging
+        self.chargers = EvChargers(ev.points, ev.power_kw, ev.strategy) if ev is not None and ev.points > 0 else None
+        self.ev_points = simpy.Resource(self.env, capacity=ev.points) if self.chargers is not None else None
+        self.ev_refused = 0
+        b = self.model.battery
+        self.battery = (
+            Battery(b.capacity_kwh, b.power_kw, b.round_trip_efficiency, b.soc_min, b.soc_max, b.soc_initial)
+            if b is not None else None
+        )
+        self.battery_start_kwh = self.battery.stored_kwh if self.battery is not None else 0.0
+        water = exo.water
+        pump = water.pump_w if water is not None else np.zeros(n)
+        # Electrical loads that do not depend on the state, summed once.
+        self._fixed_load_w = exo.lighting_w.sum(axis=1) + exo.equipment_w.sum(axis=1) + exo.servers_w + exo.lifts_w + pump
 
     # ----------------------------------------------------------------- processes
 
@@ -347,6 +460,30 @@ class Engine:
             yield self.env.timeout(rng.exponential(year_s / per_year))
             duration = rng.exponential(mean_s)
             self.env.process(self._outage(0.0, duration))
+
+    def _ev_arrivals(self, sessions: np.ndarray) -> Generator:
+        """Cars arrive in time order; each gets a process that charges it until it leaves."""
+        for session in sessions:
+            yield self.env.timeout(max(session["arrival_s"] - self.env.now, 0.0))
+            self.env.process(self._car(float(session["departure_s"]), float(session["energy_kwh"])))
+
+    def _car(self, departure_s: float, energy_kwh: float) -> Generator:
+        request = self.ev_points.request()
+        wait = self.model.ev_charging.wait_if_busy
+        if not request.triggered:
+            if not wait:
+                request.cancel()
+                self.ev_refused += 1
+                return
+            got = yield request | self.env.timeout(max(departure_s - self.env.now, 0.0))
+            if request not in got:
+                request.cancel()
+                self.ev_refused += 1
+                return
+        point = self.chargers.connect(self.env.now, departure_s, energy_kwh)
+        yield self.env.timeout(max(departure_s - self.env.now, 0.0))
+        self.chargers.disconnect(point)
+        self.ev_points.release(request)
 
     def _fixed_step(self) -> Generator:
         for i in range(self.exo.n_steps):
@@ -405,9 +542,37 @@ class Engine:
             sup = sup_req
         out = zones.advance(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, heating)
 
+        # Electricity: PV first to the building's loads, then to EV charging, then the battery, then the grid.
+        load_w = self._fixed_load_w[i] + a.fan_w + self.substation.pump_w(meter_w)
+        pv_w = exo.pv_w[i]
+        ev_w = ev_from_pv_w = 0.0
+        if self.chargers is not None and self._recording:
+            surplus_w = max(pv_w - load_w, 0.0)
+            power = self.chargers.allocate_w(self.env.now, self.dt_s, surplus_w)
+            ev_w = float(power.sum())
+            ev_from_pv_w = min(ev_w, surplus_w)
+            self.chargers.deliver(power, self.dt_s, ev_from_pv_w / ev_w if ev_w > 0.0 else 0.0)
+        net_w = load_w + ev_w - pv_w
+        charge_w = discharge_w = battery_loss_w = 0.0
+        if self.battery is not None and self._recording:
+            b = self.battery.step(net_w, self.dt_s)
+            charge_w, discharge_w, battery_loss_w = b.charge_w, b.discharge_w, b.loss_w
+        import_w, export_w = split_grid(net_w + charge_w - discharge_w)
+
         if not self._recording:
             return
         r, rz = self.rec, self.rec_zone
+        r["pv_w"][i] = pv_w
+        r["ev_w"][i] = ev_w
+        r["ev_from_pv_w"][i] = ev_from_pv_w
+        r["battery_charge_w"][i] = charge_w
+        r["battery_discharge_w"][i] = discharge_w
+        r["battery_loss_w"][i] = battery_loss_w
+        r["battery_kwh"][i] = self.battery.stored_kwh if self.battery is not None else 0.0
+        r["grid_import_w"][i] = import_w
+        r["grid_export_w"][i] = export_w
+        r["electric_load_w"][i] = load_w
+        r["electric_residual_w"][i] = pv_w + import_w + discharge_w - (load_w + ev_w + export_w + charge_w)
         r["heat_emitters_w"][i] = heating.sum()
         r["heat_coil_w"][i] = coil_w
         r["heat_request_w"][i] = total_request
@@ -455,6 +620,8 @@ class Engine:
         if hn.random_outages_per_year > 0:
             rng = child_rng(self.scenario.seed, "heat_network_outages")
             self.env.process(self._random_outages(rng, hn.random_outages_per_year, hn.random_outage_mean_h * 3600.0))
+        if self.chargers is not None and self.exo.occupancy is not None and self.exo.occupancy.ev_sessions.size:
+            self.env.process(self._ev_arrivals(self.exo.occupancy.ev_sessions))
         for factory in self._processes:
             self.env.process(factory(self))
         self.env.process(self._fixed_step())
@@ -472,7 +639,7 @@ def run(scenario: Scenario, weather: Weather | None = None) -> tuple[Engine, dic
     engine = Engine(scenario, exo)
     engine.warm_up(scenario.period.warmup_days)
     engine.run()
-    meta_balance = check_energy_balance(engine)
+    meta_balance = {**check_energy_balance(engine), **check_water_balance(engine)}
     meta = {"weather_source": weather.source, "runtime_s": time.perf_counter() - t0, **meta_balance}
     return engine, meta
 
@@ -509,4 +676,46 @@ def check_energy_balance(engine: Engine) -> dict[str, float]:
             f"scenario '{engine.scenario.name}': energy balance does not close: "
             f"residual {residual_j / 3.6e6:.3g} kWh over {throughput_j / 3.6e6:.3g} kWh of flows"
         )
-    return {"energy_error_kwh": residual_j / 3.6e6, "energy_throughput_kwh": throughput_j / 3.6e6}
+    # Electricity: every step's power balance, and the battery's energy over the run.
+    elec_j = float(np.abs(r["electric_residual_w"]).sum() * engine.dt_s)
+    elec_scale_j = float((r["pv_w"] + r["grid_import_w"] + r["battery_discharge_w"]).sum() * engine.dt_s)
+    battery_j = 0.0
+    if engine.battery is not None:
+        stored_change_j = (engine.battery.stored_kwh - engine.battery_start_kwh) * 3.6e6
+        flows_j = float((r["battery_charge_w"] - r["battery_discharge_w"] - r["battery_loss_w"]).sum() * engine.dt_s)
+        battery_j = abs(flows_j - stored_change_j)
+    if not (elec_j + battery_j <= BALANCE_RTOL * max(elec_scale_j, 1.0)):
+        raise BalanceError(
+            f"scenario '{engine.scenario.name}': electrical balance does not close: "
+            f"residual {(elec_j + battery_j) / 3.6e6:.3g} kWh over {elec_scale_j / 3.6e6:.3g} kWh supplied"
+        )
+    return {
+        "energy_error_kwh": (residual_j + elec_j + battery_j) / 3.6e6,
+        "energy_throughput_kwh": (throughput_j + elec_scale_j) / 3.6e6,
+    }
+
+
+def check_water_balance(engine: Engine) -> dict[str, float]:
+    """Fail the run unless the tank and every point of use close their water balance.
+
+    Tank: inflow + top-up - overflow - drawn = change of storage, every step. Points of use
+    served by the tank: demand = drawn from the tank + mains shortfall, every step.
+
+    Raises
+    ------
+    BalanceError
+        When either residual exceeds round-off.
+    """
+    w = engine.exo.water
+    if w is None or w.tank is None:
+        return {"water_error_m3": 0.0 if w is not None else None}
+    t = w.tank
+    tank_m3 = float(np.abs(t["residual_m3"]).sum())
+    use_m3 = float(np.abs(w.supplied_demand_m3 - t["from_tank_m3"] - t["from_mains_m3"]).sum())
+    scale = float(w.inflow_m3.sum() + w.demand.total_m3.sum() + t["topup_mains_m3"].sum()) + 1e-12
+    if not (tank_m3 + use_m3 <= BALANCE_RTOL * max(scale, 1.0)):
+        raise BalanceError(
+            f"scenario '{engine.scenario.name}': water balance does not close: residual "
+            f"{tank_m3 + use_m3:.3g} m3 over {scale:.3g} m3 of flows"
+        )
+    return {"water_error_m3": tank_m3 + use_m3}

@@ -115,3 +115,80 @@ def resilience_hours(outages: list[tuple[float, float]], temp_op_c: np.ndarray, 
             "stayed_above": stayed,
         })
     return out
+
+
+def _sum_kwh(power_w: np.ndarray, dt_s: float) -> float:
+    return float(np.sum(power_w) * dt_s / 3.6e6)
+
+
+def electricity_kpis(rec: dict[str, np.ndarray], uses_w: dict[str, np.ndarray], dt_s: float, loads_spec) -> dict:
+    """Demand by use, PV, grid exchange, self-consumption and self-sufficiency, contracted power.
+
+    Self-consumption ratio = PV used on site (including battery charging) / PV produced;
+    self-sufficiency ratio = (demand - grid import) / demand.
+    """
+    by_use = {k: _sum_kwh(v, dt_s) for k, v in uses_w.items()}
+    demand = sum(by_use.values())
+    pv = _sum_kwh(rec["pv_w"], dt_s)
+    export = _sum_kwh(rec["grid_export_w"], dt_s)
+    grid_import = _sum_kwh(rec["grid_import_w"], dt_s)
+    peak_kw = float(np.max(rec["grid_import_w"], initial=0.0) / 1e3)
+    over_h = None
+    limit_kw = None
+    if loads_spec is not None and loads_spec.subscribed_kva is not None:
+        limit_kw = loads_spec.subscribed_kva * loads_spec.power_factor
+        over_h = float((rec["grid_import_w"] > limit_kw * 1e3).sum() * dt_s / 3600.0)
+    return {
+        "demand_kwh": demand,
+        "by_use_kwh": by_use,
+        "pv_kwh": pv,
+        "pv_self_consumed_kwh": pv - export,
+        "pv_exported_kwh": export,
+        "grid_import_kwh": grid_import,
+        "self_consumption_ratio": (pv - export) / pv if pv > 0 else None,
+        "self_sufficiency_ratio": (demand - grid_import) / demand if demand > 0 else None,
+        "peak_import_kw": peak_kw,
+        "subscribed_kw": limit_kw,
+        "hours_above_subscribed": over_h,
+    }
+
+
+def battery_kpis(rec: dict[str, np.ndarray], dt_s: float) -> dict:
+    """Energy through the battery and its losses."""
+    return {
+        "charged_kwh": _sum_kwh(rec["battery_charge_w"], dt_s),
+        "discharged_kwh": _sum_kwh(rec["battery_discharge_w"], dt_s),
+        "losses_kwh": _sum_kwh(rec["battery_loss_w"], dt_s),
+    }
+
+
+def water_kpis(water, dt_s: float) -> dict:
+    """Water demand by use, rain harvested and used, mains, overflow, coverage, empty-tank days.
+
+    ``rain_coverage_ratio`` is the share of the demand of the uses the tank serves that rain
+    met (Fewkes & Butler's water-saving efficiency).
+    """
+    demand = {use: float(v.sum()) for use, v in water.demand.items()}
+    demand["total"] = float(water.demand.total_m3.sum())
+    tank = water.tank
+    supplied = float(water.supplied_demand_m3.sum())
+    out = {
+        "demand_m3": demand,
+        "rain_harvested_m3": float(water.inflow_m3.sum()),
+        "rain_used_m3": float(tank["from_tank_m3"].sum()) if tank is not None else 0.0,
+        "mains_m3": float(water.mains_m3.sum()),
+        "overflow_m3": float(tank["overflow_m3"].sum()) if tank is not None else 0.0,
+        "rain_coverage_ratio": None,
+        "tank_supplies": list(water.supplied_by_tank),
+        "pump_kwh": float(water.pump_w.sum() * dt_s / 3.6e6),
+    }
+    if tank is not None:
+        out["rain_coverage_ratio"] = out["rain_used_m3"] / supplied if supplied > 0 else None
+        out["topup_m3"] = float(tank["topup_mains_m3"].sum())
+        short = tank["from_mains_m3"] > 1e-12
+        steps_per_day = int(round(86400.0 / dt_s))
+        days = short[: len(short) // steps_per_day * steps_per_day].reshape(-1, steps_per_day).any(axis=1)
+        out["days_tank_short"] = int(days.sum())
+    if water.daily_irrigation is not None:
+        out["et0_mm"] = float(water.daily_irrigation["et0_mm"].sum())
+    return out

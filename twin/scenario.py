@@ -22,6 +22,8 @@ import datetime as dt
 import json
 import re
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -301,8 +303,10 @@ class WaterUses(Strict):
     wc_half_flush_share: Fraction = 0.5
     urinal_flush_l: NonNegFloat = 0.5
     washbasin_l_per_use: NonNegFloat = 1.0
-    kitchenette_l_per_person_day: NonNegFloat = 5.0
-    cleaning_l_per_m2_day: NonNegFloat = 0.1
+    kitchenette_l_per_use: NonNegFloat = 1.5
+    cleaning_l_per_m2_day: NonNegFloat = Field(default=0.1, description="Floor cleaning on open days [L/(m2 day)].")
+    cleaning_hour: int = Field(default=20, ge=0, le=23, description="Civil hour when cleaning water is drawn.")
+    irrigation_hour: int = Field(default=6, ge=0, le=23, description="Civil hour when the garden is watered.")
 
 
 class EvCharging(Strict):
@@ -509,12 +513,53 @@ def _parse_override_path(path_str: str) -> list[str]:
     return path_str.split(".")
 
 
-def apply_override(data: dict[str, Any], path_str: str, value: Any) -> None:
+def _unwrap(annotation: Any) -> Any:
+    """The model class or container type behind Optional[...] / Annotated[...] annotations."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else annotation
+    return annotation
+
+
+def _schema_field(schema: Any, keys: list[str]) -> bool:
+    """Whether ``keys`` names a field of ``schema`` (a pydantic model), walking nested models,
+    named lists and dicts: lets an override add an optional section the file left out."""
+    node = schema
+    for key in keys:
+        node = _unwrap(node)
+        origin = typing.get_origin(node)
+        if origin in (list, dict):
+            node = typing.get_args(node)[-1]  # entries of a named list / values of a dict
+            continue
+        if not (isinstance(node, type) and issubclass(node, BaseModel)) or key not in node.model_fields:
+            return False
+        node = node.model_fields[key].annotation
+    return True
+
+
+def _schema_keys(schema: Any, keys: list[str]) -> list[str]:
+    """Field names the schema declares at ``keys`` (empty when unknown)."""
+    if schema is None or not _schema_field(schema, keys):
+        return []
+    node = schema
+    for key in keys:
+        node = _unwrap(node)
+        node = typing.get_args(node)[-1] if typing.get_origin(node) in (list, dict) else node.model_fields[key].annotation
+    node = _unwrap(node)
+    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) else []
+
+
+def apply_override(data: dict[str, Any], path_str: str, value: Any, schema: Any = None) -> None:
     """Set ``value`` at the dotted ``path_str`` in the raw ``data`` tree, in place.
 
     Lists of tables that carry a ``name`` (zones, PV arrays) are addressed by
-    that name: ``zones.fablab.floor_area_m2``. The path must exist: a typo is
-    an error listing the keys available at that level, never a silent new key.
+    that name: ``zones.fablab.floor_area_m2``. The path must exist, or be a field
+    that ``schema`` (a pydantic model class) declares, e.g. an optional
+    ``battery`` section the model file left out: a typo is an error listing the
+    keys available at that level, never a silent new key.
 
     Raises
     ------
@@ -526,6 +571,12 @@ def apply_override(data: dict[str, Any], path_str: str, value: Any) -> None:
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
         here = ".".join(keys[:depth]) or "(top level)"
+        if isinstance(node, dict) and key not in node and schema is not None and _schema_field(schema, keys[: depth + 1]):
+            node[key] = value if last else {}
+            if last:
+                return
+            node = node[key]
+            continue
         if isinstance(node, list):
             named = {item.get("name"): item for item in node if isinstance(item, dict)}
             if key not in named:
@@ -535,7 +586,8 @@ def apply_override(data: dict[str, Any], path_str: str, value: Any) -> None:
             node = named[key]
         elif isinstance(node, dict):
             if key not in node:
-                raise KeyError(f"'{path_str}': no key '{key}' in {here}; expected one of {sorted(node)}")
+                valid = sorted(set(node) | set(_schema_keys(schema, keys[:depth])))
+                raise KeyError(f"'{path_str}': no key '{key}' in {here}; expected one of {valid}")
             if last:
                 node[key] = value
             else:
@@ -611,7 +663,7 @@ def load_model_file(path: str | Path, overrides: dict[str, Any] | None = None) -
     data = _read_toml(path, "model")
     for key, value in (overrides or {}).items():
         try:
-            apply_override(data, key, value)
+            apply_override(data, key, value, schema=Model)
         except (KeyError, ValueError) as exc:
             raise ScenarioError(f"{path}: override {exc.args[0]}") from None
     try:
@@ -655,7 +707,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         head = key.split(".", 1)[0]
         if head in _SCENARIO_KEYS:
             try:
-                apply_override(data, key, value)
+                apply_override(data, key, value, schema=Scenario)
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"{path}: override {exc.args[0]}") from None
         else:
