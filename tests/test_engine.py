@@ -144,3 +144,47 @@ def test_lighting_fraction_by_hand():
     assert engine.lighting_fraction(0.0, 2.5, 500.0, 0.1) == pytest.approx(1.0)      # night
     assert engine.lighting_fraction(800.0, 2.5, 500.0, 0.1) == pytest.approx(0.1)    # floor of the dimmer
     assert engine.lighting_fraction(800.0, 0.0, 500.0, 0.1) == pytest.approx(1.0)    # windowless room
+
+
+def test_co2_balance_by_hand():
+    # Zones of 100 m3 with 10 persons x 19 L/h = 0.19 m3/h of CO2 and 50 m3/h of fresh air: the steady
+    # state is 420 + 0.19/50 x 1e6 = 4,220 ppm (a deliberately under-ventilated room). The exact
+    # exponential must reach it, and its step mean must equal a fine numerical integration.
+    eng = _engine(short_scenario())
+    n = len(eng.zones.arrays.names)
+    eng.zones.arrays.volume_m3[:] = 100.0
+    gen = np.full(n, 10 * 19.0 / 3.6e6)
+    flow = np.full(n, 50.0 / 3600.0)
+    eng.co2_ppm = np.full(n, 420.0)
+    mean = eng._advance_co2(gen, flow)
+    # Fine explicit integration of V dC/dt = G + Q (C_out - C) over the same 900 s step.
+    c, acc, sub = 420.0, 0.0, 90_000
+    for _ in range(sub):
+        c += (gen[0] * 1e6 + flow[0] * (420.0 - c)) / 100.0 * (900.0 / sub)
+        acc += c / sub
+    np.testing.assert_allclose(eng.co2_ppm[0], c, rtol=1e-4)   # explicit Euler with 0.01 s sub-steps
+    np.testing.assert_allclose(mean[0], acc, rtol=1e-4)
+    for _ in range(200):  # 50 h: many time constants (V/Q = 2 h)
+        eng._advance_co2(gen, flow)
+    np.testing.assert_allclose(eng.co2_ppm, 420.0 + 0.19 / 50.0 * 1e6, rtol=1e-9)
+    eng._advance_co2(gen, np.zeros(n))  # no air flow: linear rise G dt / V
+    np.testing.assert_allclose(eng.co2_ppm, 420.0 + 3800.0 + 0.19 / 4 / 100.0 * 1e6, rtol=1e-9)
+
+
+def test_zone_links_move_heat_without_creating_any():
+    linked = twin.simulate(short_scenario())
+    alone = twin.simulate(short_scenario(zone_links=[]))
+    for res in (linked, alone):
+        assert res.summary["balance"]["energy_error_kwh"] < 1e-6
+    # Floor 1 sits on the heated ground floor and under floor 2: the links change its heating.
+    lk = linked.summary["heat"]["district_heat_kwh"]
+    al = alone.summary["heat"]["district_heat_kwh"]
+    assert lk != pytest.approx(al, rel=1e-6)
+    assert lk == pytest.approx(al, rel=0.15)  # a redistribution inside the envelope, not a new loss
+
+
+def test_unknown_zone_in_a_link_is_named(tmp_path):
+    from twin.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="zone_links: 'attic' is not a zone"):
+        short_scenario(zone_links=[{"zones": ["attic", "coworking"], "area_m2": 10.0, "u_w_m2k": 1.0}])

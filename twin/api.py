@@ -17,6 +17,7 @@ from twin import economics, engine, kpis
 from twin.errors import ScenarioError
 from twin.results import Results
 from twin.scenario import Scenario, load_scenario
+from twin.systems.rainwater import tank_size_curve
 from twin.weather import Weather
 
 __all__ = ["load_scenario", "simulate"]
@@ -109,6 +110,7 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         cols[f"{name}.setpoint_c"] = exo.setpoint_c[:, j]
         cols[f"{name}.heating_kw"] = rz["heating_w"][:, j] / 1e3
         cols[f"{name}.occupants"] = exo.occupants[:, j]
+        cols[f"{name}.co2_ppm"] = rz["co2_ppm"][:, j]
     frame = pd.DataFrame(cols, index=exo.times)
     frame.index.name = "time"
     return frame
@@ -131,6 +133,19 @@ def _occupancy_summary(eng: engine.Engine) -> dict:
         "training_sessions": k["sessions"],
         "ev_sessions": int(k["ev_sessions"]),
     }
+
+
+TANK_CURVE_VOLUMES_M3 = (5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 60.0, 80.0, 100.0)
+
+
+def _tank_size_curve(scenario: Scenario, water) -> list[dict]:
+    """Rain coverage of the run's own inflow and demand for other tank volumes (issue 6 curve)."""
+    rw = scenario.asset.rainwater
+    curve = tank_size_curve(
+        TANK_CURVE_VOLUMES_M3, water.inflow_m3, water.supplied_demand_m3,
+        dead_volume_m3=rw.dead_volume_m3, pump_kwh_per_m3=rw.pump_kwh_per_m3, rule=rw.rule,
+    )
+    return curve[["volume_m3", "coverage", "overflow_m3", "mains_m3"]].to_dict(orient="records")
 
 
 def _ev_summary(eng: engine.Engine) -> dict | None:
@@ -174,6 +189,11 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "demand_m3": None, "rain_harvested_m3": None, "rain_used_m3": None, "mains_m3": None,
         "overflow_m3": None, "rain_coverage_ratio": None,
     }
+    if exo.water is not None and exo.water.tank is not None:
+        water["tank_size_curve"] = _tank_size_curve(scenario, exo.water)
+        water["rain_savings_eur"] = economics.rainwater_savings_eur(
+            scenario, water["rain_used_m3"], water["pump_kwh"]
+        )
     period_years = exo.n_steps * dt_s / (365.0 * 86400.0)
     cost, revenue = economics.operating_costs(
         scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"], water["mains_m3"],
@@ -204,7 +224,10 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "heat": heat,
         "electricity": electricity,
         "water": water,
-        "comfort": kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], exo.setpoint_c, exo.open_mask, names, dt_s),
+        "comfort": {
+            **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], exo.setpoint_c, exo.open_mask, names, dt_s),
+            **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
+        },
         "occupancy": _occupancy_summary(eng),
         "intensity_kwh_m2": {
             "district_heat": heat["district_heat_kwh"] / floor_area,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from twin.scenario import Scenario
 
-__all__ = ["co2_kg", "operating_costs"]
+__all__ = ["co2_kg", "operating_costs", "rainwater_savings_eur"]
 
 
 def operating_costs(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh: float,
@@ -55,3 +55,12 @@ def co2_kg(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh:
         "electricity": electricity_bought_kwh * f.electricity_kg_kwh,
     }
     return {**by_carrier, "total": sum(by_carrier.values())}
+
+
+def rainwater_savings_eur(scenario: Scenario, rain_used_m3: float, pump_kwh: float) -> float:
+    """Drinking water not bought thanks to rain, less the pump's electricity [EUR, excl. VAT].
+
+    The pump is priced at the average electricity price, an upper bound when PV covers it.
+    """
+    t = scenario.tariffs
+    return rain_used_m3 * t.water_eur_m3 - pump_kwh * t.electricity.energy_eur_kwh

@@ -134,6 +134,19 @@ def _period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.T
     return start, end, times
 
 
+def _link_matrix_w_k(model: Model) -> np.ndarray | None:
+    """Symmetric matrix of the conductances between zones [W/K], or None when zones are adiabatic."""
+    if not model.zone_links:
+        return None
+    index = {z.name: j for j, z in enumerate(model.zones)}
+    h = np.zeros((len(index), len(index)))
+    for link in model.zone_links:
+        a, b = (index[name] for name in link.zones)
+        h[a, b] += link.area_m2 * link.u_w_m2k
+        h[b, a] += link.area_m2 * link.u_w_m2k
+    return h
+
+
 LUMINOUS_EFFICACY_LM_W = 110.0
 """Mean luminous efficacy of global daylight [lm/W] [E]: 105-120 lm/W for mixed skies (Littlefair 1985;
 Perez et al. 1990 model averages); converts GHI to outdoor horizontal illuminance."""
@@ -391,7 +404,7 @@ BUILDING_SERIES = (
     "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
     "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w",
 )
-ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet")
+ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet", "co2_ppm")
 
 
 class Engine:
@@ -416,6 +429,10 @@ class Engine:
         za = self.zones.arrays
         self._h_inf_w_k = self.rho_cp_j_m3k * za.infiltration_m3_s
         self._night_flush_m3_s = self.model.ahu.night_flush_m3_h_m2 * za.floor_area_m2 / 3600.0
+        self._links_w_k = _link_matrix_w_k(self.model)
+        self._co2_out = self.model.outdoor_co2_ppm
+        self.co2_ppm = np.full(len(za.names), self._co2_out)
+        self._co2_gen_m3_s_per_person = np.array([z.occupancy.co2_l_h_per_person for z in self.model.zones]) / 3.6e6
         self._design_flow_m3_s = exo.design_fresh_air_m3_s
         blinds = self.model.envelope.blinds
         self._blinds_above_c = None if blinds is None else blinds.close_when_zone_above_c
@@ -460,6 +477,25 @@ class Engine:
             yield self.env.timeout(rng.exponential(year_s / per_year))
             duration = rng.exponential(mean_s)
             self.env.process(self._outage(0.0, duration))
+
+    def _advance_co2(self, generation_m3_s: np.ndarray, flow_m3_s: np.ndarray) -> np.ndarray:
+        """Advance every zone's CO2 concentration by one step; return its mean over the step [ppm].
+
+        With constant generation G and flow Q over the step, C tends to C_ss = C_out + G/Q with
+        the time constant V/Q; the step mean of that exponential is C_ss + (C_0 - C_ss)(1 - e^-k)/k,
+        k = Q dt / V. Without air flow C rises linearly by G dt / V.
+        """
+        volume = self.zones.arrays.volume_m3
+        c0 = self.co2_ppm
+        gen_ppm_s = generation_m3_s / volume * 1e6
+        k = flow_m3_s * self.dt_s / volume
+        safe_k = np.where(k > 1e-12, k, 1.0)
+        c_ss = self._co2_out + np.divide(gen_ppm_s * volume, flow_m3_s, out=np.zeros_like(c0), where=k > 1e-12)
+        decay = np.exp(-safe_k)
+        end = np.where(k > 1e-12, c_ss + (c0 - c_ss) * decay, c0 + gen_ppm_s * self.dt_s)
+        mean = np.where(k > 1e-12, c_ss + (c0 - c_ss) * (1.0 - decay) / safe_k, c0 + 0.5 * gen_ppm_s * self.dt_s)
+        self.co2_ppm = end
+        return mean
 
     def _ev_arrivals(self, sessions: np.ndarray) -> Generator:
         """Cars arrive in time order; each gets a process that charges it until it leaves."""
@@ -530,6 +566,14 @@ class Engine:
             solar_w = exo.solar_w[i]
         gains = exo.internal_split_w[i] + sol
         phi_ia, phi_st, phi_m = gains[0], gains[1], gains[2]
+        if self._links_w_k is not None:
+            # Heat through floors and partitions between the mass nodes, explicit in the previous
+            # step's temperatures: antisymmetric, so it sums to zero over the building (stable while
+            # H dt / C_m << 1, about 0.01 for Le Numérique's slabs).
+            link_w = self._links_w_k @ zones.temp_m_c - self._links_w_k.sum(axis=1) * zones.temp_m_c
+            phi_m = phi_m + link_w
+            gains = gains.copy()
+            gains[2] = phi_m
         request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i])
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)
@@ -541,6 +585,10 @@ class Engine:
         else:
             sup = sup_req
         out = zones.advance(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, heating)
+
+        # CO2 of each zone, well mixed: V dC/dt = G + Q (C_out - C), solved exactly over the step.
+        flow_total = flows + self.zones.arrays.infiltration_m3_s
+        co2_mean = self._advance_co2(exo.occupants[i] * self._co2_gen_m3_s_per_person, flow_total)
 
         # Electricity: PV first to the building's loads, then to EV charging, then the battery, then the grid.
         load_w = self._fixed_load_w[i] + a.fan_w + self.substation.pump_w(meter_w)
@@ -592,6 +640,7 @@ class Engine:
         zone_residual = float(out.residual_w.sum())
         substation_residual = meter_w - (heating.sum() + coil_w) - loss_w
         r["balance_residual_w"][i] = zone_residual + substation_residual
+        rz["co2_ppm"][i] = co2_mean
         rz["temp_air_c"][i] = out.temp_air_c
         rz["temp_op_c"][i] = out.temp_op_c
         rz["heating_w"][i] = heating

@@ -192,3 +192,19 @@ def water_kpis(water, dt_s: float) -> dict:
     if water.daily_irrigation is not None:
         out["et0_mm"] = float(water.daily_irrigation["et0_mm"].sum())
     return out
+
+
+CO2_LIMIT_PPM = 1000.0
+"""RSDT art. 64.1 limit for occupied rooms [ppm] (tolerance 1,300 ppm), DF §6."""
+
+
+def air_quality_kpis(co2_ppm: np.ndarray, open_mask: np.ndarray, zone_names: tuple[str, ...], dt_s: float) -> dict:
+    """Hours above the CO2 limit while open and the highest step-mean concentration, per zone and worst."""
+    hours = ((co2_ppm > CO2_LIMIT_PPM) & open_mask).sum(axis=0) * dt_s / 3600.0
+    peak = co2_ppm.max(axis=0)
+    return {
+        "co2_hours_above_1000ppm": float(hours.max()),
+        "co2_max_ppm": float(peak.max()),
+        "co2_by_zone": {n: {"hours_above_1000ppm": float(hours[j]), "max_ppm": float(peak[j])}
+                        for j, n in enumerate(zone_names)},
+    }

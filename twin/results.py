@@ -25,7 +25,7 @@ __all__ = ["BUILDING_COLUMNS", "ZONE_COLUMNS", "Results", "column_glossary", "gl
 BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
     "temp_out_c": ("°C", "outdoor dry-bulb air temperature"),
     "ghi_w_m2": ("W/m2", "global horizontal irradiance"),
-    "occupants": ("persons", "expected occupants in the building"),
+    "occupants": ("persons", "occupants in the building (mean over the step)"),
     "heat_request_kw": ("kW", "heat asked by emitters and AHU coil before the substation limit"),
     "heat_emitters_kw": ("kW", "heat delivered by the zones' emitters"),
     "heat_coil_kw": ("kW", "heat delivered by the AHU heating coil"),
@@ -63,7 +63,8 @@ ZONE_COLUMNS: dict[str, tuple[str, str]] = {
     "temp_op_c": ("°C", "zone operative temperature (0.3 air + 0.7 surface, ISO 13790 C.12)"),
     "setpoint_c": ("°C", "heating setpoint in force"),
     "heating_kw": ("kW", "heat delivered by the zone's emitters"),
-    "occupants": ("persons", "expected occupants of the zone"),
+    "occupants": ("persons", "occupants of the zone (mean over the step)"),
+    "co2_ppm": ("ppm", "CO2 concentration of the zone air, well mixed (mean over the step)"),
 }
 
 
@@ -159,6 +160,11 @@ class Results:
         if self.occupancy is not None:
             written.append(plot_occupancy(self.occupancy, self.timeseries.index, self.summary["meta"]["zones"],
                                           folder / "occupancy.png"))
+        curve = self.summary.get("water", {}).get("tank_size_curve")
+        if curve:
+            from twin.systems.rainwater import plot_tank_size_curve
+
+            written.append(plot_tank_size_curve(pd.DataFrame(curve), folder / "tank_size_curve.png"))
         return written
 
     @classmethod

@@ -132,6 +132,9 @@ class ZoneOccupancy(Strict):
     opening: Identifier = Field(description="Name of an opening-hours entry in [calendar.opening].")
     sensible_gain_w_per_person: NonNegFloat
     latent_gain_w_per_person: NonNegFloat
+    co2_l_h_per_person: NonNegFloat = Field(
+        default=19.0, description="CO2 exhaled per person [L/h]; ~19 L/h at 1.2 met (ASHRAE 62.1 Appendix D)."
+    )
 
 
 class ZoneLoads(Strict):
@@ -172,6 +175,14 @@ class Zone(Strict):
     loads: ZoneLoads
     ventilation: ZoneVentilation
     heating: ZoneHeating
+
+
+class ZoneLink(Strict):
+    """A partition or intermediate floor through which two zones exchange heat."""
+
+    zones: tuple[Identifier, Identifier]
+    area_m2: PosFloat
+    u_w_m2k: PosFloat = Field(description="Thermal transmittance of the partition, surface resistances included [W/(m2 K)].")
 
 
 class Profile(Strict):
@@ -346,6 +357,8 @@ class Model(Strict):
     occupancy: OccupancySpec | None = None
     profiles: dict[Identifier, Profile] = {}
     zones: list[Zone] = Field(min_length=1)
+    zone_links: list[ZoneLink] = Field(default=[], description="Heat exchange between zones; none = adiabatic.")
+    outdoor_co2_ppm: PosFloat = Field(default=420.0, description="CO2 concentration of outdoor air [ppm].")
     ahu: Ahu
     heat_network: HeatNetwork
     pv: Pv | None = None
@@ -367,6 +380,12 @@ class Model(Strict):
             raise ValueError(
                 f"zone floor areas add up to {total:g} m2; expected building.total_floor_area_m2 = {declared:g}"
             )
+        for link in self.zone_links:
+            for zone in link.zones:
+                if zone not in names:
+                    raise ValueError(f"zone_links: '{zone}' is not a zone; expected one of {names}")
+            if link.zones[0] == link.zones[1]:
+                raise ValueError(f"zone_links: a zone cannot be linked to itself ('{link.zones[0]}')")
         if self.occupancy_model == "discrete_events":
             if self.occupancy is None:
                 raise ValueError("occupancy_model = 'discrete_events' needs an [occupancy] section with populations")

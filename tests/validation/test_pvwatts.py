@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
+
 from tests.validation.pvwatts_cases import (
     ANNUAL_TOL,
     CASES,
@@ -121,7 +123,8 @@ def run_pvwatts(jobs: dict) -> dict:
 
 def compare_all(tmp: Path) -> dict:
     """Twin vs PVWatts v8 for every case: annual and monthly energies and ratios."""
-    from twin.physics import pv, solar
+    import twin
+    from twin.scenario import PvArray
 
     epw_dir = _epw_dir()
     weathers = {k: _read_weather(epw_dir / f, tmp) for k, f in EPW_FILES.items()}
@@ -134,11 +137,14 @@ def compare_all(tmp: Path) -> dict:
     sam_file = run_pvwatts(file_jobs)
     out = {}
     for cid, (clim, arr) in CASES.items():
-        w = weathers[clim]
-        d = w.data
-        mid = d.index - pd.Timedelta(minutes=30)
-        sp = solar.solar_position(mid, w.latitude, w.longitude, w.altitude_m)
-        ac = pv.pv_ac_power_w(sp, d, arr, altitude_m=w.altitude_m)
+        # The twin side is an ordinary scenario run by the public API (scenarios/validation/pv-*.toml).
+        scenario = twin.load_scenario(
+            SCENARIOS / f"pv-{cid.replace('_', '-')}.toml", **{"weather.source": str(epw_dir / EPW_FILES[clim])}
+        )
+        assert scenario.asset.pv.arrays[0].model_dump() == {**PvArray(**arr).model_dump()}, "scenario drifted from case"
+        ts = twin.simulate(scenario).timeseries
+        mid = ts.index - pd.Timedelta(minutes=30)
+        ac = ts["pv_kw"].to_numpy() * 1e3
         ref = np.asarray(sam[cid]["ac_w"], dtype=float)
         month = mid.month
         twin_m = pd.Series(ac, index=mid).groupby(month).sum().to_numpy() / 1e3
