@@ -23,8 +23,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
-
 from tests.validation.pvwatts_cases import (
     ANNUAL_TOL,
     CASES,
@@ -34,6 +32,8 @@ from tests.validation.pvwatts_cases import (
     PVWATTS_MODULE_TYPE,
     SIGNIFICANT_MONTH_SHARE,
 )
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 
 pytestmark = pytest.mark.validation
 
