@@ -1,16 +1,19 @@
 """Seconds and peak memory per simulated year of the default scenario.
 
 Run by hand (never in the test suite): ``python benchmarks/bench_year.py [--repeat N] [--step-s S]``.
-Reports the wall time of each phase (loading, weather, exogenous series, the simpy run) and the
-peak resident memory of the process.
+Reports the wall time of each phase (loading, weather, the discrete-event occupancy, the other
+exogenous series, the simpy run of the physics) and the peak resident memory of the process.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import resource
 import time
 from pathlib import Path
+
+import pandas as pd
 
 import twin
 from twin import engine
@@ -30,10 +33,16 @@ def main() -> None:
         t1 = time.perf_counter()
         weather = load_weather(scenario.weather.source, year=2027, seed=scenario.seed)
         t2 = time.perf_counter()
-        exo = engine.build_exogenous(scenario.asset, scenario, weather)
+        start = pd.Timestamp(scenario.period.start).tz_localize(dt.timezone(dt.timedelta(hours=weather.tz_offset_h)))
+        step = pd.Timedelta(seconds=scenario.period.step_s)
+        times = pd.date_range(start + step, start + pd.Timedelta(days=365), freq=step)
+        t2b = time.perf_counter()
+        occupancy = engine.occupancy_for(scenario.asset, scenario, times)
+        t2c = time.perf_counter()
+        exo = engine.build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy)
         t3 = time.perf_counter()
         eng = engine.Engine(scenario, exo)
-        eng.warm_up(scenario.period.warmup_days)
+        eng.warm_up(weather)
         eng.run()
         engine.check_energy_balance(eng)
         t4 = time.perf_counter()
@@ -41,7 +50,9 @@ def main() -> None:
         t5 = time.perf_counter()
         n = exo.n_steps
         print(
-            f"run {k + 1}: load {t1 - t0:.2f} s, weather {t2 - t1:.2f} s, exogenous {t3 - t2:.2f} s, "
+            f"run {k + 1}: load {t1 - t0:.2f} s, weather {t2 - t1:.2f} s, occupancy {t2c - t2b:.2f} s "
+            f"({occupancy.kpis['log_events'] if occupancy is not None else 0} events), "
+            f"exogenous with occupancy given {t3 - t2c:.2f} s, "
             f"simpy run {t4 - t3:.2f} s ({(t4 - t3) / n * 1e6:.0f} us/step, {n} steps), "
             f"full simulate() with known weather {t5 - t4:.2f} s"
         )

@@ -106,3 +106,9 @@ def test_points_never_exceed_power_nor_need(cars, surplus, strategy):
 def test_unknown_strategy_is_named():
     with pytest.raises(ValueError, match="'cheapest' is unknown; expected one of"):
         EvChargers(1, 7.4, "cheapest")
+
+
+def test_a_car_leaving_mid_step_charges_only_while_present():
+    ev = EvChargers(1, 7.4, "immediate")
+    ev.connect(0.0, 300.0, 20.0)  # leaves 5 minutes into a 15-minute step
+    assert ev.allocate_w(0.0, 900.0, 0.0)[0] == pytest.approx(7_400.0 / 3.0)

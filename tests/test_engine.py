@@ -112,8 +112,9 @@ def test_hourly_and_quarter_hour_steps_agree():
     fine = twin.simulate(short_scenario()).summary["heat"]["district_heat_kwh"]
     coarse = twin.simulate(short_scenario(**{"period.step_s": 3600})).summary["heat"]["district_heat_kwh"]
     # Crank-Nicolson on the mass node is second order; what differs is the resolution of schedules
-    # (pre-heat starts on the hour) and controls: 5 % covers that on a fortnight.
-    assert coarse == pytest.approx(fine, rel=0.05)
+    # (pre-heat and arrivals on the hour) and controls. Measured -0.6 % on this fortnight and -0.7 %
+    # on a year (review, 2026-11); 2 % leaves room for seeds without hiding a scheme error.
+    assert coarse == pytest.approx(fine, rel=0.02)
 
 
 def test_balance_check_fails_a_run_that_does_not_close():
@@ -125,7 +126,7 @@ def test_balance_check_fails_a_run_that_does_not_close():
         engine.check_energy_balance(eng)
     eng.rec["balance_residual_w"][10] = 0.0
     eng.rec_zone["temp_air_c"][20, 0] = np.nan
-    with pytest.raises(BalanceError, match="non-finite zone temperatures"):
+    with pytest.raises(BalanceError, match="non-finite zone temp_air_c"):
         engine.check_energy_balance(eng)
 
 
@@ -188,3 +189,28 @@ def test_unknown_zone_in_a_link_is_named(tmp_path):
 
     with pytest.raises(ScenarioError, match="zone_links: 'attic' is not a zone"):
         short_scenario(zone_links=[{"zones": ["attic", "coworking"], "area_m2": 10.0, "u_w_m2k": 1.0}])
+
+
+def test_outage_times_are_civil_even_when_the_period_starts_in_summer():
+    # An outage at 08:00 civil on 15 July (CEST, UTC+2) starts at 07:00 standard time, whatever the
+    # period start; the clock counts from the start in standard time (review finding, 2026-11).
+    for start in (dt.date(2027, 1, 1), dt.date(2027, 7, 10)):
+        eng = _engine(short_scenario(**{
+            "period.start": start, "period.end": dt.date(2027, 7, 20), "period.warmup_days": 0,
+            "heat_network.outages": [{"start": dt.datetime(2027, 7, 15, 8, 0), "duration_h": 2.0}],
+        }))
+        eng.run()
+        [(begin_s, _)] = eng.state.outage_log
+        clock_zero = eng.exo.times[0] - pd.Timedelta(seconds=eng.dt_s)
+        assert clock_zero + pd.Timedelta(seconds=begin_s) == pd.Timestamp("2027-07-15 07:00", tz=eng.exo.times.tz)
+
+
+def test_a_heating_curve_too_low_leaves_zones_cold(short_results):
+    # Weather compensation that reaches its 30 °C floor at 3 °C outdoor cannot feed the emitters in
+    # January: the curve is physics, not a label (EN 442 output falls with the water temperature).
+    cold = twin.simulate(short_scenario(**{"heat_network.heating_limit_outdoor_c": 5.0,
+                                           "heat_network.supply_temp_min_c": 30.0,
+                                           "heat_network.supply_temp_design_c": 45.0}))
+    assert short_results.summary["heat"]["unmet_hours"] == 0.0
+    assert cold.summary["heat"]["unmet_hours"] > 5.0
+    assert cold.timeseries["network_supply_temp_c"].max() <= 45.0

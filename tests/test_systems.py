@@ -92,3 +92,37 @@ def test_substation_outage_delivers_nothing():
 def test_heating_curve_points(t_out, expected):
     # Linear from (−10 °C, 70 °C) to (16 °C, 35 °C): at 3 °C, 35 + 35 x 13/26 = 52.5 °C.
     assert heating_curve_c(t_out, -10.0, 70.0, 35.0, 16.0) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("t_out", "t_ext", "expected"),
+    [
+        (0.0, 20.0, 0.8),          # winter: full recovery (0 + 0.8 x 20 = 16 °C, below 18)
+        (12.0, 22.0, 0.6),         # mid-season: 12 + 0.6 x 10 = 18 °C exactly, not 20 °C
+        (19.0, 23.0, 0.0),         # outdoor above the setpoint and cooler than extract: bypass
+        (30.0, 26.0, 0.8),         # summer: recover coolness, 30 - 0.8 x 4 = 26.8 °C
+        (20.0, 20.0, 0.0),         # nothing to recover
+    ],
+)
+def test_modulated_effectiveness_by_hand(t_out, t_ext, expected):
+    from twin.systems.ahu import modulated_effectiveness
+
+    assert modulated_effectiveness(0.8, t_out, t_ext, 18.0) == pytest.approx(expected)
+
+
+def test_ahu_never_overshoots_its_supply_setpoint_by_recovery():
+    step = _ahu().step(1.0, 12.0, 22.0, free_cooling=False)
+    assert step.temp_after_recovery_c == pytest.approx(18.0)
+    assert step.coil_request_w == pytest.approx(0.0)
+    assert step.recovered_w == pytest.approx(1200.0 * 6.0)
+
+
+def test_emitter_capacity_factor_by_hand():
+    from twin.systems.heat_network import emitter_capacity_factor
+
+    # Design 70 °C supply, 20 K drop, 20 °C room: ΔT_design = 70 - 10 - 20 = 40 K -> factor 1.
+    assert emitter_capacity_factor(70.0, 20.0, 70.0, 20.0, 1.3) == pytest.approx(1.0)
+    # 45 °C supply: ΔT = 15 K -> (15/40)^1.3 = 0.2797.
+    assert emitter_capacity_factor(45.0, 20.0, 70.0, 20.0, 1.3) == pytest.approx((15 / 40) ** 1.3)
+    # Water colder than the room gives nothing, never a negative output.
+    assert emitter_capacity_factor(25.0, 20.0, 70.0, 20.0, 1.3) == 0.0

@@ -396,3 +396,15 @@ def test_monthly_climate_and_plot(tmp_path: Path, year1: Weather) -> None:
     assert abs(table.loc["Year", "ghi_kwh_m2"] - 1250) < 0.05 * 1250
     png = plot_monthly_climate(table, tmp_path / "climate.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_irradiance_in_kw_per_m2_is_refused(tmp_path):
+    # A whole year with GHI written in kW/m2 (peak ~1) passes every range check but is nonsense.
+    from twin.errors import WeatherError
+    from twin.weather import besancon_reference_year, validate_weather
+
+    df = besancon_reference_year(2027, 1).data.copy()
+    for col in ("ghi", "dni", "dhi"):
+        df[col] = df[col] / 1000.0
+    with pytest.raises(WeatherError, match=r"column ghi peaks at .* W/m² over the year; expected at least 200"):
+        validate_weather(df, "kw.csv")

@@ -75,6 +75,7 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         "heat_recovered_kw": rec["heat_recovered_w"] / 1e3,
         "district_heat_kw": rec["district_heat_w"] / 1e3,
         "heat_loss_kw": rec["heat_loss_w"] / 1e3,
+        "network_supply_temp_c": exo.network_supply_c,
         "heat_available": rec["heat_available"],
         "solar_gains_kw": rec["solar_w"] / 1e3,
         "blinds_closed": rec["blinds_closed"],
@@ -185,16 +186,18 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     electricity = kpis.electricity_kpis(rec, _electric_uses_w(eng), dt_s, scenario.asset.electrical_loads)
     electricity["ev"] = _ev_summary(eng)
     electricity["battery"] = kpis.battery_kpis(rec, dt_s) if eng.battery is not None else None
-    water = kpis.water_kpis(exo.water, dt_s) if exo.water is not None else {
-        "demand_m3": None, "rain_harvested_m3": None, "rain_used_m3": None, "mains_m3": None,
-        "overflow_m3": None, "rain_coverage_ratio": None,
-    }
+    water = {key: None for key in kpis.WATER_KEYS}
+    if exo.water is not None:
+        water.update(kpis.water_kpis(exo.water, dt_s))
     if exo.water is not None and exo.water.tank is not None:
         water["tank_size_curve"] = _tank_size_curve(scenario, exo.water)
         water["rain_savings_eur"] = economics.rainwater_savings_eur(
             scenario, water["rain_used_m3"], water["pump_kwh"]
         )
-    period_years = exo.n_steps * dt_s / (365.0 * 86400.0)
+    # R2 is an annual charge: pro rata of calendar days (a leap year counts 366).
+    first, last = exo.times[0] - pd.Timedelta(seconds=dt_s), exo.times[-1]
+    year_days = 366.0 if pd.Timestamp(year=first.year, month=12, day=31).day_of_year == 366 else 365.0
+    period_years = (last - first).total_seconds() / (year_days * 86400.0)
     cost, revenue = economics.operating_costs(
         scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"], water["mains_m3"],
         electricity["pv_exported_kwh"], period_years,
@@ -209,7 +212,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "model": str(scenario.model),
             "seed": scenario.seed,
             "weather_source": meta["weather_source"],
-            "start": exo.times[0].isoformat(),
+            "start": (exo.times[0] - pd.Timedelta(seconds=dt_s)).isoformat(),
             "end": exo.times[-1].isoformat(),
             "step_s": int(dt_s),
             "twin_version": __version__,

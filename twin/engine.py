@@ -40,7 +40,7 @@ from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
 from twin.systems import water_demand
 from twin.systems.ahu import AirHandlingUnit
 from twin.systems.electrical import Battery, EvChargers, split_grid
-from twin.systems.heat_network import Substation, heating_curve_c
+from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
 from twin.systems.rainwater import simulate_tank
 from twin.systems.zones import Zones, window_areas_by_orientation
@@ -430,6 +430,8 @@ class Engine:
         self._h_inf_w_k = self.rho_cp_j_m3k * za.infiltration_m3_s
         self._night_flush_m3_s = self.model.ahu.night_flush_m3_h_m2 * za.floor_area_m2 / 3600.0
         self._links_w_k = _link_matrix_w_k(self.model)
+        hn = self.model.heat_network
+        self._emitter_design = (hn.supply_temp_design_c, hn.water_temp_drop_k, hn.emitter_exponent)
         self._co2_out = self.model.outdoor_co2_ppm
         self.co2_ppm = np.full(len(za.names), self._co2_out)
         self._co2_gen_m3_s_per_person = np.array([z.occupancy.co2_l_h_per_person for z in self.model.zones]) / 3.6e6
@@ -540,8 +542,9 @@ class Engine:
             temp_extract = float(flows @ temp_air / total_flow)
             free_cooling = temp_extract > spec.free_cooling_zone_above_c and temp_out < temp_extract
             if free_cooling:
-                # Free cooling: the BMS raises every open zone's flow to its design rate.
-                flows = np.maximum(flows, self._design_flow_m3_s * (flows > 0.0))
+                # Free cooling: the BMS raises the flow of the open zones that are warm to their design rate.
+                warm = (flows > 0.0) & (temp_air > spec.free_cooling_zone_above_c)
+                flows = np.where(warm, np.maximum(flows, self._design_flow_m3_s), flows)
                 total_flow = flows.sum()
         else:
             # Night flush: ventilate warm zones when outdoor air is at least 2 K cooler.
@@ -574,7 +577,8 @@ class Engine:
             phi_m = phi_m + link_w
             gains = gains.copy()
             gains[2] = phi_m
-        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i])
+        capacity = emitter_capacity_factor(exo.network_supply_c[i], temp_air, *self._emitter_design)
+        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i], capacity)
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)
         heating = request * scale
@@ -639,7 +643,10 @@ class Engine:
         r["blinds_closed"][i] = float(np.mean(closed))
         zone_residual = float(out.residual_w.sum())
         substation_residual = meter_w - (heating.sum() + coil_w) - loss_w
-        r["balance_residual_w"][i] = zone_residual + substation_residual
+        # AHU: what recovery and coil add must be what the supply air carries above outdoor air.
+        ahu_residual = (a.recovered_w + coil_w - self.rho_cp_j_m3k * total_flow * (sup - temp_out)
+                        if total_flow > 0.0 else 0.0)
+        r["balance_residual_w"][i] = zone_residual + substation_residual + ahu_residual
         rz["co2_ppm"][i] = co2_mean
         rz["temp_air_c"][i] = out.temp_air_c
         rz["temp_op_c"][i] = out.temp_op_c
@@ -648,22 +655,39 @@ class Engine:
 
     # ---------------------------------------------------------------------- run
 
-    def warm_up(self, days: int) -> None:
-        """Run the first ``days`` of the period once, unrecorded, to settle the thermal mass."""
-        n = min(self.exo.n_steps, int(days * 86400 / self.dt_s))
-        self._recording = False
-        for i in range(n):
-            self.step(i)
-        self._recording = True
+    def warm_up(self, weather: Weather) -> None:
+        """Settle the thermal mass and the air over the ``warmup_days`` BEFORE the period.
+
+        Those days get their own weather (the weather source mapped onto their dates), calendar
+        and people; nothing is recorded, and only the zones' temperatures and CO2 are carried
+        into this engine (the tank and the battery start from their stated initial levels).
+        """
+        days = self.scenario.period.warmup_days
+        if days <= 0:
+            return
+        start = self.scenario.period.start
+        period = self.scenario.period.model_copy(
+            update={"start": start - dt.timedelta(days=days), "end": start, "warmup_days": 0}
+        )
+        before = self.scenario.model_copy(update={"period": period})
+        warm = Engine(before, build_exogenous(self.model, before, weather))
+        warm._recording = False
+        for i in range(warm.exo.n_steps):
+            warm.step(i)
+        for name in ("temp_m_c", "temp_air_c", "temp_op_c"):
+            setattr(self.zones, name, getattr(warm.zones, name).copy())
+        self.co2_ppm = warm.co2_ppm.copy()
 
     def run(self) -> None:
         """Start the event processes and the fixed-step process; run the recorded period."""
         hn = self.model.heat_network
-        start_civil = pd.Timestamp(self.scenario.period.start).tz_localize(self.model.building.location.civil_timezone)
+        # The clock counts seconds from the period start in local STANDARD time (the weather's);
+        # outage times in the model are civil times (daylight saving in summer).
+        clock_zero = self.exo.times[0] - pd.Timedelta(seconds=self.dt_s)
         for outage in hn.outages:
             t = pd.Timestamp(outage.start)
             t = t.tz_localize(self.model.building.location.civil_timezone) if t.tzinfo is None else t
-            start_s = (t - start_civil).total_seconds()
+            start_s = (t - clock_zero).total_seconds()
             if 0 <= start_s < self.exo.n_steps * self.dt_s:
                 self.env.process(self._outage(start_s, outage.duration_h * 3600.0))
         if hn.random_outages_per_year > 0:
@@ -683,10 +707,14 @@ def run(scenario: Scenario, weather: Weather | None = None) -> tuple[Engine, dic
     if weather is None:
         ws = scenario.weather
         seed = scenario.seed if ws.seed is None else ws.seed
-        weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed)
+        loc = scenario.asset.building.location
+        # A CSV weather file carries no site: it is the model's (EPW and PVGIS files name their own).
+        weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
+                               longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
+                               tz_offset_h=loc.standard_utc_offset_h)
     exo = build_exogenous(scenario.asset, scenario, weather)
     engine = Engine(scenario, exo)
-    engine.warm_up(scenario.period.warmup_days)
+    engine.warm_up(weather)
     engine.run()
     meta_balance = {**check_energy_balance(engine), **check_water_balance(engine)}
     meta = {"weather_source": weather.source, "runtime_s": time.perf_counter() - t0, **meta_balance}
@@ -716,9 +744,12 @@ def check_energy_balance(engine: Engine) -> dict[str, float]:
     r = engine.rec
     residual_j = float(np.abs(r["balance_residual_w"]).sum() * engine.dt_s)
     throughput_j = float((r["district_heat_w"].sum() + np.abs(r["gains_w"]).sum()) * engine.dt_s)
-    for name, values in (("zone temperatures", engine.rec_zone["temp_air_c"]), ("heat flows", r["district_heat_w"])):
-        if not np.all(np.isfinite(values)):
-            first = engine.exo.times[np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))[0]]
+    series = {**{k: v for k, v in r.items() if k != "ahu_supply_temp_c"},  # NaN by design while the AHU is off
+              **{f"zone {k}": v for k, v in engine.rec_zone.items()}}
+    for name, values in series.items():
+        finite = np.isfinite(values).reshape(len(values), -1).all(axis=1)
+        if not finite.all():
+            first = engine.exo.times[np.flatnonzero(~finite)[0]]
             raise BalanceError(f"scenario '{engine.scenario.name}': non-finite {name} from {first}; the run is invalid")
     if not (residual_j <= BALANCE_RTOL * max(throughput_j, 1.0)):
         raise BalanceError(

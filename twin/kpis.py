@@ -162,6 +162,13 @@ def battery_kpis(rec: dict[str, np.ndarray], dt_s: float) -> dict:
     }
 
 
+WATER_KEYS = (
+    "demand_m3", "rain_harvested_m3", "rain_used_m3", "mains_m3", "overflow_m3", "rain_coverage_ratio",
+    "tank_supplies", "pump_kwh", "topup_m3", "days_tank_short", "et0_mm", "tank_size_curve", "rain_savings_eur",
+)
+"""Keys of the summary's water group, always present (None when not applicable)."""
+
+
 def water_kpis(water, dt_s: float) -> dict:
     """Water demand by use, rain harvested and used, mains, overflow, coverage, empty-tank days.
 

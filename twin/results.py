@@ -32,8 +32,10 @@ BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
     "heat_recovered_kw": ("kW", "heat recovered from extract air by the AHU"),
     "district_heat_kw": ("kW", "heat drawn from the district-heating network (meter)"),
     "heat_loss_kw": ("kW", "substation and distribution losses"),
+    "network_supply_temp_c": ("°C", "secondary supply water temperature from the heating curve"),
     "heat_available": ("-", "1 when the heat network supplies, 0 during an outage"),
-    "solar_gains_kw": ("kW", "solar gains through all windows, after shading and blinds"),
+    "solar_gains_kw": ("kW", "solar gains of windows (after shading and blinds) and opaque surfaces, less "
+                             "long-wave radiation to the sky (negative on clear nights)"),
     "blinds_closed": ("-", "share of zones whose blinds are closed"),
     "ahu_flow_m3_h": ("m3/h", "AHU supply (= extract) air flow"),
     "ahu_supply_temp_c": ("°C", "AHU supply air temperature (empty when the AHU is off)"),

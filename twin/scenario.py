@@ -247,11 +247,31 @@ class HeatNetwork(Strict):
     supply_temp_min_c: float = Field(ge=20, le=90)
     heating_limit_outdoor_c: float = Field(ge=5, le=25)
     distribution_loss_fraction: Annotated[float, Field(ge=0, lt=0.5)]
+    water_temp_drop_k: float = Field(
+        default=20.0, gt=0, le=40, description="Supply-return difference of the emitters at design (70/50: 20 K) [K]."
+    )
+    emitter_exponent: float = Field(
+        default=1.3, ge=1.0, le=1.6, description="EN 442 emitter exponent n: radiators 1.3, underfloor ~1.1 [-]."
+    )
     pump_kw: NonNegFloat
     outages: list[Outage] = []
     random_outages_per_year: NonNegFloat = 0.0
     random_outage_mean_h: PosFloat = 8.0
     resilience_threshold_c: float = 16.0
+
+    @model_validator(mode="after")
+    def _curve(self) -> HeatNetwork:
+        if self.heating_limit_outdoor_c <= self.design_outdoor_c:
+            raise ValueError(
+                f"heat_network.heating_limit_outdoor_c = {self.heating_limit_outdoor_c} must be above "
+                f"design_outdoor_c = {self.design_outdoor_c}"
+            )
+        if self.supply_temp_design_c < self.supply_temp_min_c:
+            raise ValueError(
+                f"heat_network.supply_temp_design_c = {self.supply_temp_design_c} must be at least "
+                f"supply_temp_min_c = {self.supply_temp_min_c}"
+            )
+        return self
 
 
 class PvArray(Strict):
@@ -305,6 +325,24 @@ class Rainwater(Strict):
     supplies: list[Literal["wc", "urinal", "irrigation", "cleaning"]] = ["wc", "urinal", "irrigation"]
     irrigation: Irrigation | None = None
 
+    @model_validator(mode="after")
+    def _levels(self) -> Rainwater:
+        if self.dead_volume_m3 > self.tank_volume_m3:
+            raise ValueError(
+                f"rainwater.dead_volume_m3 = {self.dead_volume_m3} exceeds tank_volume_m3 = {self.tank_volume_m3}"
+            )
+        if (self.topup_below_m3 is None) != (self.topup_to_m3 is None):
+            raise ValueError("rainwater.topup_below_m3 and topup_to_m3 go together: give both or neither")
+        if self.topup_below_m3 is not None and not (
+            self.dead_volume_m3 <= self.topup_below_m3 < self.topup_to_m3 <= self.tank_volume_m3
+        ):
+            raise ValueError(
+                f"rainwater top-up levels must satisfy dead_volume_m3 <= topup_below_m3 < topup_to_m3 <= "
+                f"tank_volume_m3; got {self.dead_volume_m3}, {self.topup_below_m3}, {self.topup_to_m3}, "
+                f"{self.tank_volume_m3}"
+            )
+        return self
+
 
 class WaterUses(Strict):
     """Volumes of each water use; counts come from occupancy."""
@@ -334,6 +372,15 @@ class Battery(Strict):
     soc_min: Fraction = 0.1
     soc_max: Fraction = 0.95
     soc_initial: Fraction = 0.5
+
+    @model_validator(mode="after")
+    def _soc(self) -> Battery:
+        if not self.soc_min <= self.soc_initial <= self.soc_max:
+            raise ValueError(
+                f"battery state of charge must satisfy soc_min <= soc_initial <= soc_max; got "
+                f"{self.soc_min}, {self.soc_initial}, {self.soc_max}"
+            )
+        return self
 
 
 class ElectricalLoads(Strict):
@@ -380,6 +427,21 @@ class Model(Strict):
             raise ValueError(
                 f"zone floor areas add up to {total:g} m2; expected building.total_floor_area_m2 = {declared:g}"
             )
+        from twin.physics.thermal import H_MS_W_M2K, MASS_CLASSES
+
+        env = self.envelope
+        a_m_factor = MASS_CLASSES[env.mass_class]["a_m_factor"]
+        for z in self.zones:
+            walls = sum(getattr(z.wall_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG)
+            h_op = (walls * (env.wall_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
+                    + z.roof_area_m2 * (env.roof_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
+                    + z.ground_floor_area_m2 * env.ground_floor_u_w_m2k * env.ground_temperature_factor)
+            h_ms = H_MS_W_M2K * a_m_factor * z.floor_area_m2
+            if h_op >= h_ms:
+                raise ValueError(
+                    f"zone {z.name}: opaque conductance {h_op:.0f} W/K reaches the mass coupling {h_ms:.0f} W/K "
+                    "(ISO 13790 eq. 63 needs H_tr,op < H_tr,ms): U-values or wall areas are implausibly high"
+                )
         for link in self.zone_links:
             for zone in link.zones:
                 if zone not in names:
@@ -415,7 +477,9 @@ class SimPeriod(Strict):
     start: dt.date = Field(description="First day, 00:00 local standard time.")
     end: dt.date = Field(description="Day after the last simulated day (exclusive).")
     step_s: int = Field(default=900, ge=60, le=3600, description="Fixed step; must divide 3600 [s].")
-    warmup_days: int = Field(default=7, ge=0, le=60)
+    warmup_days: int = Field(
+        default=14, ge=0, le=60, description="Days BEFORE start simulated unrecorded to settle the thermal mass."
+    )
 
     @field_validator("step_s")
     @classmethod
@@ -736,7 +800,12 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_validation_message(path, exc, data)) from None
-    model = load_model_file(scenario.model, model_overrides)
+    try:
+        model = load_model_file(scenario.model, model_overrides)
+    except ScenarioError as exc:
+        if not model_overrides:
+            raise
+        raise ScenarioError(f"{exc} (after the overrides of {path.name}: {', '.join(model_overrides)})") from None
     return scenario.model_copy(update={"source_file": path.resolve(), "asset": model})
 
 

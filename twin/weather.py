@@ -128,6 +128,7 @@ MONTH_NAMES: tuple[str, ...] = tuple(calendar.month_abbr[1:])
 IRRADIANCE_NOISE_W_M2 = -5.0
 #: Upper bound of hourly irradiance: above the solar constant (1,361 W/m²) plus margin.
 IRRADIANCE_MAX_W_M2 = 1400.0
+GHI_PEAK_MIN_W_M2 = 200.0  # a full year must reach this at least once (units check)
 LIMITS: dict[str, tuple[float, float]] = {
     "temp_air": (-60.0, 60.0),
     "relative_humidity": (0.0, 110.0),
@@ -688,6 +689,11 @@ def validate_weather(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[
                                       f"weather source {source}: column {col}: {int(neg.sum())} "
                                       f"value(s) between {IRRADIANCE_NOISE_W_M2:g} and 0 W/m² "
                                       "set to 0"))
+    # Units: a year whose sun never exceeds 200 W/m2 was almost surely written in kW/m2 (or
+    # is not irradiance); clear noon on Earth gives 600-1,100 W/m2 at any latitude below 60°.
+    if len(out) >= 24 * 360 and float(out["ghi"].max()) < GHI_PEAK_MIN_W_M2:
+        raise _fail(source, f"column ghi peaks at {float(out['ghi'].max()):g} W/m² over the year; expected "
+                            f"at least {GHI_PEAK_MIN_W_M2:g} W/m² (is it in kW/m² or Wh/m²/day?)")
     return out, repairs
 
 

@@ -61,7 +61,8 @@ def test_builder_refuses_unmapped_features():
     path = ew.scenario_path(ew.CASES[0])
     for override, match in (({"rainwater.dead_volume_m3": 0.5}, "dead volume"),
                             ({"rainwater.first_flush_mm": 1.0}, "first flush"),
-                            ({"occupancy_model": "discrete_events"}, "occupancy_model")):
+                            ({"rainwater.topup_below_m3": 1.0, "rainwater.topup_to_m3": 2.0}, "top-up"),
+                            ({"water_uses.washbasin_l_per_use": 1.0}, "washbasin")):
         scenario = twin.load_scenario(path, **override)
         with pytest.raises(UnsupportedModel, match=match):
             ew.build_water_idf(scenario, "rain.csv")

@@ -20,7 +20,25 @@ from dataclasses import dataclass
 from twin.physics import air
 from twin.scenario import Ahu
 
-__all__ = ["AhuStep", "AirHandlingUnit"]
+__all__ = ["AhuStep", "AirHandlingUnit", "modulated_effectiveness"]
+
+
+def modulated_effectiveness(max_effectiveness: float, temp_out_c: float, temp_extract_c: float,
+                            supply_setpoint_c: float) -> float:
+    """Effectiveness a modulating bypass sets to bring the supply air closest to its setpoint [-].
+
+    Notes
+    -----
+    The recovered supply is T_hr = T_out + ε (T_ext − T_out); the damper chooses
+    ε = clip((T_set − T_out)/(T_ext − T_out), 0, ε_max). In winter the exchanger runs at
+    ε_max until the supply would pass the setpoint; in mid-season it throttles rather than
+    overheating the zones; in summer, with outdoor air warmer than the extract, it recovers
+    coolness. Equal temperatures leave nothing to recover (ε = 0).
+    """
+    delta = temp_extract_c - temp_out_c
+    if abs(delta) < 1e-9:
+        return 0.0
+    return min(max((supply_setpoint_c - temp_out_c) / delta, 0.0), max_effectiveness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +85,9 @@ class AirHandlingUnit:
             return AhuStep(0.0, temp_out_c, 0.0, 0.0, 0.0, 0.0, False)
         hr = self.spec.heat_recovery
         bypass = free_cooling and hr.bypass_for_free_cooling
-        effectiveness = 0.0 if bypass else hr.effectiveness
+        effectiveness = 0.0 if bypass else modulated_effectiveness(
+            hr.effectiveness, temp_out_c, temp_extract_c, self.spec.supply_setpoint_c
+        )
         temp_hr_c, eff_used = air.heat_recovery_supply_temp_c(
             temp_out_c, temp_extract_c, effectiveness, bypass, hr.frost_limit_exhaust_c
         )

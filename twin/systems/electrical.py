@@ -153,8 +153,11 @@ class EvChargers:
             PV power left after the building's other loads [W], >= 0.
         """
         hours = dt_s / 3600.0
-        # Never more than the point's power, nor than the energy still needed.
-        cap_w = np.where(self.connected, np.minimum(self.point_power_w, self.remaining_kwh * 1e3 / hours), 0.0)
+        # Never more than the point's power, nor than the energy still needed, nor beyond the car's
+        # departure: a car leaving mid-step charges only for the part of the step it is there.
+        present = np.clip((self.departure_s - now_s) / dt_s, 0.0, 1.0)
+        cap_w = np.where(self.connected,
+                         np.minimum(self.point_power_w * present, self.remaining_kwh * 1e3 / hours), 0.0)
         if self.strategy == "immediate":
             return cap_w
         time_left_h = np.maximum((self.departure_s - now_s) / 3600.0, hours)

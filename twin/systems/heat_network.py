@@ -22,13 +22,32 @@ import numpy as np
 
 from twin.scenario import HeatNetwork
 
-__all__ = ["Substation", "heating_curve_c"]
+__all__ = ["Substation", "emitter_capacity_factor", "heating_curve_c"]
 
 
 def heating_curve_c(temp_out_c, design_outdoor_c, supply_design_c, supply_min_c, limit_outdoor_c):
     """Secondary supply temperature from a linear heating curve [°C], vectorised."""
     share = np.clip((limit_outdoor_c - np.asarray(temp_out_c)) / (limit_outdoor_c - design_outdoor_c), 0.0, 1.0)
     return supply_min_c + (supply_design_c - supply_min_c) * share
+
+
+def emitter_capacity_factor(supply_c, room_c, design_supply_c, water_drop_k, exponent, design_room_c=20.0):
+    """Share of an emitter's design output it can give at a lower supply temperature [-], vectorised.
+
+    Notes
+    -----
+    EN 442-2 characteristic: Φ = Φ_design (ΔT/ΔT_design)^n, with ΔT the mean water temperature
+    (supply − drop/2, the design drop kept at part load as a simplification) above the room air.
+    A weather-compensated supply temperature thus caps what the emitters can deliver in mild
+    weather, which is what makes the heating curve matter.
+
+    References
+    ----------
+    EN 442-2:2014, §5 (characteristic equation); n = 1.3 for panel radiators.
+    """
+    design_dt = design_supply_c - 0.5 * water_drop_k - design_room_c
+    dt = np.maximum(np.asarray(supply_c) - 0.5 * water_drop_k - np.asarray(room_c), 0.0)
+    return (dt / design_dt) ** exponent
 
 
 class Substation:

@@ -11,10 +11,11 @@ Assumptions (see ``docs/physics.md``):
 * opaque elements (walls, roof) and the slab on ground form H_tr,op; the slab
   uses a b-factor towards outdoor air (EN ISO 13789 adjustment), not ISO 13370;
 * linear thermal bridges add ``thermal_bridges_delta_u_w_m2k`` to every opaque U;
-* solar gains enter through windows only (solar absorbed by opaque surfaces and
-  long-wave radiation to the sky are neglected: both are small for U <= 0.2);
-* zones do not exchange heat with each other (adiabatic internal partitions);
-* emitters deliver their heat to the air node, up to ``emitter_max_w_m2``.
+* solar gains (windows, opaque surfaces, sky radiation) are computed by the engine
+  and arrive here as node gains;
+* heat between zones (``zone_links``) is added by the engine to the mass nodes;
+* emitters deliver their heat to the air node, up to ``emitter_max_w_m2`` times the
+  capacity factor of the supply water temperature.
 """
 
 from __future__ import annotations
@@ -124,8 +125,11 @@ class Zones:
         c = self.conductances
         return thermal.gain_split(internal_w, solar_w, c.h_tr_w_w_k, c.a_m_m2, c.a_t_m2)
 
-    def heating_request_w(self, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, setpoint_c):
+    def heating_request_w(self, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, setpoint_c,
+                          capacity_factor=1.0):
         """Emitter power each zone needs to reach its setpoint this step, within emitter limits [W].
+
+        ``capacity_factor`` scales the emitters' design output (supply water temperature).
 
         The network is affine in the heating power: one free-floating evaluation and the
         analytic sensitivity give the exact ISO 13790 C.13 power (heating only).
@@ -135,7 +139,7 @@ class Zones:
             self.conductances, self.dt_s,
         )
         slope = thermal.rc5_air_sensitivity_k_w(h_ve_w_k, self.conductances, self.dt_s)
-        return np.clip((setpoint_c - free.theta_air_c) / slope, 0.0, self.arrays.emitter_max_w)
+        return np.clip((setpoint_c - free.theta_air_c) / slope, 0.0, self.arrays.emitter_max_w * capacity_factor)
 
     def advance(self, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, heating_w) -> ZoneStep:
         """Advance every zone by one step with the heating power actually delivered."""
