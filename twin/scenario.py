@@ -218,6 +218,11 @@ class Calendar(Strict):
 
 class HeatRecovery(Strict):
     effectiveness: Fraction = Field(description="Sensible effectiveness, EN 308 supply-side [-].")
+    control: Literal["modulating", "constant"] = Field(
+        default="modulating",
+        description="'modulating': the bypass keeps the recovered supply at most at the supply setpoint; "
+        "'constant': full effectiveness whenever the unit runs (as EnergyPlus ideal loads).",
+    )
     frost_limit_exhaust_c: float = Field(ge=-20, le=10)
     bypass_for_free_cooling: bool = True
 

@@ -85,9 +85,13 @@ class AirHandlingUnit:
             return AhuStep(0.0, temp_out_c, 0.0, 0.0, 0.0, 0.0, False)
         hr = self.spec.heat_recovery
         bypass = free_cooling and hr.bypass_for_free_cooling
-        effectiveness = 0.0 if bypass else modulated_effectiveness(
-            hr.effectiveness, temp_out_c, temp_extract_c, self.spec.supply_setpoint_c
-        )
+        if bypass:
+            effectiveness = 0.0
+        elif hr.control == "modulating":
+            effectiveness = modulated_effectiveness(hr.effectiveness, temp_out_c, temp_extract_c,
+                                                    self.spec.supply_setpoint_c)
+        else:
+            effectiveness = hr.effectiveness
         temp_hr_c, eff_used = air.heat_recovery_supply_temp_c(
             temp_out_c, temp_extract_c, effectiveness, bypass, hr.frost_limit_exhaust_c
         )
