@@ -112,3 +112,10 @@ def test_a_car_leaving_mid_step_charges_only_while_present():
     ev = EvChargers(1, 7.4, "immediate")
     ev.connect(0.0, 300.0, 20.0)  # leaves 5 minutes into a 15-minute step
     assert ev.allocate_w(0.0, 900.0, 0.0)[0] == pytest.approx(7_400.0 / 3.0)
+
+
+def test_tariff_aware_charges_fully_off_peak_and_only_the_floor_otherwise():
+    ev = EvChargers(2, 7.4, "tariff_aware")
+    ev.connect(0.0, 4 * 3600.0, 8.0)  # floor: 2 kW over 4 h
+    assert ev.allocate_w(0.0, 900.0, 50_000.0, off_peak=False)[0] == pytest.approx(2_000.0)  # PV ignored
+    assert ev.allocate_w(0.0, 900.0, 0.0, off_peak=True)[0] == pytest.approx(7_400.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import twin
@@ -117,3 +118,21 @@ def test_occupancy_realisation_is_reusable_across_options():
     with_reuse = engine.build_exogenous(b.asset, b, weather, occupancy=occ)
     fresh = engine.build_exogenous(b.asset, b, weather)
     np.testing.assert_array_equal(with_reuse.occupants, fresh.occupants)
+
+
+def test_tariff_aware_charging_moves_energy_into_the_off_peak_window(june):
+    aware = twin.simulate(short_scenario(**JUNE, **{"ev_charging.strategy": "tariff_aware"}))
+    def off_peak_share(res):
+        ts = res.timeseries
+        civil = ts.index.tz_convert("Europe/Paris") - pd.Timedelta(minutes=7.5)
+        in_window = (civil.hour >= 12) & (civil.hour < 15)
+        return ts.loc[in_window, "ev_kw"].sum() / ts["ev_kw"].sum()
+    assert off_peak_share(aware) > off_peak_share(june) + 0.05
+    assert aware.summary["electricity"]["ev"]["service_level"] > 0.98
+
+
+def test_mains_by_use_adds_up_to_the_mains(june):
+    w = june.summary["water"]
+    assert sum(w["mains_by_use_m3"].values()) == pytest.approx(w["mains_m3"], rel=1e-9)
+    # Washbasins and kitchenettes never draw from the tank: all their water is mains water.
+    assert w["mains_by_use_m3"]["washbasin"] == pytest.approx(w["demand_m3"]["washbasin"])

@@ -87,6 +87,7 @@ class Exogenous:
     lifts_w: np.ndarray               # (n,)
     occupancy: OccupancyRealisation | None  # the discrete-event realisation, if that model is used
     pv_w: np.ndarray                  # (n,) AC power of all PV arrays
+    ev_off_peak: np.ndarray           # (n,) the step lies in an off-peak window of EV charging
     water: WaterExogenous | None      # demands, harvest and tank (state-independent)
 
     @property
@@ -132,6 +133,11 @@ def _period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.T
     step = pd.Timedelta(seconds=scenario.period.step_s)
     times = pd.date_range(start + step, end, freq=step)
     return start, end, times
+
+
+def _every_day(kinds: calendar.DayKinds) -> calendar.DayKinds:
+    """The same steps with no closed day: tariff windows apply on holidays too."""
+    return calendar.DayKinds(kinds.civil_times, np.zeros_like(kinds.closed), kinds.school_holiday)
 
 
 def _link_matrix_w_k(model: Model) -> np.ndarray | None:
@@ -380,6 +386,10 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
                 step_s=dt_s, altitude_m=weather.altitude_m,
             )
     water = _water_exogenous(model, kinds, occupants, occupancy, open_mask, at_step, hourly, weather, dt_s)
+    ev_off_peak = np.zeros(n, dtype=bool)
+    if model.ev_charging is not None:
+        for window in model.ev_charging.off_peak_hours:
+            ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
     probe = Zones(zones, env, dt_s)
     int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
@@ -393,7 +403,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         solar_shaded_split_w=np.stack(shaded_split, axis=1),
         fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
         network_supply_c=supply_c,
-        servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy, pv_w=pv_w, water=water,
+        servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy, pv_w=pv_w, water=water, ev_off_peak=ev_off_peak,
     )
 
 
@@ -600,7 +610,7 @@ class Engine:
         ev_w = ev_from_pv_w = 0.0
         if self.chargers is not None and self._recording:
             surplus_w = max(pv_w - load_w, 0.0)
-            power = self.chargers.allocate_w(self.env.now, self.dt_s, surplus_w)
+            power = self.chargers.allocate_w(self.env.now, self.dt_s, surplus_w, bool(exo.ev_off_peak[i]))
             ev_w = float(power.sum())
             ev_from_pv_w = min(ev_w, surplus_w)
             self.chargers.deliver(power, self.dt_s, ev_from_pv_w / ev_w if ev_w > 0.0 else 0.0)

@@ -165,6 +165,7 @@ def battery_kpis(rec: dict[str, np.ndarray], dt_s: float) -> dict:
 WATER_KEYS = (
     "demand_m3", "rain_harvested_m3", "rain_used_m3", "mains_m3", "overflow_m3", "rain_coverage_ratio",
     "tank_supplies", "pump_kwh", "topup_m3", "days_tank_short", "et0_mm", "tank_size_curve", "rain_savings_eur",
+    "mains_by_use_m3",
 )
 """Keys of the summary's water group, always present (None when not applicable)."""
 
@@ -189,6 +190,19 @@ def water_kpis(water, dt_s: float) -> dict:
         "tank_supplies": list(water.supplied_by_tank),
         "pump_kwh": float(water.pump_w.sum() * dt_s / 3.6e6),
     }
+    # Mains water per use: uses off the tank entirely; the tank's uses share each step's shortfall
+    # in proportion to their demand that step; top-ups refill the tank itself.
+    short = tank["from_mains_m3"] if tank is not None else np.zeros_like(water.pump_w)
+    total_supplied = water.supplied_demand_m3
+    by_use = {}
+    for use, demand_m3 in water.demand.items():
+        if use in water.supplied_by_tank and tank is not None:
+            share = np.divide(demand_m3, total_supplied, out=np.zeros_like(demand_m3), where=total_supplied > 0)
+            by_use[use] = float((short * share).sum())
+        else:
+            by_use[use] = float(demand_m3.sum())
+    by_use["tank_topup"] = float(tank["topup_mains_m3"].sum()) if tank is not None else 0.0
+    out["mains_by_use_m3"] = by_use
     if tank is not None:
         out["rain_coverage_ratio"] = out["rain_used_m3"] / supplied if supplied > 0 else None
         out["topup_m3"] = float(tank["topup_mains_m3"].sum())

@@ -366,7 +366,12 @@ class WaterUses(Strict):
 class EvCharging(Strict):
     points: Annotated[int, Field(ge=0)]
     power_kw: PosFloat
-    strategy: Literal["immediate", "pv_following"] = "immediate"
+    strategy: Literal["immediate", "pv_following", "tariff_aware"] = "immediate"
+    off_peak_hours: list[HHMMRange] = Field(
+        default=["12:00-15:00"],
+        description="Civil-time off-peak windows for 'tariff_aware' charging (HC hours set by Enedis; since "
+        "Nov 2025 up to 3 h may fall between 11:00 and 17:00).",
+    )
     wait_if_busy: bool = Field(default=False, description="A car finding every point busy waits for one (else it leaves).")
 
 

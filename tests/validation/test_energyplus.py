@@ -29,7 +29,7 @@ KNOWN_DIFFERENCES = {
     "shoebox-sanfrancisco-light-hr80": "annual -51 % (342 vs 696 kWh, 4 kWh/m2): same cause, magnified by heat "
     "recovery leaving only a few night hours of heating",
     "shoebox-sanfrancisco-heavy-hr0": "annual +19.4 % (1316 vs 1102 kWh), Apr +44 %: same cause as light-hr0",
-    "shoebox-sanfrancisco-heavy-hr80": "annual -49 % (157 vs 308 kWh, 2 kWh/m2): same cause as light-hr80",
+    "shoebox-sanfrancisco-heavy-hr80": "annual -50 % (154 vs 308 kWh, 2 kWh/m2): same cause as light-hr80",
 }
 
 

@@ -17,7 +17,10 @@ each step according to a named strategy:
 ``pv_following``
     every car gets at least the power that still meets its need by its
     departure (spread evenly over the time left), plus its share of the PV
-    surplus, up to the point's power.
+    surplus, up to the point's power;
+``tariff_aware``
+    the same guaranteed floor, and the point's full power during off-peak
+    hours (the caller says when).
 
 Cars never charge beyond their need or after leaving, and a point never
 exceeds its power (tested).
@@ -32,7 +35,7 @@ import numpy as np
 
 __all__ = ["Battery", "BatteryStep", "EV_STRATEGIES", "EvChargers", "split_grid"]
 
-EV_STRATEGIES = ("immediate", "pv_following")
+EV_STRATEGIES = ("immediate", "pv_following", "tariff_aware")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +143,7 @@ class EvChargers:
         self.connected[point] = False
         self.remaining_kwh[point] = 0.0
 
-    def allocate_w(self, now_s: float, dt_s: float, pv_surplus_w: float) -> np.ndarray:
+    def allocate_w(self, now_s: float, dt_s: float, pv_surplus_w: float, off_peak: bool = False) -> np.ndarray:
         """Charging power of each point over the coming step [W].
 
         Parameters
@@ -151,6 +154,8 @@ class EvChargers:
             Step length [s].
         pv_surplus_w
             PV power left after the building's other loads [W], >= 0.
+        off_peak
+            The step lies in an off-peak window (``tariff_aware`` only).
         """
         hours = dt_s / 3600.0
         # Never more than the point's power, nor than the energy still needed, nor beyond the car's
@@ -160,8 +165,12 @@ class EvChargers:
                          np.minimum(self.point_power_w * present, self.remaining_kwh * 1e3 / hours), 0.0)
         if self.strategy == "immediate":
             return cap_w
+        if self.strategy == "tariff_aware" and off_peak:
+            return cap_w
         time_left_h = np.maximum((self.departure_s - now_s) / 3600.0, hours)
         floor_w = np.minimum(np.where(self.connected, self.remaining_kwh * 1e3 / time_left_h, 0.0), cap_w)
+        if self.strategy == "tariff_aware":
+            return floor_w
         power = floor_w.copy()
         spare = max(pv_surplus_w - floor_w.sum(), 0.0)
         # Share the surplus among cars that can take more, water-filling so none exceeds its cap.
