@@ -1159,10 +1159,9 @@ def plot_monthly_climate(table: pd.DataFrame, path: str | Path) -> Path:
     pathlib.Path
         The written file.
     """
-    import matplotlib
+    from twin.plotting import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     t = table.drop(index="Year", errors="ignore")
     x = np.arange(len(t))

@@ -45,7 +45,6 @@ __all__ = [
     "rc5_step",
     "rc5_heating_power",
     "rc5_heat_flows_w",
-    "rc5_energy_balance_residual_j",
     "rc5_air_sensitivity_k_w",
 ]
 
@@ -654,44 +653,3 @@ def rc5_heat_flows_w(
     residual = gains - loss_w - loss_op - loss_ve - storage
     out = [np.asarray(x)[()] for x in (gains, loss_w, loss_op, loss_ve, storage, residual)]
     return Rc5HeatFlows(*out)
-
-
-def rc5_energy_balance_residual_j(
-    theta_m_prev_c,
-    state: Rc5State,
-    temp_out_c,
-    temp_sup_c,
-    h_ve_w_k,
-    phi_ia_w,
-    phi_st_w,
-    phi_m_w,
-    phi_hc_w,
-    cond: Rc5Conductances,
-    dt_s,
-):
-    """Energy-balance residual of one step [J] (``residual_w`` × dt_s).
-
-    Parameters
-    ----------
-    theta_m_prev_c, state, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia_w, \
-phi_st_w, phi_m_w, phi_hc_w, cond, dt_s
-        As for :func:`rc5_heat_flows_w` ([°C], [W/K], [W], [s]).
-
-    Returns
-    -------
-    ndarray
-        Residual energy over the step [J]; zero up to round-off.
-
-    Notes
-    -----
-    See :func:`rc5_heat_flows_w` for the identity.
-
-    References
-    ----------
-    Derived from ISO 13790:2008, Annex C, eqs. (C.4)-(C.11).
-    """
-    flows = rc5_heat_flows_w(
-        theta_m_prev_c, state, temp_out_c, temp_sup_c, h_ve_w_k,
-        phi_ia_w, phi_st_w, phi_m_w, phi_hc_w, cond, dt_s,
-    )
-    return np.asarray(flows.residual_w * dt_s)[()]

@@ -873,10 +873,9 @@ def plot_occupancy(realisation: OccupancyRealisation, times: pd.DatetimeIndex, z
     weekdays all have people (no holiday, no closure). Profiles are means per
     civil hour over the days of each kind.
     """
-    import matplotlib
+    from twin.plotting import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     occ = realisation.occupants
     dt_s = (times[1] - times[0]).total_seconds() if len(times) > 1 else 3600.0

@@ -420,10 +420,9 @@ def plot_tank_size_curve(df: pd.DataFrame, path: str | Path) -> Path:
     pathlib.Path
         The written file.
     """
-    import matplotlib
+    from twin.plotting import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(df["volume_m3"], 100 * df["coverage"], marker="o", label="demand covered by rain")
