@@ -1,4 +1,4 @@
-"""Command line: ``twin run | check | schema | weather``.
+"""Command line: ``twin run | compare | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -143,6 +144,59 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+COMPARE_COLUMNS = (
+    ("district_heat_mwh", "heat", ",.1f"),
+    ("grid_import_mwh", "import", ",.1f"),
+    ("net_cost_eur", "net cost", ",.0f"),
+    ("co2_t", "CO₂", ",.2f"),
+    ("degree_hours_above_26c", "DH>26", ",.0f"),
+    ("rain_coverage", "rain", ".1%"),
+)
+COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV sales) in EUR, CO₂ in t, "
+                 "degree-hours above 26 °C in °C·h, rain = share of the tank's uses met by rain")
+
+
+def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    from twin.compare import compare
+
+    seeds = list(range(1, args.seeds + 1)) if args.seeds else None
+    result = compare(args.baseline, args.options, seeds=seeds, overrides=_parse_set(args.set or []),
+                     progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
+    out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
+    result.save(out_dir)
+    if args.quiet:
+        return 0
+    diffs = result.differences()
+    base = result.runs[result.runs["scenario"] == result.baseline]
+    several = len(result.seeds) > 1
+    title = (f"First row: {result.baseline}; other rows: option minus {result.baseline}, "
+             + (f"P50 over seeds {result.seeds[0]}-{result.seeds[-1]} (P10/P90 in comparison.md)" if several
+                else f"seed {result.seeds[0]}"))
+    table = Table(title=title, caption=COMPARE_UNITS, header_style="bold", title_justify="left",
+                  caption_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    for _, label, _ in COMPARE_COLUMNS:
+        table.add_column(label, justify="right")
+    table.add_row(result.baseline,
+                  *(format(base[k].median(), f) if np.isfinite(base[k].median()) else "–" for k, _, f in COMPARE_COLUMNS))
+    for name in result.runs["scenario"].unique():
+        if name == result.baseline:
+            continue
+        d = diffs[diffs["scenario"] == name]
+        cells = []
+        for key, _, fmt in COMPARE_COLUMNS:
+            mid = d[key].median()
+            if not np.isfinite(mid):
+                cells.append("–")
+                continue
+            cells.append(("+" if mid > 0 else "") + format(mid, fmt))
+        table.add_row(name, *cells)
+    console.print(table)
+    console.print(f"Written to [bold]{out_dir}[/bold] (comparison.md, summary.csv, runs.csv, differences.csv)",
+                  soft_wrap=True)
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace, console: Console) -> int:
     from twin.scenario import check_file
 
@@ -193,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a value by dotted path, e.g. --set ahu.heat_recovery.effectiveness=0.85")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("compare", help="run design options against a baseline with common random numbers")
+    p.add_argument("baseline", help="the reference scenario, e.g. scenarios/baseline.toml")
+    p.add_argument("options", nargs="+", help="option scenarios, e.g. scenarios/options/*.toml")
+    p.add_argument("--seeds", type=int, help="repeat over seeds 1..N (weather and people) and report P10/P50/P90")
+    p.add_argument("--out", help="output folder (default: results/compare-<baseline>)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")

@@ -1,0 +1,75 @@
+"""Design-option comparison with common random numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from twin.cli import main
+from twin.compare import KPIS, compare
+from twin.errors import ScenarioError
+
+from .conftest import BASELINE, ROOT
+
+WEEK = {"period.start": "2027-01-11", "period.end": "2027-01-18", "period.warmup_days": 3}
+
+
+def _write(tmp_path, name, body):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'inherits = "{BASELINE}"\nname = "{name}"\n{body}')
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("compare")
+    same = _write(tmp, "same-as-base", '[overrides]\n"zones.fablab.height_m" = 4.0\n')  # the base value
+    hr90 = ROOT / "scenarios" / "options" / "heat-recovery-90.toml"
+    return compare(BASELINE, [same, hr90], seeds=[1, 2], overrides=_dates())
+
+
+def _dates():
+    import datetime as dt
+
+    return {k: dt.date.fromisoformat(v) if "-" in str(v) else v for k, v in WEEK.items()}
+
+
+def test_an_option_that_changes_nothing_differs_by_exactly_zero(result):
+    # Common random numbers: same weather and same people per seed, so no noise at all.
+    d = result.differences()
+    same = d[d["scenario"] == "same-as-base"]
+    assert (same[[k for k in KPIS]].fillna(0.0).abs().to_numpy() == 0.0).all()
+
+
+def test_seeds_pair_the_options_and_give_different_years(result):
+    assert result.seeds == [1, 2]
+    base = result.runs[result.runs["scenario"] == "baseline"].set_index("seed")
+    assert base.loc[1, "district_heat_mwh"] != base.loc[2, "district_heat_mwh"]
+
+
+def test_better_heat_recovery_saves_heat_in_every_seed(result):
+    d = result.differences()
+    hr = d[d["scenario"] == "heat-recovery-90"]
+    assert (hr["district_heat_mwh"] < 0).all() and (hr["heat_recovered_mwh"] > 0).all()
+    s = result.summary()
+    row = s[(s["scenario"] == "heat-recovery-90") & (s["indicator"] == "district_heat_mwh")].iloc[0]
+    assert row["diff_p10"] <= row["diff_p50"] <= row["diff_p90"] < 0
+
+
+def test_options_must_share_the_period(tmp_path):
+    other = _write(tmp_path, "other-year", "[period]\nstart = 2028-01-01\nend = 2029-01-01\n")
+    with pytest.raises(ScenarioError, match="period or weather source differ"):
+        compare(BASELINE, [other])
+
+
+def test_cli_compare_writes_its_tables(tmp_path, capsys):
+    hr90 = ROOT / "scenarios" / "options" / "heat-recovery-90.toml"
+    args = ["compare", str(BASELINE), str(hr90), "--out", str(tmp_path / "cmp")]
+    for key, value in WEEK.items():
+        args += ["--set", f"{key}={value}"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "heat-recovery-90" in out and "option minus baseline" in out
+    md = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert "| district_heat_mwh | MWh |" in md
+    for name in ("runs.csv", "differences.csv", "summary.csv"):
+        assert (tmp_path / "cmp" / name).stat().st_size > 0
