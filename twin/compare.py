@@ -19,7 +19,7 @@ import pandas as pd
 
 from twin.api import simulate
 from twin.errors import ScenarioError
-from twin.scenario import Scenario, load_scenario
+from twin.scenario import load_scenario
 from twin.weather import load_weather
 
 __all__ = ["KPIS", "Comparison", "compare", "kpi_row"]
