@@ -25,7 +25,7 @@ __all__ = ["load_scenario", "simulate"]
 NOT_SIMULATED = "not simulated yet"
 
 
-def simulate(scenario: Scenario, weather: Weather | None = None) -> Results:
+def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None) -> Results:
     """Run one scenario over its period and return its results.
 
     Parameters
@@ -35,6 +35,9 @@ def simulate(scenario: Scenario, weather: Weather | None = None) -> Results:
     weather
         Optional weather to use instead of the scenario's source (e.g. the same
         object reused across design options).
+    occupancy
+        Optional occupancy realisation from :func:`twin.engine.occupancy_for` for the same
+        model people, period and seed, reused instead of simulated again (sweeps).
 
     Raises
     ------
@@ -43,7 +46,7 @@ def simulate(scenario: Scenario, weather: Weather | None = None) -> Results:
     """
     if not isinstance(scenario, Scenario) or scenario.asset is None:
         raise ScenarioError("simulate() expects a scenario from twin.load_scenario(path)")
-    eng, meta = engine.run(scenario, weather)
+    eng, meta = engine.run(scenario, weather, occupancy)
     return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta), occupancy=eng.exo.occupancy)
 
 

@@ -711,8 +711,13 @@ class Engine:
         self.env.run(until=self.exo.n_steps * self.dt_s)
 
 
-def run(scenario: Scenario, weather: Weather | None = None) -> tuple[Engine, dict]:
-    """Simulate a scenario; return the engine (with its records) and run metadata."""
+def run(scenario: Scenario, weather: Weather | None = None,
+        occupancy: OccupancyRealisation | None = None) -> tuple[Engine, dict]:
+    """Simulate a scenario; return the engine (with its records) and run metadata.
+
+    ``weather`` and ``occupancy`` may be passed to reuse inputs computed once for several
+    scenarios that share them (same weather source and seed; same people, period and seed).
+    """
     t0 = time.perf_counter()
     if weather is None:
         ws = scenario.weather
@@ -722,7 +727,7 @@ def run(scenario: Scenario, weather: Weather | None = None) -> tuple[Engine, dic
         weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
                                longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
                                tz_offset_h=loc.standard_utc_offset_h)
-    exo = build_exogenous(scenario.asset, scenario, weather)
+    exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy)
     engine = Engine(scenario, exo)
     engine.warm_up(weather)
     engine.run()
