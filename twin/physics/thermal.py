@@ -360,6 +360,7 @@ def rc5_step(
     phi_hc_w,
     cond: Rc5Conductances,
     dt_s,
+    check_inputs: bool = True,
 ) -> Rc5State:
     """Advance the 5R1C network by one time step.
 
@@ -383,6 +384,9 @@ def rc5_step(
         Network parameters.
     dt_s : float
         Time step [s], > 0.
+    check_inputs : bool
+        Validate dt_s and H_ve (default). An orchestrator that validated them once may
+        skip the checks in its per-step loop.
 
     Returns
     -------
@@ -426,9 +430,10 @@ def rc5_step(
     ----------
     ISO 13790:2008, Annex C, §C.3, eqs. (C.4)-(C.12).
     """
-    _check_positive("dt_s", dt_s)
     h_ve = np.asarray(h_ve_w_k, dtype=float)
-    _check_positive("h_ve_w_k", h_ve, allow_zero=True)
+    if check_inputs:
+        _check_positive("dt_s", dt_s)
+        _check_positive("h_ve_w_k", h_ve, allow_zero=True)
     theta_prev = np.asarray(theta_m_prev_c, dtype=float)
     t_e = np.asarray(temp_out_c, dtype=float)
     t_sup = np.asarray(temp_sup_c, dtype=float)

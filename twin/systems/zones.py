@@ -136,7 +136,7 @@ class Zones:
         """
         free = thermal.rc5_step(
             self.temp_m_c, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, 0.0,
-            self.conductances, self.dt_s,
+            self.conductances, self.dt_s, check_inputs=False,
         )
         slope = thermal.rc5_air_sensitivity_k_w(h_ve_w_k, self.conductances, self.dt_s)
         return np.clip((setpoint_c - free.theta_air_c) / slope, 0.0, self.arrays.emitter_max_w * capacity_factor)
@@ -146,7 +146,7 @@ class Zones:
         prev_m = self.temp_m_c
         state = thermal.rc5_step(
             prev_m, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, heating_w,
-            self.conductances, self.dt_s,
+            self.conductances, self.dt_s, check_inputs=False,
         )
         flows = thermal.rc5_heat_flows_w(
             prev_m, state, temp_out_c, temp_sup_c, h_ve_w_k, phi_ia, phi_st, phi_m, heating_w,
