@@ -73,3 +73,23 @@ def test_cli_compare_writes_its_tables(tmp_path, capsys):
     assert "| district_heat_mwh | MWh |" in md
     for name in ("runs.csv", "differences.csv", "summary.csv"):
         assert (tmp_path / "cmp" / name).stat().st_size > 0
+
+
+def test_life_cycle_of_an_option_with_an_investment(result):
+    # heat-recovery-90 declares capex 12,000 EUR: its NPV and payback come from the simulated
+    # savings scaled to a year; the no-op option declares none, so it has no life cycle.
+    d = result.differences().set_index(["scenario", "seed"])
+    hr = d.loc["heat-recovery-90"]
+    assert (hr["capex_eur"] == 12_000.0).all()
+    assert (hr["simple_payback_years"] > 0).all() and hr["npv_eur"].notna().all()
+    assert d.loc["same-as-base"]["npv_eur"].isna().all()
+
+
+def test_life_cycle_matches_the_finance_function_by_hand():
+    # Savings of 1,000 EUR/yr for 20 years at 4 % against 12,000 EUR: NPV = -12,000 + 1,000 x
+    # (1 - 1.04^-20)/0.04 = -12,000 + 13,590.33 = 1,590.33 EUR; simple payback 12 years.
+    from twin.physics.finance import life_cycle
+
+    lc = life_cycle(12_000.0, {"heat": 1_000.0}, {}, {}, 0.04, 20)
+    assert lc["npv_eur"] == pytest.approx(-12_000 + 1_000 * (1 - 1.04 ** -20) / 0.04)
+    assert lc["simple_payback_years"] == pytest.approx(12.0)

@@ -197,13 +197,10 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         water["rain_savings_eur"] = economics.rainwater_savings_eur(
             scenario, water["rain_used_m3"], water["pump_kwh"]
         )
-    # R2 is an annual charge: pro rata of calendar days (a leap year counts 366).
-    first, last = exo.times[0] - pd.Timedelta(seconds=dt_s), exo.times[-1]
-    year_days = 366.0 if pd.Timestamp(year=first.year, month=12, day=31).day_of_year == 366 else 365.0
-    period_years = (last - first).total_seconds() / (year_days * 86400.0)
+    idx = exo.times
     cost, revenue = economics.operating_costs(
-        scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"], water["mains_m3"],
-        electricity["pv_exported_kwh"], period_years,
+        scenario, pd.Series(rec["district_heat_w"] / 1e3, index=idx), pd.Series(rec["grid_import_w"] / 1e3, index=idx),
+        pd.Series(rec["grid_export_w"] / 1e3, index=idx), water["mains_m3"],
     )
     co2 = economics.co2_kg(scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"])
     demand_kwh = electricity["demand_kwh"]
@@ -224,7 +221,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "zones": list(names),
             "occupancy_model": scenario.asset.occupancy_model,
             "not_simulated": {
-                "tariffs": "time-of-use electricity, EV charging price, life-cycle figures come with issue 7",
+                "tariffs": "EV charging billed to users and contracted-capacity advice are not in the summary yet",
             },
         },
         "heat": heat,

@@ -1,4 +1,4 @@
-"""Command line: ``twin run | compare | check | schema | weather``.
+"""Command line: ``twin run | compare | sweep | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -148,12 +148,13 @@ COMPARE_COLUMNS = (
     ("district_heat_mwh", "heat", ",.1f"),
     ("grid_import_mwh", "import", ",.1f"),
     ("net_cost_eur", "net cost", ",.0f"),
-    ("co2_t", "CO₂", ",.2f"),
-    ("degree_hours_above_26c", "DH>26", ",.0f"),
     ("rain_coverage", "rain", ".1%"),
+    ("npv_eur", "NPV", ",.0f"),
+    ("simple_payback_years", "payback", ".1f"),
 )
-COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV sales) in EUR, CO₂ in t, "
-                 "degree-hours above 26 °C in °C·h, rain = share of the tank's uses met by rain")
+COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV sales) in EUR/period, rain = "
+                 "share of the tank's uses met by rain; NPV (EUR) and simple payback (years) of the option's "
+                 "investment; CO₂, comfort and every other indicator in comparison.md")
 
 
 def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
@@ -256,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
+
+    from twin.sweep import register_cli
+
+    register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")

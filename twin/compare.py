@@ -5,6 +5,10 @@ baseline and the options run with that seed, so they share the weather year and 
 random stream (the same people, the same cars): a difference between two options is the effect
 of the design, not noise. With several seeds the differences are paired by seed and reported as
 percentiles (P10, P50, P90), which is how sure the project manager can be of a saving.
+
+An option that declares an ``[investment]`` also gets its life cycle against the baseline for
+each seed: NPV, IRR and simple payback of its CAPEX from the simulated year's savings
+(:func:`twin.economics.life_cycle_vs_baseline`, with the scenario's ``[finance]`` parameters).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from twin.api import simulate
+from twin.economics import life_cycle_vs_baseline
 from twin.errors import ScenarioError
 from twin.scenario import load_scenario
 from twin.weather import load_weather
@@ -44,7 +49,13 @@ KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
     "pv_revenue_eur": ("EUR", ("revenue_eur", "pv_export"), 1.0, False),
     "net_cost_eur": ("EUR", (), 1.0, True),
     "co2_t": ("t", ("co2_kg", "total"), 1e-3, True),
+    # Life cycle of the option's investment against the baseline (absolute, not differenced):
+    "capex_eur": ("EUR", (), 1.0, True),
+    "npv_eur": ("EUR", (), 1.0, False),
+    "irr": ("-", (), 1.0, False),
+    "simple_payback_years": ("yr", (), 1.0, True),
 }
+LIFE_CYCLE = ("capex_eur", "npv_eur", "irr", "simple_payback_years")
 
 
 def _get(summary: dict, path: tuple[str, ...]):
@@ -58,6 +69,9 @@ def kpi_row(summary: dict) -> dict[str, float]:
     """The comparison's indicators of one run (NaN where a system is absent)."""
     row = {}
     for name, (_unit, path, scale, _lower) in KPIS.items():
+        if name in LIFE_CYCLE:
+            row[name] = float("nan")
+            continue
         if name == "net_cost_eur":
             revenue = summary["revenue_eur"]["pv_export"] or 0.0
             row[name] = summary["cost_eur"]["total"] - revenue
@@ -95,7 +109,9 @@ class Comparison:
         base = self.runs[self.runs["scenario"] == self.baseline].set_index("seed")[list(KPIS)]
         rows = []
         for name, group in self.runs.groupby("scenario", sort=False):
-            diff = group.set_index("seed")[list(KPIS)] - base
+            own = group.set_index("seed")[list(KPIS)]
+            diff = own - base
+            diff[list(LIFE_CYCLE)] = own[list(LIFE_CYCLE)]  # already relative to the baseline
             rows.append(diff.assign(scenario=name).reset_index())
         return pd.concat(rows, ignore_index=True)
 
@@ -193,6 +209,7 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
     rows = []
     for seed in seeds:
         weather = None
+        base_summary = None
         for scenario in (base, *opts):
             s = load_scenario(scenario.source_file, **{**overrides, "seed": seed})
             if weather is None:  # one weather year per seed, shared by every option
@@ -204,5 +221,12 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
             if progress:
                 progress(f"seed {seed}: {s.name}")
             summary = simulate(s, weather=weather).summary
-            rows.append({"scenario": s.name, "seed": seed, **kpi_row(summary)})
+            row = {"scenario": s.name, "seed": seed, **kpi_row(summary)}
+            if base_summary is None:
+                base_summary = summary
+            else:
+                lc = life_cycle_vs_baseline(s, summary, base_summary)
+                if lc is not None:
+                    row.update({k: lc[k] for k in LIFE_CYCLE})
+            rows.append(row)
     return Comparison(pd.DataFrame(rows), base.name)

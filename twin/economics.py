@@ -10,41 +10,110 @@ electricity, capacity recommendations and life-cycle figures belong to issue 7.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
+from twin import tariffs
+from twin.physics import finance
 from twin.scenario import Scenario
 
-__all__ = ["co2_kg", "operating_costs", "rainwater_savings_eur"]
+__all__ = ["carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs", "rainwater_savings_eur"]
 
 
-def operating_costs(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh: float,
-                    water_mains_m3: float | None, pv_exported_kwh: float, period_years: float) -> tuple[dict, dict]:
+def operating_costs(scenario: Scenario, district_heat_kw: pd.Series, import_kw: pd.Series, export_kw: pd.Series,
+                    water_mains_m3: float | None) -> tuple[dict, dict]:
     """Operating cost by line item and revenues over the period [EUR, excl. VAT].
 
     Parameters
     ----------
-    district_heat_kwh
-        Heat drawn from the network [kWh].
-    electricity_bought_kwh
-        Electricity imported from the grid [kWh].
+    district_heat_kw, import_kw, export_kw
+        Heat meter, grid import and export, mean kW per step; tz-aware index of step ends.
     water_mains_m3
-        Drinking water bought [m3]; None when water is not simulated.
-    pv_exported_kwh
-        PV surplus sold to the local cooperative [kWh].
-    period_years
-        Length of the period in years (R2 is charged pro rata) [-].
+        Drinking water bought over the period [m3]; None when water is not simulated.
+
+    Notes
+    -----
+    District heat: R1 x MWh + R2 x subscribed kW pro rata (:func:`twin.tariffs.district_heat_cost_eur`).
+    Electricity: the scenario's tariff, flat all-in or time of use with subscription, excise and
+    network components (:func:`twin.tariffs.electricity_cost_eur`). Water: volume x price plus the
+    fixed charges pro rata. PV surplus: export x the cooperative's price.
     """
-    t = scenario.tariffs
-    hn = scenario.asset.heat_network
+    t, asset = scenario.tariffs, scenario.asset
+    civil = asset.building.location.civil_timezone
+    heat = tariffs.district_heat_cost_eur(district_heat_kw, t.district_heat, asset.heat_network.subscribed_kw,
+                                          civil_timezone=civil)
+    loads = asset.electrical_loads
+    kva = loads.subscribed_kva if loads is not None and loads.subscribed_kva is not None else float(
+        np.ceil(import_kw.max() / (loads.power_factor if loads is not None else 1.0)))
+    elec = tariffs.electricity_cost_eur(import_kw, t.electricity, kva, civil_timezone=civil,
+                                        power_factor=loads.power_factor if loads is not None else 1.0)
+    years = tariffs.period_years(district_heat_kw.index)
+    water = None if water_mains_m3 is None else tariffs.water_cost_eur(
+        water_mains_m3, t.water_eur_m3, t.water_fixed_eur_year, years)
     cost = {
-        "district_heat_energy": district_heat_kwh / 1000.0 * t.district_heat.energy_eur_mwh,
-        "district_heat_subscription": hn.subscribed_kw * t.district_heat.subscription_eur_kw_year * period_years,
-        "electricity_energy": electricity_bought_kwh * t.electricity.energy_eur_kwh,
-        "water": None if water_mains_m3 is None else water_mains_m3 * t.water_eur_m3,
+        "district_heat_energy": heat["energy_eur"],
+        "district_heat_subscription": heat["subscription_eur"],
+        "electricity_energy": elec["energy_total_eur"],
+        "electricity_subscription": elec["subscription_eur"],
+        "electricity_taxes_network": elec["excise_eur"] + elec["network_eur"],
+        "electricity_overrun": elec["overrun_eur"],
+        "water": None if water is None else water["total_eur"],
     }
     priced = [k for k, v in cost.items() if v is not None]
-    cost["total"] = sum(cost[k] for k in priced)
+    cost["total"] = float(sum(cost[k] for k in priced))
     cost["priced_lines"] = priced
-    revenue = {"pv_export": pv_exported_kwh * t.pv_export_eur_kwh, "ev_charging": None}
+    cost["electricity_tariff"] = t.electricity.kind
+    cost["electricity_kwh_by_period"] = elec.get("kwh")
+    revenue = {"pv_export": tariffs.pv_export_revenue_eur(export_kw, t.pv_export_eur_kwh), "ev_charging": None}
     return cost, revenue
+
+
+def carrier_costs(summary: dict) -> dict[str, float]:
+    """Cost by carrier of a run's summary [EUR], and the PV revenue, for savings between options."""
+    c = summary["cost_eur"]
+    return {
+        "heat": c["district_heat_energy"] + c["district_heat_subscription"],
+        "electricity": c["electricity_energy"] + c["electricity_subscription"] + c["electricity_taxes_network"]
+        + c["electricity_overrun"],
+        "water": c["water"] or 0.0,
+        "pv_revenue": summary["revenue_eur"]["pv_export"] or 0.0,
+    }
+
+
+def life_cycle_vs_baseline(option: Scenario, option_summary: dict, baseline_summary: dict) -> dict | None:
+    """NPV, IRR and paybacks of an option's investment against the baseline's running costs.
+
+    The first-year savings by item are the simulated period's baseline cost minus the option's
+    (and the option's extra PV revenue), scaled to a year when the period is not one (a short
+    period extrapolates its season: use a full year for decisions), escalated with
+    ``finance.escalation``; PV revenue degrades with the arrays' degradation rate. None when the
+    option declares no investment.
+    """
+    if option.investment is None:
+        return None
+    base, opt = carrier_costs(baseline_summary), carrier_costs(option_summary)
+    # A shorter (or longer) simulated period is scaled to one year: the life cycle counts years.
+    meta = option_summary["meta"]
+    # The period runs from meta.start (its beginning) to meta.end (the last step's end).
+    years = tariffs.period_years(pd.DatetimeIndex([pd.Timestamp(meta["end"])]),
+                                 step_s=(pd.Timestamp(meta["end"]) - pd.Timestamp(meta["start"])).total_seconds())
+    per_year = 1.0 / years
+    savings = {item: (base[item] - opt[item]) * per_year for item in ("heat", "electricity", "water")}
+    savings["pv_revenue"] = (opt["pv_revenue"] - base["pv_revenue"]) * per_year
+    arrays = option.asset.pv.arrays if option.asset.pv is not None else []
+    degradation = {"pv_revenue": max((a.degradation_percent_per_year for a in arrays), default=0.0) / 100.0}
+    f = option.finance
+    lc = finance.life_cycle(option.investment.capex_eur, savings, dict(f.escalation), degradation,
+                            f.discount_rate, f.horizon_years, dict(option.investment.replacement_costs),
+                            option.investment.residual_value_eur)
+    return {
+        "capex_eur": option.investment.capex_eur,
+        "first_year_savings_eur": savings,
+        "npv_eur": float(lc["npv_eur"]),
+        "irr": float(lc["irr"]),
+        "simple_payback_years": float(lc["simple_payback_years"]),
+        "discounted_payback_years": float(lc["discounted_payback_years"]),
+    }
 
 
 def co2_kg(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh: float) -> dict:
@@ -60,7 +129,10 @@ def co2_kg(scenario: Scenario, district_heat_kwh: float, electricity_bought_kwh:
 def rainwater_savings_eur(scenario: Scenario, rain_used_m3: float, pump_kwh: float) -> float:
     """Drinking water not bought thanks to rain, less the pump's electricity [EUR, excl. VAT].
 
-    The pump is priced at the average electricity price, an upper bound when PV covers it.
+    The pump is priced at the flat price, or at the low-season peak price plus taxes and network with a
+    time-of-use tariff: an upper bound when PV covers it.
     """
     t = scenario.tariffs
-    return rain_used_m3 * t.water_eur_m3 - pump_kwh * t.electricity.energy_eur_kwh
+    kwh_price = t.electricity.energy_eur_kwh if t.electricity.kind == "flat" else (
+        (t.electricity.hpe_eur_mwh + t.electricity.excise_eur_mwh + t.electricity.network_eur_mwh) / 1000.0)
+    return rain_used_m3 * t.water_eur_m3 - pump_kwh * kwh_price

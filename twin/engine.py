@@ -446,6 +446,7 @@ class Engine:
         self.co2_ppm = np.full(len(za.names), self._co2_out)
         self._co2_gen_m3_s_per_person = np.array([z.occupancy.co2_l_h_per_person for z in self.model.zones]) / 3.6e6
         self._design_flow_m3_s = exo.design_fresh_air_m3_s
+        self._recovery_when_heating = self.model.ahu.heat_recovery.control == "when_heating"
         blinds = self.model.envelope.blinds
         self._blinds_above_c = None if blinds is None else blinds.close_when_zone_above_c
         n, nz = exo.n_steps, len(za.names)
@@ -563,12 +564,6 @@ class Engine:
             total_flow = flows.sum()
             temp_extract = float(flows @ temp_air / total_flow) if total_flow > 0.0 else temp_out
             free_cooling = total_flow > 0.0
-        a = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling)
-
-        h_mech = self.rho_cp_j_m3k * flows
-        h_ve = h_mech + self._h_inf_w_k
-        sup_req = ahu.supply_temp_c(a, a.coil_request_w)
-        temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
         if self._blinds_above_c is not None:
             closed = temp_air > self._blinds_above_c
             sol = np.where(closed, exo.solar_shaded_split_w[i], exo.solar_split_w[i])
@@ -587,6 +582,20 @@ class Engine:
             phi_m = phi_m + link_w
             gains = gains.copy()
             gains[2] = phi_m
+        h_mech = self.rho_cp_j_m3k * flows
+        h_ve = h_mech + self._h_inf_w_k
+        recovery_allowed = True
+        if self._recovery_when_heating and total_flow > 0.0:
+            # EnergyPlus-style control: recover only if a zone needs heat with unrecovered air.
+            plain = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed=False)
+            sup0 = ahu.supply_temp_c(plain, plain.coil_request_w)
+            need = zones.heating_request_w(temp_out, (h_mech * sup0 + self._h_inf_w_k * temp_out) / h_ve, h_ve,
+                                           phi_ia, phi_st, phi_m, exo.setpoint_c[i])
+            recovery_allowed = bool(need.sum() > 0.0)
+        a = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed)
+
+        sup_req = ahu.supply_temp_c(a, a.coil_request_w)
+        temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
         capacity = emitter_capacity_factor(exo.network_supply_c[i], temp_air, *self._emitter_design)
         request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i], capacity)
         total_request = float(request.sum()) + a.coil_request_w

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from twin.errors import ScenarioError
 from twin.systems.occupancy import OccupancySpec
+from twin.tariffs import DistrictHeatTariff, ElectricityTariff
 
 __all__ = [
     "Model",
@@ -108,7 +109,11 @@ class Envelope(Strict):
         description="'fixed_fw': g x 0.9 at every angle (ISO 13790 §11.4.2); 'angular': ASHRAE incidence-angle "
         "modifier on direct light, diffuse at 59° (Duffie & Beckman eq. 5.4.2).",
     )
-    window_iam_b0: float = Field(default=0.15, ge=0, le=1, description="ASHRAE IAM coefficient b0 of the glazing [-].")
+    window_iam_b0: float = Field(
+        default=0.05, ge=0, le=1,
+        description="ASHRAE IAM coefficient b0 [-]: 0.05, the ASHRAE/pvlib default; it agrees with EnergyPlus' "
+        "simple-glazing angular SHGC on the validation shoebox (docs/validation.md), where 0.15 gave 2-11 % more heat.",
+    )
     opaque_solar_absorptance: Fraction = Field(default=0.6, description="Solar absorptance of walls and roof [-].")
     external_emissivity: Fraction = Field(default=0.9, description="Long-wave emissivity of external surfaces [-].")
     sky_temperature_difference_k: float = Field(
@@ -218,10 +223,11 @@ class Calendar(Strict):
 
 class HeatRecovery(Strict):
     effectiveness: Fraction = Field(description="Sensible effectiveness, EN 308 supply-side [-].")
-    control: Literal["modulating", "constant"] = Field(
+    control: Literal["modulating", "constant", "when_heating"] = Field(
         default="modulating",
         description="'modulating': the bypass keeps the recovered supply at most at the supply setpoint; "
-        "'constant': full effectiveness whenever the unit runs (as EnergyPlus ideal loads).",
+        "'constant': full effectiveness whenever the unit runs; 'when_heating': full effectiveness only in "
+        "steps where a zone needs heat without it (EnergyPlus ideal loads: recovery only in heating mode).",
     )
     frost_limit_exhaust_c: float = Field(ge=-20, le=10)
     bypass_for_free_cooling: bool = True
@@ -513,20 +519,34 @@ class WeatherSpec(Strict):
     seed: int | None = Field(default=None, ge=0, description="Weather seed; default: the scenario seed.")
 
 
-class DistrictHeatTariff(Strict):
-    energy_eur_mwh: NonNegFloat = Field(description="R1, per MWh delivered, excl. VAT.")
-    subscription_eur_kw_year: NonNegFloat = Field(description="R2, per kW subscribed per year, excl. VAT.")
-
-
-class ElectricityTariff(Strict):
-    energy_eur_kwh: NonNegFloat = Field(description="All-in average price, excl. VAT.")
-
-
 class Tariffs(Strict):
     district_heat: DistrictHeatTariff
     electricity: ElectricityTariff
     pv_export_eur_kwh: NonNegFloat
     water_eur_m3: NonNegFloat
+    water_fixed_eur_year: NonNegFloat = Field(
+        default=25.0, description="Fixed water and sanitation charges [EUR/yr]: GBM 15 + 10 EUR HT (DF §5)."
+    )
+
+
+class Finance(Strict):
+    """Life-cycle parameters of a design option against its baseline."""
+
+    discount_rate: float = Field(default=0.04, ge=-0.5, le=1, description="Real discount rate [-]. [E]")
+    horizon_years: int = Field(default=20, ge=1, le=60, description="Years of operation counted [-].")
+    escalation: dict[Literal["heat", "electricity", "water", "pv_revenue"], float] = Field(
+        default={}, description="Yearly real price escalation by item [-]; absent items do not escalate."
+    )
+
+
+class Investment(Strict):
+    """What a design option costs over the baseline."""
+
+    capex_eur: NonNegFloat = Field(description="Extra investment of the option, excl. VAT [EUR].")
+    replacement_costs: dict[int, NonNegFloat] = Field(
+        default={}, description="Replacement cost by year of operation, e.g. an inverter or battery [EUR]."
+    )
+    residual_value_eur: NonNegFloat = 0.0
 
 
 class EmissionFactors(Strict):
@@ -545,6 +565,8 @@ class Scenario(Strict):
     weather: WeatherSpec = WeatherSpec()
     tariffs: Tariffs
     emission_factors: EmissionFactors
+    finance: Finance = Finance()
+    investment: Investment | None = Field(default=None, description="Extra CAPEX of a design option.")
     overrides: dict[str, Any] = {}
     # Filled by the loader, not by the file:
     source_file: Path | None = None

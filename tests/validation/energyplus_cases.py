@@ -199,8 +199,8 @@ def _check_supported(model: Model) -> None:
     if z.heating.setpoint_open_c != z.heating.setpoint_closed_c:
         problems.append("setpoint must be constant")
     ahu = model.ahu
-    if ahu.heat_recovery.control != "constant":
-        problems.append("heat_recovery.control must be 'constant' (E+ ideal loads does not modulate)")
+    if ahu.heat_recovery.control != "when_heating":
+        problems.append("heat_recovery.control must be 'when_heating' (E+ ideal loads recovers only in heating mode)")
     if ahu.min_flow_fraction != 1.0 or z.ventilation.fresh_air_m3_h_per_person:
         problems.append("fresh air must be constant (min_flow_fraction 1, no per-person air)")
     if ahu.free_cooling_zone_above_c < 60 or ahu.night_flush_zone_above_c < 60:

@@ -69,7 +69,8 @@ class AirHandlingUnit:
         self.rho_cp_j_m3k = rho_cp_j_m3k
         self._sfp_w_per_m3_s = spec.sfp_kw_per_m3_s * 1000.0
 
-    def step(self, flow_m3_s: float, temp_out_c: float, temp_extract_c: float, free_cooling: bool) -> AhuStep:
+    def step(self, flow_m3_s: float, temp_out_c: float, temp_extract_c: float, free_cooling: bool,
+             recovery_allowed: bool = True) -> AhuStep:
         """Recovery, coil request and fans for one step.
 
         Parameters
@@ -80,12 +81,14 @@ class AirHandlingUnit:
             Outdoor and extract air temperatures [°C].
         free_cooling
             The zones are warm: bypass the recovery and leave the coil off.
+        recovery_allowed
+            False bypasses the exchanger this step (the ``when_heating`` control outside heating).
         """
         if flow_m3_s <= 0.0:
             return AhuStep(0.0, temp_out_c, 0.0, 0.0, 0.0, 0.0, False)
         hr = self.spec.heat_recovery
         bypass = free_cooling and hr.bypass_for_free_cooling
-        if bypass:
+        if bypass or not recovery_allowed:
             effectiveness = 0.0
         elif hr.control == "modulating":
             effectiveness = modulated_effectiveness(hr.effectiveness, temp_out_c, temp_extract_c,

@@ -1,0 +1,906 @@
+"""Parameter sweeps: designs, execution on dask.distributed, a resumable store, sensitivity.
+
+A sweep definition (``scenarios/sweeps/*.toml``, see ``docs/sweeps.md``) names a base scenario,
+parameters by dotted path with their values or ranges, a design (``grid``, ``lhs``, ``sobol``,
+``morris``), the seeds and the KPIs to analyse. :func:`run_sweep` turns it into variants (one per
+sample point and seed, identified by a hash of their overrides and seed), runs the missing ones on
+a dask cluster (or in-process with ``serial=True``), appends one row of KPIs per variant to
+``OUT/rows/*.parquet`` as they complete, and finally writes ``results.parquet`` and the analysis
+(sensitivity indices, scatter and tornado plots, the best variants).
+
+Inputs shared by variants (the weather year of a seed; the occupancy realisation of a seed when no
+swept parameter touches people, calendar, period, seed, weather or site) are computed once per
+worker process and reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+import os
+import time
+import tomllib
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from twin.errors import ScenarioError, TwinError
+
+__all__ = [
+    "KPI_UNITS", "Design", "Parameter", "SweepDefinition", "Variant", "analyse", "load_sweep",
+    "make_design", "register_cli", "run_sweep", "run_variant", "sensitivity", "status", "variants",
+]
+
+#: Where rows are stored under the output directory.
+ROWS_DIR = "rows"
+MANIFEST = "manifest.json"
+#: Swept paths starting with one of these change the occupancy realisation (or its clock): a
+#: variant with such a parameter never reuses a realisation computed for another variant.
+NO_OCCUPANCY_REUSE = ("occupancy", "zones", "calendar", "period", "seed", "weather", "building", "profiles")
+
+
+def _kpi_units() -> dict[str, str]:
+    from twin.compare import KPIS
+
+    units = {name: unit for name, (unit, *_rest) in KPIS.items()}
+    units.update(EXTRA_KPIS_UNITS)
+    return units
+
+
+#: KPIs added to :func:`twin.compare.kpi_row` by the sweep: name -> (unit, path in summary.json, scale).
+EXTRA_KPIS: dict[str, tuple[str, tuple[str, ...], float]] = {
+    "pv_mwh": ("MWh", ("electricity", "pv_kwh"), 1e-3),
+    "peak_heat_kw": ("kW", ("heat", "peak_kw"), 1.0),
+    "peak_import_kw": ("kW", ("electricity", "peak_import_kw"), 1.0),
+    "rain_used_m3": ("m3", ("water", "rain_used_m3"), 1.0),
+}
+EXTRA_KPIS_UNITS = {k: v[0] for k, v in EXTRA_KPIS.items()}
+KPI_UNITS: dict[str, str] = {}  # filled lazily by _kpi_names()
+
+
+def _kpi_names() -> list[str]:
+    if not KPI_UNITS:
+        KPI_UNITS.update(_kpi_units())
+    return list(KPI_UNITS)
+
+
+def sweep_kpis(summary: dict) -> dict[str, float]:
+    """The row of KPIs of one run: :func:`twin.compare.kpi_row` plus :data:`EXTRA_KPIS`."""
+    from twin.compare import _get, kpi_row
+
+    row = kpi_row(summary)
+    for name, (_unit, path, scale) in EXTRA_KPIS.items():
+        value = _get(summary, path)
+        row[name] = float("nan") if value is None else float(value) * scale
+    return row
+
+
+# ---------------------------------------------------------------------------- definition
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Parameter(_Strict):
+    """One swept input.
+
+    ``path`` (or ``paths``, several model values set together, e.g. the infiltration of every
+    zone) by dotted path; ``values`` (a list) or ``range = [lo, hi]``. ``mode = "factor"`` multiplies
+    the base value(s) at the path(s) (lists element-wise) instead of setting them.
+    ``distribution`` maps the design's unit samples onto the range: ``uniform``, ``triangular``
+    (peak at ``peak``, default mid-range) or ``normal`` (mean ``peak``, default mid-range; ``sd``,
+    default a quarter of the range; truncated to the range).
+    """
+
+    name: str = Field(default="", pattern=r"^$|^[A-Za-z][A-Za-z0-9_.-]*$")
+    path: str | None = None
+    paths: list[str] | None = None
+    values: list[Any] | None = None
+    range: tuple[float, float] | None = None
+    levels: int | None = Field(default=None, ge=2)
+    distribution: Literal["uniform", "triangular", "normal"] = "uniform"
+    peak: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    mode: Literal["set", "factor"] = "set"
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.path is None) == (self.paths is None):
+            raise ValueError("give exactly one of 'path' or 'paths'")
+        if self.paths is not None and not self.paths:
+            raise ValueError("'paths' is empty")
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give exactly one of 'values' or 'range'")
+        if self.values is not None and not self.values:
+            raise ValueError("'values' is empty")
+        if self.range is not None:
+            lo, hi = self.range
+            if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
+                raise ValueError(f"'range' {list(self.range)} is empty: expected [lo, hi] with lo < hi")
+            if self.peak is not None and not lo <= self.peak <= hi:
+                raise ValueError(f"'peak' {self.peak} outside the range {list(self.range)}")
+        if self.mode == "factor" and self.values is not None and not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in self.values):
+            raise ValueError("mode = 'factor' needs numeric values")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or (self.path or self.paths[0])
+
+    @property
+    def all_paths(self) -> list[str]:
+        return [self.path] if self.path is not None else list(self.paths)
+
+    def from_unit(self, u: np.ndarray) -> list[Any]:
+        """Map unit samples in [0, 1] to values (quantile function of the distribution)."""
+        from scipy import stats
+
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.values is not None:
+            k = len(self.values)
+            return [self.values[min(int(x * k), k - 1)] for x in u]
+        lo, hi = self.range
+        if self.distribution == "uniform":
+            x = lo + u * (hi - lo)
+        elif self.distribution == "triangular":
+            peak = (lo + hi) / 2 if self.peak is None else self.peak
+            x = stats.triang.ppf(u, (peak - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        else:
+            mean = (lo + hi) / 2 if self.peak is None else self.peak
+            sd = (hi - lo) / 4 if self.sd is None else self.sd
+            x = stats.truncnorm.ppf(u, (lo - mean) / sd, (hi - mean) / sd, loc=mean, scale=sd)
+        x = np.clip(x, lo, hi)
+        return [int(round(v)) for v in x] if self.integer else [float(v) for v in x]
+
+    def grid_values(self) -> list[Any]:
+        if self.values is not None:
+            return list(self.values)
+        if self.levels is None:
+            raise ValueError("a 'range' in a grid design needs 'levels' (the number of points)")
+        x = np.linspace(*self.range, self.levels)
+        return [int(round(v)) for v in x] if self.integer else [float(v) for v in x]
+
+
+def _known_kpis(names: list[str]) -> list[str]:
+    known = _kpi_names()
+    for kpi in names:
+        if kpi not in known:
+            raise ValueError(f"unknown KPI '{kpi}'; expected one of {known}")
+    return names
+
+
+class BestSpec(_Strict):
+    """The table of best variants: lowest (or highest) ``minimise`` KPI meeting limits."""
+
+    @model_validator(mode="after")
+    def _check(self):
+        _known_kpis([self.minimise, *self.max, *self.min])
+        return self
+
+    minimise: str = "net_cost_eur"
+    maximise: bool = False
+    max: dict[str, float] = {}
+    min: dict[str, float] = {}
+    n: int = Field(default=10, ge=1)
+
+
+class SweepDefinition(_Strict):
+    """A sweep file, validated (see docs/sweeps.md)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    base: Path
+    design: Literal["grid", "lhs", "sobol", "morris"]
+    samples: int | None = Field(default=None, ge=1)
+    sample_seed: int = Field(default=0, ge=0)
+    second_order: bool = False
+    morris_levels: int = Field(default=4, ge=2)
+    seeds: list[int] = Field(default=[1], min_length=1)
+    overrides: dict[str, Any] = {}
+    parameters: list[Parameter] = Field(min_length=1)
+    kpis: list[str] = ["net_cost_eur", "district_heat_mwh", "rain_coverage"]
+    best: BestSpec = BestSpec()
+    # Filled by the loader:
+    source_file: Path | None = None
+
+    @field_validator("kpis")
+    @classmethod
+    def _kpis(cls, names: list[str]) -> list[str]:
+        return _known_kpis(names)
+
+    @model_validator(mode="after")
+    def _check(self):
+        labels = [p.label for p in self.parameters]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"parameter names must differ; got {labels}")
+        if self.design != "grid" and self.samples is None:
+            raise ValueError(f"design '{self.design}' needs 'samples'")
+        if any(s < 0 for s in self.seeds) or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"'seeds' must be distinct non-negative integers; got {self.seeds}")
+        known = _kpi_names()
+        clash = set(labels) & ({"variant_id", "seed", "sample", "runtime_s"} | set(known))
+        if clash:
+            raise ValueError(f"parameter names {sorted(clash)} clash with result columns")
+        return self
+
+
+def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
+    """Read and validate a sweep file.
+
+    Every parameter path is checked by loading the base scenario with it overridden by the
+    parameter's first value. Errors are one-line :class:`ScenarioError` naming the file and field.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: sweep file not found")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    if isinstance(data.get("overrides"), dict):
+        from twin.scenario import _flatten
+
+        data["overrides"] = _flatten(data["overrides"])
+    try:
+        sweep = SweepDefinition(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["loc"] and err["loc"][0] == "parameters" and len(err["loc"]) > 1 and isinstance(err["loc"][1], int):
+            loc = f"parameters[{err['loc'][1]}]" + "".join(f".{p}" for p in err["loc"][2:])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "literal_error":
+            msg = f"got {err.get('input')!r}; {msg.lower()}"
+        raise ScenarioError(f"{path}: field '{loc}': {msg}") from None
+    base = sweep.base if sweep.base.is_absolute() else (path.parent / sweep.base)
+    sweep = sweep.model_copy(update={"base": base.resolve(), "source_file": path})
+    if check_paths:
+        base_scenario = _load_base(sweep)
+        for i, p in enumerate(sweep.parameters):
+            first = p.values[0] if p.values is not None else float(p.from_unit(np.array([0.5]))[0])
+            try:
+                ov = _resolve_overrides(base_scenario, p, first)
+                _load(sweep.base, {**sweep.overrides, **ov})
+            except ScenarioError as exc:
+                msg = str(exc).split(": ", 1)[-1]
+                raise ScenarioError(f"{path}: field 'parameters[{i}]' ({p.label}): {msg}") from None
+    return sweep
+
+
+def _load(base: Path, overrides: dict[str, Any]):
+    from twin.scenario import load_scenario
+
+    return load_scenario(base, **overrides)
+
+
+def _load_base(sweep: SweepDefinition):
+    try:
+        return _load(sweep.base, dict(sweep.overrides))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{sweep.source_file}: field 'base'/'overrides': {exc}") from None
+
+
+def _get_path(scenario, path: str) -> Any:
+    """The value at a dotted path of a loaded scenario (or its model); lists addressed by name."""
+    from twin.scenario import _SCENARIO_KEYS
+
+    keys = path.split(".")
+    node: Any = scenario.model_dump() if keys[0] in _SCENARIO_KEYS else scenario.asset.model_dump()
+    for key in keys:
+        if isinstance(node, list):
+            named = {item.get("name"): item for item in node if isinstance(item, dict)}
+            if key not in named:
+                raise ScenarioError(f"'{path}': no entry named '{key}'")
+            node = named[key]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
+            raise ScenarioError(f"'{path}': no key '{key}'")
+    return node
+
+
+def _resolve_overrides(base_scenario, param: Parameter, value: Any) -> dict[str, Any]:
+    """The dotted-path overrides of one parameter value."""
+    out = {}
+    for path in param.all_paths:
+        if param.mode == "set":
+            out[path] = value
+            continue
+        base = _get_path(base_scenario, path)
+        if isinstance(base, list):
+            out[path] = [float(b) * value for b in base]
+        elif isinstance(base, int | float) and not isinstance(base, bool):
+            out[path] = float(base) * value
+        else:
+            raise ScenarioError(f"'{path}': mode = 'factor' needs a number or a list of numbers, got {base!r}")
+    return out
+
+
+def definition_hash(sweep: SweepDefinition) -> str:
+    """sha256 of the validated definition and of the fully resolved base scenario."""
+    base = _load_base(sweep)
+    doc = {
+        "definition": sweep.model_dump(mode="json", exclude={"source_file", "description"}),
+        "base_scenario": json.loads(base.model_dump_json(exclude={"source_file"})),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------- design
+
+@dataclass
+class Design:
+    """Sample points of a sweep: ``unit`` in [0, 1]^d (None for a grid) and their ``values``."""
+
+    kind: str
+    parameters: list[Parameter]
+    unit: np.ndarray | None
+    values: list[dict[str, Any]]
+    second_order: bool = False
+    morris_levels: int = 4
+
+    @property
+    def problem(self) -> dict:
+        """The SALib problem on the unit hypercube (indices are invariant to the monotone maps)."""
+        d = len(self.parameters)
+        return {"num_vars": d, "names": [p.label for p in self.parameters], "bounds": [[0.0, 1.0]] * d}
+
+
+def make_design(sweep: SweepDefinition) -> Design:
+    """Sample the parameter space of a sweep (deterministic for a given ``sample_seed``)."""
+    params = list(sweep.parameters)
+    d = len(params)
+    if sweep.design == "grid":
+        try:
+            grids = [p.grid_values() for p in params]
+        except ValueError as exc:
+            raise ScenarioError(f"{sweep.source_file}: field 'parameters': {exc}") from None
+        values = [dict(zip([p.label for p in params], combo, strict=True)) for combo in itertools.product(*grids)]
+        return Design("grid", params, None, values)
+    design = Design(sweep.design, params, None, [], sweep.second_order, sweep.morris_levels)
+    n = int(sweep.samples)
+    if sweep.design == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(sweep.sample_seed)).random(n)
+    elif sweep.design == "sobol":
+        import warnings
+
+        from SALib.sample import sobol as sobol_sample
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            unit = sobol_sample.sample(design.problem, n, calc_second_order=sweep.second_order,
+                                       scramble=True, seed=sweep.sample_seed)
+    else:
+        from SALib.sample import morris as morris_sample
+
+        unit = morris_sample.sample(design.problem, n, num_levels=sweep.morris_levels, seed=sweep.sample_seed)
+    design.unit = np.asarray(unit, dtype=float)
+    columns = [p.from_unit(design.unit[:, j]) for j, p in enumerate(params)]
+    design.values = [dict(zip([p.label for p in params], row, strict=True)) for row in zip(*columns, strict=True)]
+    return design
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One run: a sample point's overrides and a seed. ``variant_id`` hashes both."""
+
+    variant_id: str
+    seed: int
+    params: dict[str, Any]
+    overrides: dict[str, Any]
+
+
+def variant_id(overrides: dict[str, Any], seed: int) -> str:
+    """Deterministic id of a variant: sha256 of its resolved overrides and seed (16 hex digits)."""
+    doc = json.dumps({"overrides": overrides, "seed": int(seed)}, sort_keys=True, default=str)
+    return hashlib.sha256(doc.encode()).hexdigest()[:16]
+
+
+def variants(sweep: SweepDefinition, design: Design | None = None) -> tuple[list[Variant], pd.DataFrame]:
+    """The unique variants of a sweep and the map (sample, seed) -> variant_id.
+
+    Two sample points with the same values (a discrete parameter) are one variant.
+    """
+    design = design or make_design(sweep)
+    base = _load_base(sweep)
+    out: dict[str, Variant] = {}
+    rows = []
+    for i, point in enumerate(design.values):
+        ov: dict[str, Any] = {}
+        for p in design.parameters:
+            ov.update(_resolve_overrides(base, p, point[p.label]))
+        for seed in sweep.seeds:
+            vid = variant_id(ov, seed)
+            out.setdefault(vid, Variant(vid, seed, dict(point), ov))
+            rows.append({"sample": i, "seed": seed, "variant_id": vid})
+    return list(out.values()), pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- execution
+
+_WEATHER_CACHE: OrderedDict = OrderedDict()
+_OCCUPANCY_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 8
+#: Counters of this process (tests and the benchmark read them): computed vs reused inputs.
+CACHE_STATS = {"weather_computed": 0, "weather_reused": 0, "occupancy_computed": 0, "occupancy_reused": 0}
+
+
+def _cached(cache: OrderedDict, key, make, what: str):
+    if key in cache:
+        cache.move_to_end(key)
+        CACHE_STATS[f"{what}_reused"] += 1
+        return cache[key]
+    value = make()
+    CACHE_STATS[f"{what}_computed"] += 1
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def occupancy_reusable(sweep: SweepDefinition) -> bool:
+    """True when no swept path can change the occupancy realisation (conservative prefixes)."""
+    return not any(path.startswith(NO_OCCUPANCY_REUSE) for p in sweep.parameters for path in p.all_paths)
+
+
+def run_variant(task: dict) -> dict:
+    """Run one variant (in a worker process); return its row.
+
+    ``task`` holds ``base`` (scenario path), ``overrides`` (sweep-level and the variant's), ``seed``,
+    ``variant_id``, ``params``, ``reuse`` (share the weather per seed in this process) and
+    ``occupancy_key`` (None, or the key under which the occupancy realisation may be shared).
+    """
+    from twin.api import simulate
+    from twin.engine import _period_times, occupancy_for
+    from twin.weather import load_weather
+
+    t0 = time.perf_counter()
+    scenario = _load(Path(task["base"]), {**task["overrides"], "seed": task["seed"]})
+    weather = occupancy = None
+    if task.get("reuse"):
+        ws, loc = scenario.weather, scenario.asset.building.location
+        wseed = scenario.seed if ws.seed is None else ws.seed
+        args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
+                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h)
+        key = (str(ws.source), tuple(sorted(args.items())))
+        weather = _cached(_WEATHER_CACHE, key, lambda: load_weather(ws.source, **args), "weather")
+        if task.get("occupancy_key") is not None:
+            tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
+            okey = (task["occupancy_key"], scenario.seed, scenario.period.start, scenario.period.end,
+                    scenario.period.step_s, weather.tz_offset_h)
+
+            def make():
+                return occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2])
+
+            occupancy = _cached(_OCCUPANCY_CACHE, okey, make, "occupancy")
+    summary = simulate(scenario, weather=weather, occupancy=occupancy).summary
+    return {"variant_id": task["variant_id"], "seed": int(task["seed"]), **task["params"],
+            **sweep_kpis(summary), "runtime_s": time.perf_counter() - t0}
+
+
+def _read_rows(out: Path) -> pd.DataFrame:
+    files = sorted((out / ROWS_DIR).glob("*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return df.drop_duplicates("variant_id", keep="first")
+
+
+def _write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _write_json_atomic(doc: dict, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def _prepare_store(sweep: SweepDefinition, out: Path, n_variants: int, force: bool) -> dict:
+    from twin import __version__ as twin_version
+
+    digest = definition_hash(sweep)
+    manifest_path = out / MANIFEST
+    if manifest_path.exists():
+        old = json.loads(manifest_path.read_text())
+        if old.get("definition_sha256") != digest:
+            if not force:
+                raise TwinError(
+                    f"{out}: holds results of another sweep definition ({old.get('name')}, hash "
+                    f"{str(old.get('definition_sha256'))[:12]}); use another --out or --force to discard them"
+                )
+            for f in (out / ROWS_DIR).glob("*.parquet"):
+                f.unlink()
+            (out / "results.parquet").unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ROWS_DIR).mkdir(exist_ok=True)
+    manifest = {
+        "name": sweep.name, "definition_file": str(sweep.source_file), "definition_sha256": digest,
+        "twin_version": twin_version, "design": sweep.design, "samples": sweep.samples,
+        "seeds": list(sweep.seeds), "n_variants": n_variants,
+        "parameters": [p.label for p in sweep.parameters], "kpis": list(sweep.kpis),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    if manifest_path.exists():
+        manifest["created"] = json.loads(manifest_path.read_text()).get("created", manifest["created"])
+    _write_json_atomic(manifest, manifest_path)
+    return manifest
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did: the rows of every variant, counts, and the files written."""
+
+    rows: pd.DataFrame
+    samples: pd.DataFrame
+    ran: int
+    skipped: int
+    failed: dict[str, str]
+    files: list[Path]
+
+
+def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, serial: bool = False,
+              workers: int | None = None, force: bool = False, reuse: bool = True, progress: bool = True,
+              flush_s: float = 2.0, max_variants: int | None = None, analysis: bool = True) -> SweepResult:
+    """Run the missing variants of a sweep into ``out`` and analyse the results.
+
+    Parameters
+    ----------
+    path
+        Sweep file.
+    out
+        Results directory (see docs/sweeps.md for its layout).
+    scheduler
+        Address of a running dask scheduler (``tcp://host:8786``); default a ``LocalCluster`` of
+        ``workers`` processes (default: one per core), one thread each.
+    serial
+        Run in this process, without dask.
+    force
+        Discard results of another definition found in ``out`` instead of refusing.
+    reuse
+        Share the weather (and, when allowed, the occupancy realisation) per seed.
+    flush_s
+        Completed rows are written to ``out/rows/`` at least this often.
+    max_variants
+        Stop after this many new variants (for tests and quick looks); the rest run next time.
+
+    Raises
+    ------
+    TwinError
+        Bad definition, or ``out`` holds another definition's results without ``force``.
+    """
+    sweep = load_sweep(path)
+    out = Path(out)
+    design = make_design(sweep)
+    todo_all, samples = variants(sweep, design)
+    _prepare_store(sweep, out, len(todo_all), force)
+    _write_parquet_atomic(samples, out / "samples.parquet")
+    done = _read_rows(out)
+    done_ids = set(done["variant_id"]) if len(done) else set()
+    todo = [v for v in todo_all if v.variant_id not in done_ids]
+    if max_variants is not None:
+        todo = todo[:max_variants]
+    occ_key = definition_hash(sweep) if occupancy_reusable(sweep) else None
+    tasks = [{"base": str(sweep.base), "overrides": {**sweep.overrides, **v.overrides}, "seed": v.seed,
+              "variant_id": v.variant_id, "params": v.params, "reuse": reuse,
+              "occupancy_key": occ_key if reuse else None} for v in todo]
+    failed: dict[str, str] = {}
+    pending: list[dict] = []
+    last = time.monotonic()
+
+    def flush():
+        nonlocal last
+        if pending:
+            _write_parquet_atomic(pd.DataFrame(pending), out / ROWS_DIR / f"part-{time.time_ns()}-{uuid.uuid4().hex[:8]}.parquet")
+            pending.clear()
+        last = time.monotonic()
+
+    def record(row: dict | None, task: dict, error: str | None = None):
+        if error is not None:
+            failed[task["variant_id"]] = error
+        else:
+            pending.append(row)
+        if time.monotonic() - last >= flush_s:
+            flush()
+
+    bar = _progress(len(tasks), progress, sweep.name)
+    try:
+        if not tasks:
+            pass
+        elif serial:
+            for task in tasks:
+                try:
+                    record(run_variant(task), task)
+                except TwinError as exc:
+                    record(None, task, str(exc))
+                bar.update(1)
+        else:
+            _run_dask(tasks, scheduler, workers, record, bar)
+    finally:
+        flush()
+        bar.close()
+    if failed:
+        _write_json_atomic(failed, out / "failed.json")
+    else:
+        (out / "failed.json").unlink(missing_ok=True)
+    rows = _read_rows(out)
+    files = []
+    if len(rows):
+        order = {v.variant_id: i for i, v in enumerate(todo_all)}
+        rows = rows.assign(_o=rows["variant_id"].map(order)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
+        _write_parquet_atomic(rows, out / "results.parquet")
+        files.append(out / "results.parquet")
+        if analysis:
+            files += analyse(sweep, out, rows=rows, samples=samples, design=design)
+    return SweepResult(rows, samples, len(tasks) - len(failed), len(todo_all) - len(todo), failed, files)
+
+
+def _progress(total: int, enabled: bool, name: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled or total == 0, desc=f"sweep {name}", unit="variant",
+                dynamic_ncols=True)
+
+
+def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, record, bar) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        n = workers or os.cpu_count() or 1
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1")
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise TwinError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        futures = {}
+        for task in tasks:
+            fut = client.submit(run_variant, task, key=f"twin-variant-{task['variant_id']}", pure=False)
+            futures[fut] = task
+        for fut in as_completed(futures):
+            task = futures[fut]
+            exc = fut.exception()
+            if exc is None:
+                record(fut.result(), task)
+            elif isinstance(exc, TwinError):
+                record(None, task, str(exc))
+            else:
+                raise exc
+            bar.update(1)
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def status(out: str | Path) -> dict:
+    """Progress of a sweep directory: ``{"name", "done", "total", "failed", ...}``."""
+    out = Path(out)
+    if not (out / MANIFEST).is_file():
+        raise TwinError(f"{out}: no {MANIFEST}; not a sweep directory")
+    manifest = json.loads((out / MANIFEST).read_text())
+    rows = _read_rows(out)
+    failed = json.loads((out / "failed.json").read_text()) if (out / "failed.json").is_file() else {}
+    return {"name": manifest["name"], "design": manifest["design"], "done": int(len(rows)),
+            "total": int(manifest["n_variants"]), "failed": len(failed),
+            "definition_sha256": manifest["definition_sha256"]}
+
+
+# ---------------------------------------------------------------------------- analysis
+
+def sample_kpis(rows: pd.DataFrame, samples: pd.DataFrame, kpi: str) -> np.ndarray:
+    """One value per sample point: the KPI averaged over the seeds (paired, same seeds per point)."""
+    per = samples.merge(rows[["variant_id", kpi]], on="variant_id", how="left")
+    return per.groupby("sample", sort=True)[kpi].mean().to_numpy()
+
+
+def sensitivity(design: Design, y: np.ndarray, seed: int = 0) -> pd.DataFrame:
+    """Sobol (S1, ST) or Morris (mu*, sigma) indices of one output ``y`` (one value per sample).
+
+    Returns one row per parameter. Sobol indices use SALib's estimators (Saltelli 2010, Jansen) on
+    the design's unit samples; Morris elementary effects are per unit of the normalised range
+    (the quantile scale of the parameter's distribution).
+    """
+    y = np.asarray(y, dtype=float)
+    names = [p.label for p in design.parameters]
+    if design.kind == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(design.problem, y, calc_second_order=design.second_order, seed=seed)
+        return pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"],
+                             "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    if design.kind == "morris":
+        from SALib.analyze import morris
+
+        res = morris.analyze(design.problem, design.unit, y, num_levels=design.morris_levels, seed=seed)
+        return pd.DataFrame({"parameter": names, "mu_star": res["mu_star"], "mu_star_conf": res["mu_star_conf"],
+                             "mu": res["mu"], "sigma": res["sigma"]})
+    raise ValueError(f"no variance-based indices for a '{design.kind}' design")
+
+
+def tornado_table(rows: pd.DataFrame, params: list[Parameter], kpi: str) -> pd.DataFrame:
+    """Mean KPI over the variants in the lowest and highest third of each parameter, and the swing."""
+    out = []
+    mean = rows[kpi].mean()
+    for p in params:
+        x = pd.to_numeric(rows[p.label], errors="coerce")
+        if x.nunique() < 2:
+            continue
+        lo_cut, hi_cut = x.quantile(1 / 3), x.quantile(2 / 3)
+        low, high = rows.loc[x <= lo_cut, kpi].mean(), rows.loc[x >= hi_cut, kpi].mean()
+        out.append({"kpi": kpi, "parameter": p.label, "low": low, "high": high, "mean": mean,
+                    "swing": abs(high - low)})
+    return pd.DataFrame(out).sort_values("swing", ascending=False) if out else pd.DataFrame()
+
+
+def best_variants(rows: pd.DataFrame, spec: BestSpec) -> pd.DataFrame:
+    """Variants meeting ``spec``'s limits, best first (mean over seeds per parameter point)."""
+    params = [c for c in rows.columns if c not in KPI_UNITS and c not in ("variant_id", "seed", "runtime_s")]
+    kpis = [c for c in rows.columns if c in KPI_UNITS]
+    grouped = rows.groupby(params, dropna=False, sort=False)[kpis].mean().reset_index() if params else rows
+    ok = np.ones(len(grouped), dtype=bool)
+    for kpi, limit in spec.max.items():
+        ok &= (grouped[kpi] <= limit).to_numpy()
+    for kpi, limit in spec.min.items():
+        ok &= (grouped[kpi] >= limit).to_numpy()
+    return grouped[ok].sort_values(spec.minimise, ascending=not spec.maximise).head(spec.n).reset_index(drop=True)
+
+
+def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None = None,
+            samples: pd.DataFrame | None = None, design: Design | None = None) -> list[Path]:
+    """Write the analysis of a sweep's rows into ``out/analysis/``; return the files.
+
+    ``sensitivity.csv`` (Sobol or Morris indices per KPI, when every sample point is done),
+    ``tornado.csv`` and ``tornado.png``, ``scatter_<kpi>.png``, ``best.csv``.
+    """
+    _kpi_names()
+    out = Path(out)
+    rows = _read_rows(out) if rows is None else rows
+    design = design or make_design(sweep)
+    if samples is None:
+        samples = pd.read_parquet(out / "samples.parquet")
+    dest = out / "analysis"
+    dest.mkdir(exist_ok=True)
+    files: list[Path] = []
+    complete = set(samples["variant_id"]) <= set(rows["variant_id"])
+    if design.kind in ("sobol", "morris") and complete:
+        tables = []
+        for kpi in sweep.kpis:
+            y = sample_kpis(rows, samples, kpi)
+            if np.isfinite(y).all() and np.ptp(y) > 0:
+                tables.append(sensitivity(design, y, seed=sweep.sample_seed).assign(kpi=kpi))
+        if tables:
+            table = pd.concat(tables, ignore_index=True)
+            table = table[["kpi", *[c for c in table.columns if c != "kpi"]]]
+            table.to_csv(dest / "sensitivity.csv", index=False)
+            files.append(dest / "sensitivity.csv")
+    torn = [tornado_table(rows, design.parameters, k) for k in sweep.kpis]
+    torn = [t for t in torn if len(t)]
+    if torn:
+        table = pd.concat(torn, ignore_index=True)
+        table.to_csv(dest / "tornado.csv", index=False)
+        files += [dest / "tornado.csv", _plot_tornado(table, sweep.kpis, dest / "tornado.png")]
+    for kpi in sweep.kpis:
+        files.append(_plot_scatter(rows, design.parameters, kpi, dest / f"scatter_{kpi}.png"))
+    best = best_variants(rows, sweep.best)
+    best.to_csv(dest / "best.csv", index=False)
+    files.append(dest / "best.csv")
+    return files
+
+
+def _plot_tornado(table: pd.DataFrame, kpis: list[str], path: Path) -> Path:
+    from twin.plotting import pyplot
+
+    plt = pyplot()
+    kpis = [k for k in kpis if k in set(table["kpi"])]
+    fig, axes = plt.subplots(len(kpis), 1, figsize=(7, 1.2 + 0.5 * len(table) / max(len(kpis), 1) * len(kpis)),
+                             squeeze=False)
+    for ax, kpi in zip(axes[:, 0], kpis, strict=True):
+        t = table[table["kpi"] == kpi].iloc[::-1]
+        mean = t["mean"].iloc[0]
+        ypos = np.arange(len(t))
+        ax.barh(ypos, t["low"] - mean, left=mean, color="tab:blue", label="lowest third")
+        ax.barh(ypos, t["high"] - mean, left=mean, color="tab:orange", label="highest third")
+        ax.axvline(mean, color="k", lw=0.8)
+        ax.set_yticks(ypos, t["parameter"])
+        ax.set_title(f"{kpi} [{KPI_UNITS.get(kpi, '')}]", fontsize=9)
+    axes[0, 0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _plot_scatter(rows: pd.DataFrame, params: list[Parameter], kpi: str, path: Path) -> Path:
+    from twin.plotting import pyplot
+
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(params), figsize=(3 * len(params), 3), squeeze=False, sharey=True)
+    for ax, p in zip(axes[0], params, strict=True):
+        x = rows[p.label]
+        if not pd.api.types.is_numeric_dtype(x):
+            x = x.astype("category").cat.codes
+        ax.scatter(x, rows[kpi], s=8, alpha=0.7)
+        ax.set_xlabel(p.label, fontsize=8)
+    axes[0, 0].set_ylabel(f"{kpi} [{KPI_UNITS.get(kpi, '')}]")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# ---------------------------------------------------------------------------- command line
+
+def register_cli(subparsers) -> None:
+    """Add ``twin sweep FILE --out DIR`` and ``twin sweep status DIR`` to the CLI's subparsers."""
+    p = subparsers.add_parser(
+        "sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris) on dask; resumable",
+        description="Run the missing variants of a sweep file on a dask cluster and analyse them. "
+                    "'twin sweep status DIR' shows how many variants are done.",
+    )
+    p.add_argument("file", help="sweep file (scenarios/sweeps/*.toml), or 'status'")
+    p.add_argument("dir", nargs="?", help="with 'status': the sweep's results directory")
+    p.add_argument("--out", help="results directory (default results/sweep-NAME)")
+    p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, help="local cluster: worker processes (default: one per core)")
+    p.add_argument("--serial", action="store_true", help="run in this process, without dask")
+    p.add_argument("--force", action="store_true", help="discard results of another definition in --out")
+    p.add_argument("--status", action="store_true", help="only show done/total for FILE's --out")
+    p.add_argument("--no-reuse", action="store_true", help="recompute weather and occupancy for every variant")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cli_sweep, handler=cli_sweep)  # cli.py dispatches on args.func
+
+
+def _print_status(st: dict) -> None:
+    print(f"{st['name']} ({st['design']}): {st['done']}/{st['total']} variants done"
+          + (f", {st['failed']} failed" if st["failed"] else ""))
+
+
+def cli_sweep(args, console=None) -> int:
+    """Handler of ``twin sweep`` (``console`` accepted for cli.py, unused); returns the exit status."""
+    if args.file == "status":
+        if not args.dir:
+            raise TwinError("twin sweep status DIR: missing the results directory")
+        _print_status(status(args.dir))
+        return 0
+    if args.dir:
+        raise TwinError(f"twin sweep {args.file} {args.dir}: unexpected argument '{args.dir}' (use --out DIR)")
+    if args.serial and args.scheduler:
+        raise TwinError("--serial and --scheduler exclude each other")
+    if args.workers is not None and args.workers < 1:
+        raise TwinError(f"--workers {args.workers}: expected at least 1")
+    sweep = load_sweep(args.file)
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{sweep.name}"
+    if args.status:
+        _print_status(status(out))
+        return 0
+    res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
+                    force=args.force, reuse=not args.no_reuse, progress=not args.no_progress)
+    _print_status(status(out))
+    for vid, msg in res.failed.items():
+        print(f"variant {vid} failed: {msg}")
+    print(f"results in {out}/results.parquet, analysis in {out}/analysis/")
+    return 0 if not res.failed else 1
