@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -284,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        # dask's scheduler and workers log every connection at INFO; its config reads this variable
+        # when distributed is imported (later, by a sweep), and worker processes inherit it.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     console = Console(highlight=False)
     try:
         return args.func(args, console)
