@@ -136,3 +136,17 @@ def test_mains_by_use_adds_up_to_the_mains(june):
     assert sum(w["mains_by_use_m3"].values()) == pytest.approx(w["mains_m3"], rel=1e-9)
     # Washbasins and kitchenettes never draw from the tank: all their water is mains water.
     assert w["mains_by_use_m3"]["washbasin"] == pytest.approx(w["demand_m3"]["washbasin"])
+
+
+def test_capacity_advice_lists_the_cost_of_every_choice(june):
+    heat = short_scenario()  # January: heating runs
+    res = twin.simulate(heat)
+    advice = res.summary["capacity"]["district_heat"]
+    rows = advice["candidates"]
+    # Larger subscriptions cost more and leave fewer hours above them; the advice meets its limit.
+    assert all(a["subscription_eur"] < b["subscription_eur"] for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a["hours_above_h"] >= b["hours_above_h"] for a, b in zip(rows, rows[1:], strict=False))
+    chosen = next(r for r in rows if r["capacity_kw"] == advice["recommended_kw"])
+    assert chosen["hours_above_h"] <= advice["unmet_hours_limit"]
+    smaller = [r for r in rows if r["capacity_kw"] < advice["recommended_kw"]]
+    assert not smaller or smaller[-1]["hours_above_h"] > advice["unmet_hours_limit"]

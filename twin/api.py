@@ -202,6 +202,10 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         scenario, pd.Series(rec["district_heat_w"] / 1e3, index=idx), pd.Series(rec["grid_import_w"] / 1e3, index=idx),
         pd.Series(rec["grid_export_w"] / 1e3, index=idx), water["mains_m3"],
     )
+    loss = 1.0 + scenario.asset.heat_network.distribution_loss_fraction
+    capacity = economics.capacity_advice(
+        scenario, pd.Series(rec["heat_request_w"] * loss / 1e3, index=idx), pd.Series(rec["grid_import_w"] / 1e3, index=idx)
+    )
     co2 = economics.co2_kg(scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"])
     demand_kwh = electricity["demand_kwh"]
     floor_area = scenario.asset.building.total_floor_area_m2
@@ -221,7 +225,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "zones": list(names),
             "occupancy_model": scenario.asset.occupancy_model,
             "not_simulated": {
-                "tariffs": "EV charging billed to users and contracted-capacity advice are not in the summary yet",
+                "tariffs": "EV charging billed to users is not priced yet",
             },
         },
         "heat": heat,
@@ -237,6 +241,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "electricity": demand_kwh / floor_area,
         },
         "cost_eur": cost,
+        "capacity": capacity,
         "revenue_eur": revenue,
         "co2_kg": co2,
         "balance": {

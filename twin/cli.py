@@ -46,6 +46,14 @@ def _people(occ: dict) -> str:
     return f"{visits} / {occ['person_hours']:,.0f}, peak {occ['peak_occupants']:,.0f}"
 
 
+def _advice(advice: dict | None, unit_key: str, unit: str) -> str:
+    if not advice or advice.get(f"recommended_{unit_key}") != advice.get(f"recommended_{unit_key}"):
+        return "–"
+    current = advice.get(f"current_{unit_key}")
+    now = f" (now {current:,.0f})" if current else ""
+    return f"{advice[f'recommended_{unit_key}']:,.0f} {unit}{now}"
+
+
 def _opt(value, fmt: str, scale: float = 1.0) -> str:
     return "not simulated" if value is None else format(value * scale, fmt)
 
@@ -62,6 +70,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Delivered: emitters + AHU coil", f"{h['space_heating_kwh'] / 1e3:,.1f} + {h['ventilation_heating_kwh'] / 1e3:,.1f} MWh"),
         ("", "Recovered by the AHU", f"{h['heat_recovered_kwh'] / 1e3:,.1f} MWh"),
         ("", "Peak / subscribed power", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
+        ("", "Subscription that would do", _advice(summary.get("capacity", {}).get("district_heat"), "kw", "kW")),
         ("", "Unmet heating hours", f"{h['unmet_hours']:,.0f} h"),
         ("People", "Visits / person-hours", _people(summary["occupancy"])),
         ("Electricity", "Demand", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),
@@ -72,6 +81,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Self-consumption / -sufficiency",
          f"{_opt(e['self_consumption_ratio'], '.0%')} / {_opt(e['self_sufficiency_ratio'], '.0%')}"),
         ("", "Grid import, peak", f"{e['grid_import_kwh'] / 1e3:,.1f} MWh, {e['peak_import_kw']:,.0f} kW"),
+        ("", "Contracted power that would do", _advice(summary.get("capacity", {}).get("electricity"), "kva", "kVA")),
     ]
     ev = e.get("ev")
     if ev:

@@ -17,7 +17,16 @@ from twin import tariffs
 from twin.physics import finance
 from twin.scenario import Scenario
 
-__all__ = ["carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs", "rainwater_savings_eur"]
+__all__ = [
+    "capacity_advice", "carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs", "rainwater_savings_eur",
+]
+
+HEAT_UNMET_HOURS_LIMIT = 20.0
+"""Hours a year the heat network may fall short of the demand [h] [E]: a few cold mornings of
+pre-heat, absorbed by the building's mass (EnergyPlus' unmet-hours convention tolerates ~300 h)."""
+
+POWER_OVERRUN_HOURS_LIMIT = 10.0
+"""Hours a year the grid import may exceed the subscribed power [h] [E] (C4 overruns are billed)."""
 
 
 def operating_costs(scenario: Scenario, district_heat_kw: pd.Series, import_kw: pd.Series, export_kw: pd.Series,
@@ -136,3 +145,50 @@ def rainwater_savings_eur(scenario: Scenario, rain_used_m3: float, pump_kwh: flo
     kwh_price = t.electricity.energy_eur_kwh if t.electricity.kind == "flat" else (
         (t.electricity.hpe_eur_mwh + t.electricity.excise_eur_mwh + t.electricity.network_eur_mwh) / 1000.0)
     return rain_used_m3 * t.water_eur_m3 - pump_kwh * kwh_price
+
+
+def capacity_advice(scenario: Scenario, heat_demand_kw: pd.Series, import_kw: pd.Series) -> dict:
+    """Subscribed district-heat kW and electrical kVA from the run's load-duration curves.
+
+    Heat: the substation's demand before its capacity limit (requests plus losses), candidates
+    from 40 % to 150 % of the peak, priced at R2; the recommendation is the least subscription
+    whose shortfall stays within :data:`HEAT_UNMET_HOURS_LIMIT`. Electricity: the grid import in kVA
+    (power factor), priced at the C4 subscription per kVA, within :data:`POWER_OVERRUN_HOURS_LIMIT`.
+    Each candidate's hours and energy above it are listed, so the project manager sees the cost of
+    every choice.
+    """
+    t, asset = scenario.tariffs, scenario.asset
+    civil = asset.building.location.civil_timezone
+    out = {}
+    heat_peak = float(heat_demand_kw.max())
+    if heat_peak > 0:
+        candidates = np.unique(np.round(np.linspace(0.4, 1.5, 23) * heat_peak / 5.0) * 5.0)
+        table = tariffs.recommend_subscription(heat_demand_kw, candidates[candidates > 0],
+                                               t.district_heat.subscription_eur_kw_year,
+                                               unmet_hours_limit=HEAT_UNMET_HOURS_LIMIT, civil_timezone=civil)
+        out["district_heat"] = {
+            "current_kw": asset.heat_network.subscribed_kw,
+            "recommended_kw": float(table.attrs["recommended_kw"]),
+            "peak_demand_kw": heat_peak,
+            "unmet_hours_limit": HEAT_UNMET_HOURS_LIMIT,
+            "candidates": table[["capacity_kw", "subscription_eur", "hours_above_h", "energy_above_kwh"]]
+            .round(3).to_dict(orient="records"),
+        }
+    pf = asset.electrical_loads.power_factor if asset.electrical_loads is not None else 1.0
+    kva = import_kw / pf
+    if float(kva.max()) > 0:
+        candidates = np.unique(np.round(np.linspace(0.4, 1.5, 23) * float(kva.max()) / 2.0) * 2.0)
+        table = tariffs.recommend_subscription(kva, candidates[candidates > 0],
+                                               t.electricity.subscription_eur_kva_year,
+                                               unmet_hours_limit=POWER_OVERRUN_HOURS_LIMIT, civil_timezone=civil)
+        loads = asset.electrical_loads
+        out["electricity"] = {
+            "current_kva": loads.subscribed_kva if loads is not None else None,
+            "recommended_kva": float(table.attrs["recommended_kw"]),
+            "peak_kva": float(kva.max()),
+            "overrun_hours_limit": POWER_OVERRUN_HOURS_LIMIT,
+            "candidates": table[["capacity_kw", "subscription_eur", "hours_above_h", "energy_above_kwh"]]
+            .rename(columns={"capacity_kw": "capacity_kva", "energy_above_kwh": "energy_above_kvah"})
+            .round(3).to_dict(orient="records"),
+        }
+    return out
