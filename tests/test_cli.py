@@ -87,3 +87,11 @@ def test_weather_prints_the_monthly_climate_and_plots(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Monthly climate" in out and "Jan" in out
     assert (tmp_path / "climate.png").stat().st_size > 10_000
+
+
+def test_run_with_report_writes_the_html(tmp_path):
+    code = main(["run", str(BASELINE), "--out", str(tmp_path / "r"), "-q", "--report",
+                 "--set", "period.end=2027-01-08", "--set", "period.warmup_days=2"])
+    assert code == 0
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "data:image/png;base64" in html and "Key figures" in html

@@ -1,4 +1,4 @@
-"""Command line: ``twin run | compare | sweep | check | schema | weather``.
+"""Command line: ``twin run | compare | sweep | report | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -150,6 +150,12 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out_dir)
     results.write_figures(out_dir)
+    if args.report:
+        from twin.report import make_report
+
+        report = make_report(out_dir)
+        if not args.quiet:
+            console.print(f"Report: [bold]{report}[/bold]", soft_wrap=True)
     if not args.quiet:
         print_summary(results.summary, out_dir, console)
     return 0
@@ -176,6 +182,12 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
                      progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
     result.save(out_dir)
+    if args.report:
+        from twin.report import make_comparison_report
+
+        report = make_comparison_report(out_dir)
+        if not args.quiet:
+            console.print(f"Report: [bold]{report}[/bold]", soft_wrap=True)
     if args.quiet:
         return 0
     diffs = result.differences()
@@ -257,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="override the scenario seed")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a value by dotted path, e.g. --set ahu.heat_recovery.effectiveness=0.85")
+    p.add_argument("--report", action="store_true", help="also write report.html (docs/report.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
 
@@ -266,12 +279,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, help="repeat over seeds 1..N (weather and people) and report P10/P50/P90")
     p.add_argument("--out", help="output folder (default: results/compare-<baseline>)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
+    p.add_argument("--report", action="store_true", help="also write report.html with option bars (docs/report.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
 
+    from twin.report import register_cli as register_report_cli
     from twin.sweep import register_cli
 
     register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
+    register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")

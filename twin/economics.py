@@ -147,6 +147,13 @@ def rainwater_savings_eur(scenario: Scenario, rain_used_m3: float, pump_kwh: flo
     return rain_used_m3 * t.water_eur_m3 - pump_kwh * kwh_price
 
 
+def _candidates(peak: float) -> np.ndarray:
+    """Capacities from 40 % to 150 % of a peak, rounded to about three significant figures."""
+    decimals = max(0, 2 - int(np.floor(np.log10(peak))))
+    values = np.unique(np.round(np.linspace(0.4, 1.5, 23) * peak, decimals))
+    return values[values > 0]
+
+
 def capacity_advice(scenario: Scenario, heat_demand_kw: pd.Series, import_kw: pd.Series) -> dict:
     """Subscribed district-heat kW and electrical kVA from the run's load-duration curves.
 
@@ -162,8 +169,7 @@ def capacity_advice(scenario: Scenario, heat_demand_kw: pd.Series, import_kw: pd
     out = {}
     heat_peak = float(heat_demand_kw.max())
     if heat_peak > 0:
-        candidates = np.unique(np.round(np.linspace(0.4, 1.5, 23) * heat_peak / 5.0) * 5.0)
-        table = tariffs.recommend_subscription(heat_demand_kw, candidates[candidates > 0],
+        table = tariffs.recommend_subscription(heat_demand_kw, _candidates(heat_peak),
                                                t.district_heat.subscription_eur_kw_year,
                                                unmet_hours_limit=HEAT_UNMET_HOURS_LIMIT, civil_timezone=civil)
         out["district_heat"] = {
@@ -177,8 +183,7 @@ def capacity_advice(scenario: Scenario, heat_demand_kw: pd.Series, import_kw: pd
     pf = asset.electrical_loads.power_factor if asset.electrical_loads is not None else 1.0
     kva = import_kw / pf
     if float(kva.max()) > 0:
-        candidates = np.unique(np.round(np.linspace(0.4, 1.5, 23) * float(kva.max()) / 2.0) * 2.0)
-        table = tariffs.recommend_subscription(kva, candidates[candidates > 0],
+        table = tariffs.recommend_subscription(kva, _candidates(float(kva.max())),
                                                t.electricity.subscription_eur_kva_year,
                                                unmet_hours_limit=POWER_OVERRUN_HOURS_LIMIT, civil_timezone=civil)
         loads = asset.electrical_loads
