@@ -93,3 +93,17 @@ def test_life_cycle_matches_the_finance_function_by_hand():
     lc = life_cycle(12_000.0, {"heat": 1_000.0}, {}, {}, 0.04, 20)
     assert lc["npv_eur"] == pytest.approx(-12_000 + 1_000 * (1 - 1.04 ** -20) / 0.04)
     assert lc["simple_payback_years"] == pytest.approx(12.0)
+
+
+def test_an_option_that_changes_only_the_tank_leaves_the_energy_identical(tmp_path):
+    # Common random numbers: the same weather and people, so the heat side and PV are identical to
+    # the last digit; the only electrical difference allowed is the rainwater pump's energy.
+    import twin
+
+    dates = _dates()
+    base = twin.simulate(twin.load_scenario(BASELINE, **dates)).summary
+    tank = twin.simulate(twin.load_scenario(BASELINE, **dates, **{"rainwater.tank_volume_m3": 40.0})).summary
+    assert tank["heat"] == base["heat"]
+    assert tank["electricity"]["pv_kwh"] == base["electricity"]["pv_kwh"]
+    pump = tank["electricity"]["by_use_kwh"]["rainwater_pump"] - base["electricity"]["by_use_kwh"]["rainwater_pump"]
+    assert tank["electricity"]["demand_kwh"] - base["electricity"]["demand_kwh"] == pytest.approx(pump, abs=1e-9)

@@ -150,3 +150,9 @@ def test_capacity_advice_lists_the_cost_of_every_choice(june):
     assert chosen["hours_above_h"] <= advice["unmet_hours_limit"]
     smaller = [r for r in rows if r["capacity_kw"] < advice["recommended_kw"]]
     assert not smaller or smaller[-1]["hours_above_h"] > advice["unmet_hours_limit"]
+
+
+def test_ev_charging_is_billed_per_kwh_delivered(june):
+    ev = june.summary["electricity"]["ev"]
+    price = short_scenario().tariffs.ev_charging_eur_kwh
+    assert june.summary["revenue_eur"]["ev_charging"] == pytest.approx(ev["delivered_kwh"] * price)

@@ -83,3 +83,14 @@ def test_time_of_use_is_one_override_away():
     assert cost["electricity_subscription"] > 0 and cost["electricity_taxes_network"] > 0
     assert set(cost["electricity_kwh_by_period"]) == {"hph", "hch", "hpe", "hce"}
     assert sum(cost["electricity_kwh_by_period"].values()) == pytest.approx(87_600.0)
+
+
+def test_intensity_final_and_primary_by_hand():
+    from twin.api import _intensity
+
+    s = short_scenario()
+    # 3,072 m2; heat 30,720 kWh (10 kWh/m2); 61,440 kWh bought (20 kWh/m2) of a 92,160 kWh demand.
+    out = _intensity(s, 30_720.0, {"grid_import_kwh": 61_440.0, "demand_kwh": 92_160.0}, 3_072.0)
+    assert out["final"] == pytest.approx(30.0)
+    assert out["primary"] == pytest.approx(10.0 * 1.0 + 20.0 * 2.3)   # RE2020 factors
+    assert out["electricity"] == pytest.approx(30.0)

@@ -169,6 +169,22 @@ def _ev_summary(eng: engine.Engine) -> dict | None:
     }
 
 
+def _intensity(scenario: Scenario, district_heat_kwh: float, electricity: dict, floor_area_m2: float) -> dict:
+    """Energy use intensity, final and primary [kWh/m2]: heat bought, electricity bought (grid import).
+
+    Final energy counts what crosses the site boundary (PV used on site is not bought); primary
+    energy applies the scenario's conversion factors (RE2020: electricity 2.3, heat networks 1.0 [E]).
+    """
+    pef = scenario.primary_energy_factors
+    bought = electricity["grid_import_kwh"]
+    return {
+        "district_heat": district_heat_kwh / floor_area_m2,
+        "electricity": electricity["demand_kwh"] / floor_area_m2,
+        "final": (district_heat_kwh + bought) / floor_area_m2,
+        "primary": (district_heat_kwh * pef.district_heat + bought * pef.electricity) / floor_area_m2,
+    }
+
+
 def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
     return per_zone @ area_m2 / area_m2.sum()
 
@@ -206,8 +222,10 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     capacity = economics.capacity_advice(
         scenario, pd.Series(rec["heat_request_w"] * loss / 1e3, index=idx), pd.Series(rec["grid_import_w"] / 1e3, index=idx)
     )
+    ev = electricity.get("ev")
+    if scenario.tariffs.ev_charging_eur_kwh is not None and ev is not None:
+        revenue["ev_charging"] = ev["delivered_kwh"] * scenario.tariffs.ev_charging_eur_kwh
     co2 = economics.co2_kg(scenario, heat["district_heat_kwh"], electricity["grid_import_kwh"])
-    demand_kwh = electricity["demand_kwh"]
     floor_area = scenario.asset.building.total_floor_area_m2
     return {
         "meta": {
@@ -224,9 +242,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "floor_area_m2": floor_area,
             "zones": list(names),
             "occupancy_model": scenario.asset.occupancy_model,
-            "not_simulated": {
-                "tariffs": "EV charging billed to users is not priced yet",
-            },
+            "not_simulated": {},
         },
         "heat": heat,
         "electricity": electricity,
@@ -236,10 +252,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
         },
         "occupancy": _occupancy_summary(eng),
-        "intensity_kwh_m2": {
-            "district_heat": heat["district_heat_kwh"] / floor_area,
-            "electricity": demand_kwh / floor_area,
-        },
+        "intensity_kwh_m2": _intensity(scenario, heat["district_heat_kwh"], electricity, floor_area),
         "cost_eur": cost,
         "capacity": capacity,
         "revenue_eur": revenue,

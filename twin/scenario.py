@@ -527,6 +527,9 @@ class Tariffs(Strict):
     water_fixed_eur_year: NonNegFloat = Field(
         default=25.0, description="Fixed water and sanitation charges [EUR/yr]: GBM 15 + 10 EUR HT (DF §5)."
     )
+    ev_charging_eur_kwh: NonNegFloat | None = Field(
+        default=None, description="Price billed to EV users per kWh delivered [EUR/kWh]; None = free charging."
+    )
 
 
 class Finance(Strict):
@@ -549,6 +552,13 @@ class Investment(Strict):
     residual_value_eur: NonNegFloat = 0.0
 
 
+class PrimaryEnergyFactors(Strict):
+    """Final-to-primary energy conversion [-] (French conventions, DF §7 gap 8)."""
+
+    electricity: PosFloat = Field(default=2.3, description="RE2020 keeps 2.3; the DPE uses 1.9 from 2026 [V].")
+    district_heat: PosFloat = Field(default=1.0, description="Non-electric energies count 1.0 in the French methods [E].")
+
+
 class EmissionFactors(Strict):
     district_heat_kg_kwh: NonNegFloat
     electricity_kg_kwh: NonNegFloat
@@ -566,6 +576,7 @@ class Scenario(Strict):
     tariffs: Tariffs
     emission_factors: EmissionFactors
     finance: Finance = Finance()
+    primary_energy_factors: PrimaryEnergyFactors = PrimaryEnergyFactors()
     investment: Investment | None = Field(default=None, description="Extra CAPEX of a design option.")
     overrides: dict[str, Any] = {}
     # Filled by the loader, not by the file:
