@@ -1,4 +1,4 @@
-"""Command line: ``twin run | compare | sweep | report | check | schema | weather``.
+"""Command line: ``twin run | compare | sweep | report | meters | calibrate | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -283,11 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
 
+    from twin.calibration import register_cli as register_twin_mode_cli
     from twin.report import register_cli as register_report_cli
     from twin.sweep import register_cli
 
     register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
     register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
+    register_twin_mode_cli(sub)  # twin meters FILE | twin calibrate SCENARIO METERS (docs/twin-mode.md)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")
