@@ -33,6 +33,7 @@ import simpy
 
 from twin import calendar
 from twin.errors import BalanceError, ScenarioError
+from twin.kpis import UNMET_TOLERANCE_K
 from twin.physics import air, pv, solar
 from twin.physics import water as water_physics
 from twin.rng import child_rng
@@ -53,9 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-UNMET_TOLERANCE_K = 0.5
-"""A zone is 'unmet' when open and its air is this far below its setpoint (EnergyPlus uses 0.2 K
-on its own controls; 0.5 K avoids counting the last minutes of a morning pre-heat)."""
+
 
 BALANCE_RTOL = 1e-9
 """Relative closure required of the energy balance: round-off only (the 5R1C scheme is exact)."""
@@ -74,7 +73,6 @@ class Exogenous:
     setpoint_c: np.ndarray            # (n, z)
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
-    people_sensible_w: np.ndarray     # (n, z)
     solar_w: np.ndarray               # (n, z) through windows, blinds open
     solar_shaded_w: np.ndarray        # (n, z) through windows, blinds closed on sunny facades
     internal_split_w: np.ndarray      # (n, 3, z) internal gains on the air, surface, mass nodes
@@ -398,7 +396,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, lighting_w=lighting_w,
-        equipment_w=equipment_w, people_sensible_w=people_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
+        equipment_w=equipment_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
         internal_split_w=np.stack(int_split, axis=1), solar_split_w=np.stack(sol_split, axis=1),
         solar_shaded_split_w=np.stack(shaded_split, axis=1),
         fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
@@ -614,7 +612,8 @@ class Engine:
         co2_mean = self._advance_co2(exo.occupants[i] * self._co2_gen_m3_s_per_person, flow_total)
 
         # Electricity: PV first to the building's loads, then to EV charging, then the battery, then the grid.
-        load_w = self._fixed_load_w[i] + a.fan_w + self.substation.pump_w(meter_w)
+        pump_w = self.substation.pump_w(meter_w)
+        load_w = self._fixed_load_w[i] + a.fan_w + pump_w
         pv_w = exo.pv_w[i]
         ev_w = ev_from_pv_w = 0.0
         if self.chargers is not None and self._recording:
@@ -650,7 +649,7 @@ class Engine:
         r["heat_recovered_w"][i] = a.recovered_w
         r["district_heat_w"][i] = meter_w
         r["heat_loss_w"][i] = loss_w
-        r["pumps_w"][i] = self.substation.pump_w(meter_w)
+        r["pumps_w"][i] = pump_w
         r["fans_w"][i] = a.fan_w
         r["ahu_flow_m3_s"][i] = total_flow
         r["ahu_supply_temp_c"][i] = sup if total_flow > 0.0 else np.nan

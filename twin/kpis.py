@@ -18,6 +18,11 @@ __all__ = [
     "resilience_hours",
 ]
 
+UNMET_TOLERANCE_K = 0.5
+"""A zone is 'unmet' (heat KPI) or 'below setpoint' (comfort KPI) when open and its air is this far
+below its setpoint (EnergyPlus uses 0.2 K on its own controls; 0.5 K avoids counting the last
+minutes of a morning pre-heat)."""
+
 COMFORT_LIMITS_C = (26.0, 28.0)
 """Overheating thresholds of the results contract [°C]."""
 
@@ -51,7 +56,7 @@ def comfort_kpis(temp_op_c: np.ndarray, temp_air_c: np.ndarray, setpoint_c: np.n
     hours = dt_s / 3600.0
     above = {lim: ((temp_op_c > lim) & open_mask).sum(axis=0) * hours for lim in COMFORT_LIMITS_C}
     dh = (np.clip(temp_op_c - DH_COMFORT_C, 0.0, None) * open_mask).sum(axis=0) * hours
-    below = ((temp_air_c < setpoint_c - 0.5) & open_mask).sum(axis=0) * hours
+    below = ((temp_air_c < setpoint_c - UNMET_TOLERANCE_K) & open_mask).sum(axis=0) * hours
     by_zone = {
         name: {
             "hours_above_26c": float(above[26.0][j]),

@@ -115,11 +115,6 @@ class Zones:
         self.temp_air_c = np.full(n, initial_temp_c)
         self.temp_op_c = np.full(n, initial_temp_c)
 
-    @property
-    def heat_capacity_j_k(self) -> np.ndarray:
-        """C_m of every zone [J/K]."""
-        return np.broadcast_to(self.conductances.c_m_j_k, self.temp_m_c.shape)
-
     def split_gains(self, internal_w: np.ndarray, solar_w: np.ndarray):
         """Split internal and solar gains onto the three nodes (ISO 13790 C.1-C.3), any shape."""
         c = self.conductances
