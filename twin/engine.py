@@ -180,12 +180,15 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> t
     kw = {"model": env.facade_solar_model, "albedo": env.ground_albedo}
     poa = solar.facade_irradiance_w_m2(solpos, at_step, surfaces, **kw)  # (n, 4)
     angular = {}
-    if env.window_solar_model == "angular":
+    if env.window_solar_model in ("angular", "tabulated"):
         angular = {
             "aoi_deg": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="aoi", **kw)[:, None, :],
             "poa_direct_w_m2": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="poa_direct", **kw)[:, None, :],
             "iam_b0": env.window_iam_b0,
         }
+        if env.window_solar_model == "tabulated":
+            t = env.window_angular
+            angular["iam_table"] = (np.asarray(t.angles_deg), np.asarray(t.shgc_ratio), t.diffuse_ratio)
     windows = window_areas_by_orientation(zones)  # (z, 4)
     shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
 

@@ -134,6 +134,53 @@ def test_window_gain_hand():
     assert g.shape == (2, 2)
 
 
+def test_window_gain_tabulated_angular_shgc():
+    from twin.scenario import WindowAngular
+
+    t = WindowAngular()  # ASHRAE clear double glazing, SHGC 0.65 at 0°
+    table = (t.angles_deg, t.shgc_ratio, t.diffuse_ratio)
+    # At the table's angles the modifier is the table: 60° -> 0.56/0.65; 0.8 x 0.6 x 0.7 x 10 x 400 = 1344 W at 0°.
+    got = window_solar_gain_w(400.0, 10.0, 0.6, 0.3, 0.8, aoi_deg=np.array([0.0, 60.0, 90.0]), iam_table=table)
+    np.testing.assert_allclose(got, 1344.0 * np.array([1.0, 0.56 / 0.65, 0.0]), rtol=1e-12)
+    # Linear in between: 65° is halfway between 0.56 and 0.43.
+    mid = window_solar_gain_w(400.0, 10.0, 0.6, 0.3, 0.8, aoi_deg=65.0, iam_table=table)
+    assert mid == pytest.approx(1344.0 * (0.56 + 0.43) / 2 / 0.65)
+    # Non-beam light takes the table's hemispherical value 0.57/0.65 whatever the beam angle.
+    split = window_solar_gain_w(400.0, 10.0, 0.6, 0.3, 0.8, aoi_deg=40.0, poa_direct_w_m2=300.0, iam_table=table)
+    assert split == pytest.approx(0.8 * 0.6 * 0.7 * 10 * (300 * 0.64 / 0.65 + 100 * 0.57 / 0.65))
+    with pytest.raises(ValueError, match="aoi_deg"):
+        window_solar_gain_w(400.0, 10.0, 0.6, 0.3, 0.8, iam_table=table)
+
+
+def test_tabulated_diffuse_ratio_is_the_hemispherical_mean_of_the_angular_table():
+    """Independent check of the ASHRAE table's own consistency: integrating its angular values over the
+    sky seen by a vertical window (Marion 2017, pvlib) gives its hemispherical-diffuse SHGC."""
+    import functools
+
+    import pvlib
+
+    from twin.scenario import WindowAngular
+
+    t = WindowAngular()
+    iam = functools.partial(pvlib.iam.interp, theta_ref=t.angles_deg, iam_ref=t.shgc_ratio, normalize=False)
+    sky = pvlib.iam.marion_integrate(iam, 90.0, "sky")
+    # The table prints two digits: 0.57 +/- 0.005 on 0.65, i.e. +/- 0.8 % on the ratio.
+    assert sky == pytest.approx(t.diffuse_ratio, rel=0.008)
+
+
+def test_window_angular_table_rejects_bad_tables():
+    from pydantic import ValidationError
+
+    from twin.scenario import WindowAngular
+
+    with pytest.raises(ValidationError, match="same length"):
+        WindowAngular(angles_deg=[0, 45, 90], shgc_ratio=[1, 0.5])
+    with pytest.raises(ValidationError, match="increase strictly"):
+        WindowAngular(angles_deg=[0, 60, 45, 90], shgc_ratio=[1, 0.8, 0.9, 0])
+    with pytest.raises(ValidationError, match="1 at 0"):
+        WindowAngular(angles_deg=[0, 90], shgc_ratio=[0.9, 0])
+
+
 def test_window_gain_invalid():
     with pytest.raises(ValueError, match="g_value"):
         window_solar_gain_w(400.0, 10.0, 1.3, 0.3, 0.8)

@@ -76,6 +76,15 @@ SIGNIFICANT_MONTH_SHARE = 0.05
 
 #: ISO 6946 surface resistances [m2 K/W] included in twin's U-values.
 RSI_WALL, RSI_ROOF, RSE = 0.13, 0.10, 0.04
+#: Convective coefficients behind those resistances [W/(m2 K)], ISO 6946:2017 Annex C: outside
+#: h_ce = 4 + 4 v at the conventional v = 4 m/s; inside h_ci = 2.5 for horizontal heat flow (walls,
+#: windows, floor, partitions), 5.0 upwards (the ceiling under the roof). E+ adds its own long-wave
+#: radiation (h_r ~ 4-5 W/(m2 K)), so 1/(h_c + h_r) gives back R_se ~ 0.04 and R_si ~ 0.13 / 0.10.
+H_CE_ISO, H_CI_ISO, H_CI_UP_ISO = 20.0, 2.5, 5.0
+#: Surface films of the E+ case: "iso" fixes the convective coefficients above so that the E+
+#: building has the U-values twin is given; "energyplus" leaves E+'s own dynamic algorithms
+#: (DOE-2 outside, TARP inside), i.e. U-values that change with wind and temperature.
+FILMS = ("iso", "energyplus")
 #: Massive layer: a concrete-like material [W/(m K)], [kg/m3], [J/(kg K)].
 MASS_LAMBDA, MASS_RHO, MASS_CP = 1.4, 2300.0, 1000.0
 #: Radiant share of internal gains in E+ (ISO 13790 Annex C: half on the air node).
@@ -241,8 +250,14 @@ def mass_layer_thickness_m(model: Model, box: Box) -> tuple[float, float]:
     return c_m / opaque / (MASS_RHO * MASS_CP), internal_mass
 
 
-def build_idf(scenario: Scenario, exterior: str = "twin") -> str:
-    """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``."""
+def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") -> str:
+    """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``.
+
+    ``films`` (:data:`FILMS`) chooses the surface convection of the E+ case: "iso" gives the
+    E+ building twin's U-values (see :data:`H_CE_ISO`), "energyplus" E+'s default algorithms.
+    """
+    if films not in FILMS:
+        raise ValueError(f"films={films!r}; expected one of {FILMS}")
     model = scenario.asset
     _check_supported(model)
     box = _box(model)
@@ -327,6 +342,13 @@ def build_idf(scenario: Scenario, exterior: str = "twin") -> str:
                      ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))))
     if internal_mass_m2 > 0:
         o.append(_obj("InternalMass", "Partitions", "MassOnly", name, "", internal_mass_m2))
+    if films == "iso":
+        for kind, h_in in (("AllExteriorWalls", H_CI_ISO), ("AllExteriorWindows", H_CI_ISO),
+                           ("AllExteriorRoofs", H_CI_UP_ISO)):
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients:MultipleSurface", kind, "Outside", "Value", H_CE_ISO,
+                          "", "", "Inside", "Value", h_in, "", ""))
+        o.append(_obj("SurfaceProperty:ConvectionCoefficients:MultipleSurface", "AllInteriorSurfaces", "Inside", "Value",
+                      H_CI_ISO, "", ""))
     # Internal gains: base load always on, the profiled load on the plug schedule.
     for gname, sched, w_m2 in (("PlugBase", "AlwaysOn", z.loads.equipment_base_w_m2),
                                ("PlugOpen", "PlugProfile", z.loads.equipment_open_w_m2)):
@@ -358,6 +380,8 @@ def build_idf(scenario: Scenario, exterior: str = "twin") -> str:
                 "Zone Mean Air Temperature",
                 "Surface Outside Face Incident Solar Radiation Rate per Area",
                 "Enclosure Windows Total Transmitted Solar Radiation Energy",
+                "Surface Window Transmitted Solar Radiation Energy",
+                "Surface Window Total Glazing Layers Absorbed Solar Radiation Energy",
                 "Zone Infiltration Standard Density Volume Flow Rate",
                 "Site Outdoor Air Drybulb Temperature"):
         o.append(_obj("Output:Variable", "*", var, "Hourly"))
@@ -430,8 +454,8 @@ class CaseResult:
     ep_monthly: np.ndarray
     twin_peak_kw: float
     ep_peak_kw: float
-    twin_solar_kwh: float
-    ep_solar_kwh: float
+    twin_window_gain_kwh: float
+    ep_window_gain_kwh: float
     twin_incident_kwh: float
     ep_incident_kwh: float
     twin_s: float
@@ -493,7 +517,44 @@ def _twin_window_incident_kwh(scenario: Scenario, epw: Path) -> float:
     return total
 
 
-def run_case(case: str, work_dir: Path, exterior: str = "twin") -> CaseResult:
+def simple_glazing_inward_fraction(u_w_m2k: float) -> float:
+    """Inward-flowing share N of the solar absorbed by an E+ ``SimpleGlazingSystem`` layer [-].
+
+    The simple glazing model turns U into one solid layer between the NFRC film
+    resistances R_i = 1/(0.359073 ln U + 6.949915) and R_o = 1/(0.025342 U + 29.163853)
+    (EnergyPlus Engineering Reference, "Simple Window Model", U < 5.85); the absorbed solar,
+    released at mid-layer, splits by resistance: N = (R_o + R_l/2) / (1/U).
+    """
+    if u_w_m2k >= 5.85:
+        raise UnsupportedModel("simple-glazing U >= 5.85 uses other film formulas")
+    r_i = 1.0 / (0.359073 * math.log(u_w_m2k) + 6.949915)
+    r_o = 1.0 / (0.025342 * u_w_m2k + 29.163853)
+    r_l = 1.0 / u_w_m2k - r_i - r_o
+    return (r_o + r_l / 2.0) * u_w_m2k
+
+
+def _energyplus_window_gain_kwh(df: pd.DataFrame, scenario: Scenario) -> float:
+    """Solar heat gain of the E+ windows [kWh]: transmitted + N x absorbed in the glazing."""
+    transmitted = sum(energyplus_column(df, c).sum() for c in df.columns if "Surface Window Transmitted Solar" in c)
+    absorbed = sum(energyplus_column(df, c).sum() for c in df.columns if "Glazing Layers Absorbed Solar" in c)
+    n = simple_glazing_inward_fraction(scenario.asset.envelope.window_u_w_m2k)
+    return float(transmitted + n * absorbed) / 3.6e6
+
+
+def _twin_window_gain_kwh(scenario: Scenario, epw: Path) -> float:
+    """Solar heat gain of the twin windows [kWh]: the engine's solar gains without the opaque terms."""
+    from twin.engine import build_exogenous
+    from twin.weather import read_epw
+
+    windows_only = twin.load_scenario(
+        scenario_path(scenario.name),
+        **{"weather.source": str(epw), "envelope.opaque_solar_absorptance": 0.0, "envelope.external_emissivity": 0.0},
+    )
+    exo = build_exogenous(windows_only.asset, windows_only, read_epw(epw))
+    return float(exo.solar_w.sum()) * scenario.period.step_s / 3.6e6
+
+
+def run_case(case: str, work_dir: Path, exterior: str = "twin", films: str = "iso") -> CaseResult:
     """Run one case in both engines (E+ in ``work_dir/<case>``) and compare."""
     work_dir = Path(work_dir)
     epw = prepare_epw(case, work_dir / "weather")
@@ -501,7 +562,7 @@ def run_case(case: str, work_dir: Path, exterior: str = "twin") -> CaseResult:
     t0 = time.perf_counter()
     results = twin.simulate(scenario)
     t1 = time.perf_counter()
-    ep = run_energyplus(build_idf(scenario, exterior), epw, work_dir / f"{case}-{exterior}")
+    ep = run_energyplus(build_idf(scenario, exterior, films), epw, work_dir / f"{case}-{exterior}-{films}")
     t2 = time.perf_counter()
     th = twin_hourly(results)
     ep_heat = energyplus_hourly_heating_kwh(ep)
@@ -516,8 +577,8 @@ def run_case(case: str, work_dir: Path, exterior: str = "twin") -> CaseResult:
         ep_monthly=ep_m,
         twin_peak_kw=float(th["heat_kwh"].max()),
         ep_peak_kw=float(ep_heat.max()),
-        twin_solar_kwh=float(th["solar_kwh"].sum()),
-        ep_solar_kwh=float(energyplus_column(ep, "Windows Total Transmitted Solar").sum() / 3.6e6),
+        twin_window_gain_kwh=_twin_window_gain_kwh(scenario, epw),
+        ep_window_gain_kwh=_energyplus_window_gain_kwh(ep, scenario),
         twin_incident_kwh=_twin_window_incident_kwh(scenario, epw),
         ep_incident_kwh=_window_incident_kwh(ep, scenario),
         twin_s=t1 - t0,

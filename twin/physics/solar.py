@@ -291,6 +291,7 @@ def window_solar_gain_w(
     f_w=None,
     iam_b0=0.05,
     diffuse_aoi_deg=59.0,
+    iam_table=None,
 ):
     """Solar heat gain through a window.
 
@@ -328,6 +329,12 @@ def window_solar_gain_w(
         Equivalent incidence angle of diffuse and ground-reflected
         radiation on a vertical surface [deg] (Duffie & Beckman eq. 5.4.1
         gives 59° for β = 90°).
+    iam_table : tuple, optional
+        ``(angles_deg, shgc_ratio, diffuse_ratio)``: tabulated angular SHGC
+        relative to normal incidence, linear between the angles
+        (:func:`pvlib.iam.interp`), and the hemispherical-diffuse ratio
+        applied to the non-beam part. Replaces the ASHRAE modifier (needs
+        ``aoi_deg``).
 
     Returns
     -------
@@ -353,7 +360,10 @@ def window_solar_gain_w(
     :math:`K(θ) = \\max(0, 1 − b_0 (1/\\cos θ − 1))` (0 for θ ≥ 90°)
     multiplies the irradiance: :math:`I_{eff} = K(θ) I_{dir} + K(θ_d)(I −
     I_{dir})`. b_0 = 0.05 is the single-cover value; double glazing has a
-    steeper angular dependence (larger b_0). The thermal re-radiation term
+    steeper angular dependence (larger b_0). With ``iam_table`` the beam
+    modifier is the table interpolated at θ and the diffuse one is the
+    table's hemispherical value (for an isotropic sky it equals the
+    cosine-weighted hemispherical mean of the angular values, Marion 2017). The thermal re-radiation term
     F_r Φ_r of eq. (43) is not included here (it belongs to the envelope
     transmission part).
 
@@ -361,7 +371,11 @@ def window_solar_gain_w(
     ----------
     ISO 13790:2008, §11.3.2 eqs. (43)-(44), §11.4.2 eq. (45);
     ASHRAE Standard 93-77 / Souka & Safwat (1966) incidence-angle modifier
-    as in :func:`pvlib.iam.ashrae`; Duffie & Beckman (2013) eq. (5.4.1).
+    as in :func:`pvlib.iam.ashrae`; Duffie & Beckman (2013) eq. (5.4.1);
+    ASHRAE Handbook of Fundamentals 2005, ch. 31 Table 13 (angular SHGC);
+    Marion, B. (2017), Numerical method for angle-of-incidence correction
+    factors for diffuse radiation incident photovoltaic modules, Solar
+    Energy 147, 344-348.
     """
     def frac(name, v, upper_open=False):
         a = np.asarray(v, dtype=float)
@@ -382,13 +396,20 @@ def window_solar_gain_w(
         f_w = F_W_DEFAULT if aoi_deg is None else 1.0
     fw = frac("f_w", f_w)
     irr = np.asarray(poa_global_w_m2, dtype=float)
+    if iam_table is not None and aoi_deg is None:
+        raise ValueError("iam_table needs aoi_deg")
     if aoi_deg is not None:
-        k_dir = pvlib.iam.ashrae(np.asarray(aoi_deg, dtype=float), b=iam_b0)
+        aoi = np.asarray(aoi_deg, dtype=float)
+        if iam_table is not None:
+            angles, ratios, k_dif = iam_table
+            k_dir = pvlib.iam.interp(aoi, angles, ratios, method="linear", normalize=False)
+        else:
+            k_dir = pvlib.iam.ashrae(aoi, b=iam_b0)
+            k_dif = pvlib.iam.ashrae(diffuse_aoi_deg, b=iam_b0)
         if poa_direct_w_m2 is None:
             irr = k_dir * irr
         else:
             direct = np.asarray(poa_direct_w_m2, dtype=float)
-            k_dif = pvlib.iam.ashrae(diffuse_aoi_deg, b=iam_b0)
             irr = k_dir * direct + k_dif * (irr - direct)
     a_sol = f_gl * fw * g * (1.0 - ff) * area  # (44), (45)
     return np.asarray(f_ob * a_sol * irr)[()]  # (43)
