@@ -111,7 +111,7 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
     for j, name in enumerate(eng.zones.arrays.names):
         cols[f"{name}.temp_air_c"] = rz["temp_air_c"][:, j]
         cols[f"{name}.temp_op_c"] = rz["temp_op_c"][:, j]
-        cols[f"{name}.setpoint_c"] = exo.setpoint_c[:, j]
+        cols[f"{name}.setpoint_c"] = rz["setpoint_c"][:, j]
         cols[f"{name}.heating_kw"] = rz["heating_w"][:, j] / 1e3
         cols[f"{name}.occupants"] = exo.occupants[:, j]
         cols[f"{name}.co2_ppm"] = rz["co2_ppm"][:, j]

@@ -43,6 +43,7 @@ from twin.systems.ahu import AirHandlingUnit
 from twin.systems.electrical import Battery, EvChargers, split_grid
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
+from twin.systems.optimum_start import OptimumStart
 from twin.systems.rainwater import simulate_tank
 from twin.systems.zones import Zones, window_areas_by_orientation
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
@@ -70,7 +71,8 @@ class Exogenous:
     ghi_w_m2: np.ndarray              # (n,)
     occupants: np.ndarray             # (n, z) expected persons present
     open_mask: np.ndarray             # (n, z) inside opening hours
-    setpoint_c: np.ndarray            # (n, z)
+    setpoint_c: np.ndarray            # (n, z) fixed-start setpoints (optimum-start zones: without the lead)
+    hours_to_open: np.ndarray         # (n, z) time left before opening, this step included; 0 while open
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
     solar_w: np.ndarray               # (n, z) through windows, blinds open
@@ -221,6 +223,19 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> t
     return open_w + opaque_w - sky_w, shaded_w + opaque_w - sky_w
 
 
+def _hours_to_open(open_mask: np.ndarray, dt_s: float) -> np.ndarray:
+    """Time left before each zone's next opening, this step included [h]; 0 while open, inf if never.
+
+    On the last closed step before opening it is one step; the next open step is found by a
+    reverse running minimum of the open steps' indices (vectorised over steps and zones).
+    """
+    n = open_mask.shape[0]
+    index = np.where(open_mask, np.arange(n)[:, None], n + 10**9)
+    next_open = np.minimum.accumulate(index[::-1], axis=0)[::-1]
+    steps = np.where(next_open >= n, np.inf, next_open - np.arange(n)[:, None])
+    return steps * dt_s / 3600.0
+
+
 def occupancy_for(model: Model, scenario: Scenario, times: pd.DatetimeIndex) -> OccupancyRealisation | None:
     """The discrete-event occupancy realisation of a scenario (None for the schedule model).
 
@@ -318,8 +333,10 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     for j, z in enumerate(zones):
         hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
         open_mask[:, j] = calendar.opening_mask(kinds, hours)
-        heat_on = calendar.opening_mask(kinds, hours, lead_h=z.heating.preheat_h)
+        lead_h = z.heating.preheat_h if z.heating.start_control == "fixed" else 0.0
+        heat_on = calendar.opening_mask(kinds, hours, lead_h=lead_h)
         setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
+    hours_to_open = _hours_to_open(open_mask, dt_s)
     capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
     if occupancy is None:
         occupancy = occupancy_for(model, scenario, times)
@@ -398,7 +415,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
-        occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, lighting_w=lighting_w,
+        occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
+        lighting_w=lighting_w,
         equipment_w=equipment_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
         internal_split_w=np.stack(int_split, axis=1), solar_split_w=np.stack(sol_split, axis=1),
         solar_shaded_split_w=np.stack(shaded_split, axis=1),
@@ -415,7 +433,7 @@ BUILDING_SERIES = (
     "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
     "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w",
 )
-ZONE_SERIES = ("temp_air_c", "temp_op_c", "heating_w", "unmet", "co2_ppm")
+ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm")
 
 
 class Engine:
@@ -448,6 +466,13 @@ class Engine:
         self._co2_gen_m3_s_per_person = np.array([z.occupancy.co2_l_h_per_person for z in self.model.zones]) / 3.6e6
         self._design_flow_m3_s = exo.design_fresh_air_m3_s
         self._recovery_when_heating = self.model.ahu.heat_recovery.control == "when_heating"
+        heating = [z.heating for z in self.model.zones]
+        optimum = np.array([h.start_control == "optimum" for h in heating])
+        self.optimum_start = (
+            OptimumStart(optimum, [h.preheat_h for h in heating], [h.setpoint_open_c for h in heating],
+                         [h.setpoint_closed_c for h in heating], self.dt_s)
+            if optimum.any() else None
+        )
         blinds = self.model.envelope.blinds
         self._blinds_above_c = None if blinds is None else blinds.close_when_zone_above_c
         n, nz = exo.n_steps, len(za.names)
@@ -583,22 +608,21 @@ class Engine:
             phi_m = phi_m + link_w
             gains = gains.copy()
             gains[2] = phi_m
+        setpoint = exo.setpoint_c[i]
+        if self.optimum_start is not None:
+            setpoint = self.optimum_start.setpoint_c(exo.hours_to_open[i], zones.temp_op_c, setpoint)
         h_mech = self.rho_cp_j_m3k * flows
         h_ve = h_mech + self._h_inf_w_k
         recovery_allowed = True
         if self._recovery_when_heating and total_flow > 0.0:
-            # EnergyPlus-style control: recover only if a zone needs heat with unrecovered air.
             plain = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed=False)
-            sup0 = ahu.supply_temp_c(plain, plain.coil_request_w)
-            need = zones.heating_request_w(temp_out, (h_mech * sup0 + self._h_inf_w_k * temp_out) / h_ve, h_ve,
-                                           phi_ia, phi_st, phi_m, exo.setpoint_c[i])
-            recovery_allowed = bool(need.sum() > 0.0)
+            recovery_allowed = self._heating_mode(plain, temp_out, h_mech, phi_ia, setpoint)
         a = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed)
 
         sup_req = ahu.supply_temp_c(a, a.coil_request_w)
         temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
         capacity = emitter_capacity_factor(exo.network_supply_c[i], temp_air, *self._emitter_design)
-        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, exo.setpoint_c[i], capacity)
+        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, setpoint, capacity)
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)
         heating = request * scale
@@ -609,6 +633,8 @@ class Engine:
         else:
             sup = sup_req
         out = zones.advance(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, heating)
+        if self.optimum_start is not None:
+            self.optimum_start.observe(exo.hours_to_open[i], out.temp_op_c)
 
         # CO2 of each zone, well mixed: V dC/dt = G + Q (C_out - C), solved exactly over the step.
         flow_total = flows + self.zones.arrays.infiltration_m3_s
@@ -672,7 +698,30 @@ class Engine:
         rz["temp_air_c"][i] = out.temp_air_c
         rz["temp_op_c"][i] = out.temp_op_c
         rz["heating_w"][i] = heating
-        rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < exo.setpoint_c[i] - UNMET_TOLERANCE_K)
+        rz["setpoint_c"][i] = setpoint
+        rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < setpoint - UNMET_TOLERANCE_K)
+
+    def _heating_mode(self, plain, temp_out: float, h_mech: np.ndarray, phi_ia: np.ndarray,
+                      setpoint: np.ndarray) -> bool:
+        """Whether the zones are in heating mode, the test of the ``when_heating`` recovery control.
+
+        EnergyPlus' rule for its ideal-loads system (``CalcPurchAirLoads`` in
+        ``PurchasedAirManager.cc``): heating mode when the sensible output of the outdoor air
+        supplied WITHOUT recovery, H_mech (θ_sup0 − θ_air), is below the load that holds the
+        setpoint, predicted from the state at the start of the step (what a controller reads):
+
+            Q_sp = C_air/Δt (θ_set − θ_air) + H_tr,is (θ_set − θ_s) + H_inf (θ_set − θ_e) − Φ_ia
+
+        with C_air = ρ c_p V the zone air's heat capacity. C_air enters this decision only: the
+        5R1C air node stays massless. Summed over the zones one AHU serves.
+        """
+        zones = self.zones
+        sup0 = self.ahu.supply_temp_c(plain, plain.coil_request_w)
+        c_air_w_k = self.rho_cp_j_m3k * zones.arrays.volume_m3 / self.dt_s
+        q_sp = (c_air_w_k * (setpoint - zones.temp_air_c)
+                + zones.conductances.h_tr_is_w_k * (setpoint - zones.temp_s_c)
+                + self._h_inf_w_k * (setpoint - temp_out) - phi_ia)
+        return bool(np.sum(q_sp - h_mech * (sup0 - zones.temp_air_c)) > 0.0)
 
     # ---------------------------------------------------------------------- run
 
@@ -680,7 +729,7 @@ class Engine:
         """Settle the thermal mass and the air over the ``warmup_days`` BEFORE the period.
 
         Those days get their own weather (the weather source mapped onto their dates), calendar
-        and people; nothing is recorded, and only the zones' temperatures and CO2 are carried
+        and people; nothing is recorded, and only the zones' temperatures, CO2 and learned warm-up rates are carried
         into this engine (the tank and the battery start from their stated initial levels).
         """
         days = self.scenario.period.warmup_days
@@ -695,9 +744,11 @@ class Engine:
         warm._recording = False
         for i in range(warm.exo.n_steps):
             warm.step(i)
-        for name in ("temp_m_c", "temp_air_c", "temp_op_c"):
+        for name in ("temp_m_c", "temp_air_c", "temp_s_c", "temp_op_c"):
             setattr(self.zones, name, getattr(warm.zones, name).copy())
         self.co2_ppm = warm.co2_ppm.copy()
+        if self.optimum_start is not None:
+            self.optimum_start.copy_learning_from(warm.optimum_start)
 
     def run(self) -> None:
         """Start the event processes and the fixed-step process; run the recorded period."""

@@ -206,7 +206,15 @@ class ZoneHeating(Strict):
     setpoint_open_c: float = Field(ge=5, le=30)
     setpoint_closed_c: float = Field(ge=5, le=30)
     emitter_max_w_m2: NonNegFloat
-    preheat_h: float = Field(ge=0, le=12, description="Heating starts this long before opening [h].")
+    preheat_h: float = Field(
+        ge=0, le=12,
+        description="'fixed' start: heating starts this long before opening; 'optimum': the longest lead allowed [h].",
+    )
+    start_control: Literal["fixed", "optimum"] = Field(
+        default="fixed",
+        description="'fixed': restart preheat_h before opening; 'optimum': the BMS learns each zone's warm-up rate "
+        "and restarts just early enough to reach the occupied setpoint at opening (twin/systems/optimum_start.py).",
+    )
 
 
 class Zone(Strict):
@@ -270,7 +278,8 @@ class HeatRecovery(Strict):
         default="modulating",
         description="'modulating': the bypass keeps the recovered supply at most at the supply setpoint; "
         "'constant': full effectiveness whenever the unit runs; 'when_heating': full effectiveness only in "
-        "steps where a zone needs heat without it (EnergyPlus ideal loads: recovery only in heating mode).",
+        "heating mode, judged like EnergyPlus' ideal loads from the state at the start of the step "
+        "(twin.engine.Engine._heating_mode).",
     )
     frost_limit_exhaust_c: float = Field(ge=-20, le=10)
     bypass_for_free_cooling: bool = True

@@ -113,6 +113,7 @@ class Zones:
         n = len(zones)
         self.temp_m_c = np.full(n, initial_temp_c)
         self.temp_air_c = np.full(n, initial_temp_c)
+        self.temp_s_c = np.full(n, initial_temp_c)
         self.temp_op_c = np.full(n, initial_temp_c)
 
     def split_gains(self, internal_w: np.ndarray, solar_w: np.ndarray):
@@ -149,5 +150,6 @@ class Zones:
         )
         self.temp_m_c = state.theta_m_c
         self.temp_air_c = state.theta_air_c
+        self.temp_s_c = state.theta_s_c
         self.temp_op_c = state.theta_op_c
         return ZoneStep(heating_w, state.theta_air_c, state.theta_op_c, state.theta_m_c, flows.residual_w)
