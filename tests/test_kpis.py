@@ -35,6 +35,17 @@ def test_comfort_counts_open_hours_only_and_names_the_worst_zone():
     assert c["worst_zone"] in ("a", "b")
 
 
+def test_cold_hours_count_open_hours_with_cold_walls_not_cold_air():
+    # Air at the 20 °C setpoint every hour; the operative temperature 18.5 (cold), 19.5 (not: within
+    # 1 K), 18.0 while closed (not counted), 18.9 (cold).
+    air = np.full((4, 1), 20.0)
+    op = np.array([[18.5], [19.5], [18.0], [18.9]])
+    open_mask = np.array([[True], [True], [False], [True]])
+    c = kpis.comfort_kpis(op, air, np.full_like(air, 20.0), open_mask, ("a",), 3600.0)
+    assert c["hours_cold_operative"] == 2.0
+    assert c["hours_below_setpoint"] == 0.0
+
+
 def test_heat_kpis_by_hand():
     n = 4
     rec = {k: np.zeros(n) for k in ("heat_emitters_w", "heat_coil_w", "district_heat_w", "heat_loss_w", "heat_recovered_w")}

@@ -248,7 +248,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "electricity": electricity,
         "water": water,
         "comfort": {
-            **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], exo.setpoint_c, exo.open_mask, names, dt_s),
+            **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], rz["setpoint_c"], exo.open_mask, names, dt_s),
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
         },
         "occupancy": _occupancy_summary(eng),

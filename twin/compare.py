@@ -44,6 +44,7 @@ KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
     "mains_water_m3": ("m3", ("water", "mains_m3"), 1.0, True),
     "rain_coverage": ("-", ("water", "rain_coverage_ratio"), 1.0, False),
     "degree_hours_above_26c": ("°C·h", ("comfort", "degree_hours_above_comfort"), 1.0, True),
+    "cold_hours_operative": ("h", ("comfort", "hours_cold_operative"), 1.0, True),
     "co2_hours_above_1000ppm": ("h", ("comfort", "co2_hours_above_1000ppm"), 1.0, True),
     "operating_cost_eur": ("EUR", ("cost_eur", "total"), 1.0, True),
     "pv_revenue_eur": ("EUR", ("revenue_eur", "pv_export"), 1.0, False),

@@ -26,6 +26,11 @@ minutes of a morning pre-heat)."""
 COMFORT_LIMITS_C = (26.0, 28.0)
 """Overheating thresholds of the results contract [°C]."""
 
+COLD_OPERATIVE_MARGIN_K = 1.0
+"""An open zone is 'cold' when its operative temperature is this far below its heating setpoint [K]:
+the step between the comfort categories of EN 16798-1 (offices in winter 21 / 20 / 19 °C) [E]. It
+catches the mornings when the air is at setpoint but the walls are still cold."""
+
 DH_COMFORT_C = 26.0
 """Comfort limit for degree-hours [°C]: the lower bound of the RE2020 adaptive limit (26-28 °C);
 a fixed 26 °C makes the figure conservative (RE2020 DH_max for category-1 offices: 1,150 °C.h)."""
@@ -52,17 +57,20 @@ def heat_kpis(rec: dict[str, np.ndarray], unmet: np.ndarray, dt_s: float) -> dic
 
 def comfort_kpis(temp_op_c: np.ndarray, temp_air_c: np.ndarray, setpoint_c: np.ndarray,
                  open_mask: np.ndarray, zone_names: tuple[str, ...], dt_s: float) -> dict:
-    """Overheating hours and degree-hours while open, and hours below setpoint, worst zone first."""
+    """Overheating hours and degree-hours while open, hours below setpoint (air) and cold hours
+    (operative temperature more than :data:`COLD_OPERATIVE_MARGIN_K` below setpoint), worst zone first."""
     hours = dt_s / 3600.0
     above = {lim: ((temp_op_c > lim) & open_mask).sum(axis=0) * hours for lim in COMFORT_LIMITS_C}
     dh = (np.clip(temp_op_c - DH_COMFORT_C, 0.0, None) * open_mask).sum(axis=0) * hours
     below = ((temp_air_c < setpoint_c - UNMET_TOLERANCE_K) & open_mask).sum(axis=0) * hours
+    cold = ((temp_op_c < setpoint_c - COLD_OPERATIVE_MARGIN_K) & open_mask).sum(axis=0) * hours
     by_zone = {
         name: {
             "hours_above_26c": float(above[26.0][j]),
             "hours_above_28c": float(above[28.0][j]),
             "degree_hours_above_comfort": float(dh[j]),
             "hours_below_setpoint": float(below[j]),
+            "hours_cold_operative": float(cold[j]),
             "max_temp_op_c": float(np.max(temp_op_c[:, j])),
         }
         for j, name in enumerate(zone_names)
@@ -72,6 +80,7 @@ def comfort_kpis(temp_op_c: np.ndarray, temp_air_c: np.ndarray, setpoint_c: np.n
         "hours_above_28c": float(above[28.0].max()),
         "degree_hours_above_comfort": float(dh.max()),
         "hours_below_setpoint": float(below.max()),
+        "hours_cold_operative": float(cold.max()),
         "worst_zone": zone_names[int(np.argmax(dh))] if dh.max() > 0 else None,
         "by_zone": by_zone,
     }

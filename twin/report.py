@@ -530,6 +530,7 @@ def key_figure_rows(summary: dict) -> list[tuple[str, str, str]]:
              _e(_num(dh, 0, "°C·h")) + verdict),
             ("", "Hours above 26 °C / 28 °C", f"{_num(c.get('hours_above_26c'), 0)} / {_num(c.get('hours_above_28c'), 0, 'h')}"),
             ("", "Hours below the heating setpoint (open hours)", _num(c.get("hours_below_setpoint"), 0, "h")),
+            ("", "Cold open hours (operative more than 1 K below setpoint)", _num(c.get("hours_cold_operative"), 0, "h")),
             ("", "Hours with CO₂ above 1,000 ppm / max", f"{_num(c.get('co2_hours_above_1000ppm'), 0, 'h')} / {_num(c.get('co2_max_ppm'), 0, 'ppm')}"),
         ]
     if occ:

@@ -8,9 +8,11 @@ Hancock 1989 review this family and its regression refinements):
   time left before opening t_open [h] is no more than the lead it needs,
   ``t_open <= min(r (θ_set,open − θ_op), lead_max)``, and stays there until opening;
 * each warm-up is observed: from the start, at θ_op,0, until θ_op first reaches
-  ``θ_set,open − REACHED_TOLERANCE_K`` or the opening comes, after t_obs hours at θ_op,1:
-  r_obs = t_obs / (θ_op,1 − θ_op,0), the rate actually achieved. r is the mean of the last
-  :data:`HISTORY_DAYS` observations (a cold week lengthens the lead, a mild one shortens it);
+  ``θ_set,open − REACHED_TOLERANCE_K`` (1 K) or the opening comes, after t_obs hours at θ_op,1:
+  r_obs = t_obs / (θ_op,1 − θ_op,0), the rate actually achieved. r is the slowest of the last
+  :data:`HISTORY_DAYS` observations: a cold snap lengthens the lead at once, milder mornings
+  shorten it after a working week (the mean would open cold on every morning slower than average,
+  Mondays after the weekend setback first);
 * the first guess is the fixed lead the model states spread over the full setback,
   ``r_0 = lead_max / (θ_set,open − θ_set,closed)``, so an untrained start from the setback
   temperature is the fixed one.
@@ -38,14 +40,16 @@ from collections import deque
 
 import numpy as np
 
+from twin.kpis import COLD_OPERATIVE_MARGIN_K
+
 __all__ = ["HISTORY_DAYS", "MIN_RECOVERY_K", "REACHED_TOLERANCE_K", "OptimumStart"]
 
 #: Warm-ups averaged into the learned rate [-]: about a working week.
 HISTORY_DAYS = 5
 #: The operative temperature counts as warm within this margin below the (air) setpoint [K]: the
-#: air is held at the setpoint while the walls catch up, so θ_op only tends to it; 1 K is the step
-#: between the comfort categories of EN 16798-1 (offices in winter: 21 / 20 / 19 °C for I / II / III) [E].
-REACHED_TOLERANCE_K = 1.0
+#: air is held at the setpoint while the walls catch up, so θ_op only tends to it. The same margin
+#: defines the "cold open hours" comfort KPI (EN 16798-1 category step, see twin.kpis).
+REACHED_TOLERANCE_K = COLD_OPERATIVE_MARGIN_K
 #: Warm-ups with less rise than this are not learned from [K].
 MIN_RECOVERY_K = 0.5
 
@@ -113,7 +117,7 @@ class OptimumStart:
             rise_k = temp_op_c[j] - self.start_temp_c[j]
             if rise_k >= MIN_RECOVERY_K:
                 self.history[j].append(self.elapsed_h[j] / rise_k)
-                self.rate_h_per_k[j] = float(np.mean(self.history[j]))
+                self.rate_h_per_k[j] = float(np.max(self.history[j]))
             self.observing[j] = False
 
     def copy_learning_from(self, other: OptimumStart) -> None:
