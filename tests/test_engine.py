@@ -214,3 +214,31 @@ def test_a_heating_curve_too_low_leaves_zones_cold(short_results):
     assert short_results.summary["heat"]["unmet_hours"] == 0.0
     assert cold.summary["heat"]["unmet_hours"] > 5.0
     assert cold.timeseries["network_supply_temp_c"].max() <= 45.0
+
+
+def test_ground_term_is_the_opaque_branch_seeing_the_virtual_ground():
+    """The engine moves the slab's boundary to θ_gr,ve with a mass-node term H_em f (θ_gr − θ_e).
+    With no window and no air exchange θ_e enters the 5R1C step only through H_tr,em, so that
+    term must give exactly the step whose outdoor temperature is the blend θ_e + f (θ_gr − θ_e)."""
+    from twin.physics import thermal
+
+    cond = thermal.rc5_conductances(80.0, 60.0, 0.0, "heavy")
+    theta_e, theta_gr, share = -5.0, 9.0, 0.3  # share = H_g / H_tr,op
+    blend = theta_e + share * (theta_gr - theta_e)
+    args = dict(theta_m_prev_c=18.0, temp_sup_c=0.0, h_ve_w_k=0.0, phi_ia_w=100.0, phi_st_w=50.0,
+                phi_hc_w=500.0, cond=cond, dt_s=900.0)
+    direct = thermal.rc5_step(temp_out_c=blend, phi_m_w=20.0, **args)
+    shifted = thermal.rc5_step(temp_out_c=theta_e, phi_m_w=20.0 + cond.h_tr_em_w_k * share * (theta_gr - theta_e),
+                               **args)
+    for a, b in zip(direct, shifted, strict=True):
+        assert float(a) == pytest.approx(float(b), abs=1e-12)
+
+
+def test_ground_model_changes_the_ground_floor_only_and_keeps_the_balance():
+    iso = twin.simulate(short_scenario())
+    bfac = twin.simulate(short_scenario(**{"envelope.ground_model": "b_factor",
+                                           "envelope.ground_temperature_factor": 0.5}))
+    assert iso.summary["balance"]["energy_error_kwh"] < 1e-6
+    assert bfac.summary["balance"]["energy_error_kwh"] < 1e-6
+    # In winter the virtual ground is warmer than outdoor air: the ISO 13370 slab loses less.
+    assert iso.summary["heat"]["demand_kwh"] < bfac.summary["heat"]["demand_kwh"]

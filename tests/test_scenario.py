@@ -178,3 +178,10 @@ def test_check_file_rejects_a_file_of_neither_kind(tmp_path):
     path = _write(tmp_path, "other.toml", "title = 'x'\n")
     with pytest.raises(ScenarioError, match="neither a model"):
         check_file(path)
+
+
+def test_ground_model_and_b_factor_must_agree():
+    with pytest.raises(ScenarioError, match="ground_temperature_factor is used only with ground_model = 'b_factor'"):
+        twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_temperature_factor": 0.5})
+    with pytest.raises(ScenarioError, match="'b_factor' needs envelope.ground_temperature_factor"):
+        twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_model": "b_factor"})

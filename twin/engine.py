@@ -34,7 +34,7 @@ import simpy
 from twin import calendar
 from twin.errors import BalanceError, ScenarioError
 from twin.kpis import UNMET_TOLERANCE_K
-from twin.physics import air, pv, solar
+from twin.physics import air, ground, pv, solar
 from twin.physics import water as water_physics
 from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
@@ -45,7 +45,7 @@ from twin.systems.heat_network import Substation, emitter_capacity_factor, heati
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
 from twin.systems.optimum_start import OptimumStart
 from twin.systems.rainwater import simulate_tank
-from twin.systems.zones import Zones, window_areas_by_orientation
+from twin.systems.zones import Zones, ground_slabs, window_areas_by_orientation
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
 __all__ = [
@@ -73,6 +73,7 @@ class Exogenous:
     open_mask: np.ndarray             # (n, z) inside opening hours
     setpoint_c: np.ndarray            # (n, z) fixed-start setpoints (optimum-start zones: without the lead)
     hours_to_open: np.ndarray         # (n, z) time left before opening, this step included; 0 while open
+    ground_mass_w: np.ndarray         # (n, z) mass-node term moving the slab's boundary to the virtual ground
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
     solar_w: np.ndarray               # (n, z) through windows, blinds open
@@ -221,6 +222,42 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> t
         + solar.sky_radiation_loss_w(u_roof, roofs, form_factor=1.0, **sky)
     )  # (z,)
     return open_w + opaque_w - sky_w, shaded_w + opaque_w - sky_w
+
+
+def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.DatetimeIndex,
+                        temp_out_c: np.ndarray, setpoint_c: np.ndarray) -> np.ndarray:
+    """Mass-node term that makes each zone's slab see its virtual ground temperature [W], (n, z).
+
+    In the 5R1C network the opaque conductance H_tr,op, slab included, reaches outdoor air through
+    H_tr,em from the mass node. With ISO 13370 the slab's share H_g/H_tr,op of that path must end
+    at θ_gr,ve instead of θ_e; the network being linear, adding
+    Φ = H_tr,em (H_g/H_tr,op) (θ_gr,ve − θ_e) to the mass node is exactly that (ISO 13790 C.5 only
+    uses H_tr,em θ_e as a source). θ_gr,ve per month (:func:`twin.physics.ground.virtual_ground_temp_c`)
+    from the weather's twelve monthly mean outdoor temperatures and the monthly means of each zone's
+    scheduled setpoint over the run (months outside the run take the run's mean).
+    """
+    n, nz = setpoint_c.shape
+    out = np.zeros((n, nz))
+    if model.envelope.ground_model != "iso13370":
+        return out
+    slabs = ground_slabs(model.zones, model.envelope)
+    if all(s is None for s in slabs):
+        return out
+    hourly = weather.data["temp_air"]
+    temp_out_monthly = hourly.groupby(hourly.index.month).mean().reindex(range(1, 13)).to_numpy()
+    if np.isnan(temp_out_monthly).any():
+        raise ScenarioError(f"weather '{weather.source}': the ground model needs all twelve months of temperature")
+    month = times.month.to_numpy()
+    c = zones.conductances
+    share = np.asarray(c.h_tr_em_w_k, dtype=float) / zones.arrays.h_tr_op_w_k
+    for j, slab in enumerate(slabs):
+        if slab is None:
+            continue
+        sp = pd.Series(setpoint_c[:, j]).groupby(month).mean()
+        temp_in_monthly = sp.reindex(range(1, 13)).fillna(float(setpoint_c[:, j].mean())).to_numpy()
+        theta_gr = ground.virtual_ground_temp_c(slab, temp_in_monthly, temp_out_monthly)
+        out[:, j] = share[j] * slab.h_g_w_k * (theta_gr[month - 1] - temp_out_c)
+    return out
 
 
 def _hours_to_open(open_mask: np.ndarray, dt_s: float) -> np.ndarray:
@@ -410,12 +447,14 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
             ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
     probe = Zones(zones, env, dt_s)
+    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out, setpoint)
     int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
     sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
     shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
+        ground_mass_w=ground_mass_w,
         lighting_w=lighting_w,
         equipment_w=equipment_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
         internal_split_w=np.stack(int_split, axis=1), solar_split_w=np.stack(sol_split, axis=1),
@@ -600,6 +639,8 @@ class Engine:
             solar_w = exo.solar_w[i]
         gains = exo.internal_split_w[i] + sol
         phi_ia, phi_st, phi_m = gains[0], gains[1], gains[2]
+        phi_m = phi_m + exo.ground_mass_w[i]
+        gains[2] = phi_m
         if self._links_w_k is not None:
             # Heat through floors and partitions between the mass nodes, explicit in the previous
             # step's temperatures: antisymmetric, so it sums to zero over the building (stable while

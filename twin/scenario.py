@@ -135,10 +135,32 @@ class Envelope(Strict):
     thermal_bridges_delta_u_w_m2k: NonNegFloat = Field(
         description="Extra U added to opaque elements for linear thermal bridges [W/(m2 K)]."
     )
-    ground_temperature_factor: Fraction = Field(
-        description="b factor: ground-floor losses are b*U*A*(T_in - T_out), the EN ISO 13789 adjustment [-]."
+    ground_model: Literal["iso13370", "b_factor"] = Field(
+        default="iso13370",
+        description="'iso13370': the slab loses heat to the ground through ISO 13370's U (ground included) "
+        "towards a monthly virtual ground temperature (ISO 52016-1 §6.5.8), ground_floor_u_w_m2k being the floor "
+        "construction alone; 'b_factor': losses b*U*A*(T_in - T_out) with ground_temperature_factor b.",
+    )
+    ground_temperature_factor: Fraction | None = Field(
+        default=None,
+        description="b factor of ground_model = 'b_factor' (EN ISO 13789 adjustment) [-].",
+    )
+    ground_conductivity_w_mk: PosFloat = Field(
+        default=2.0, description="Ground thermal conductivity, ISO 13370 Table 7 (2.0: sand or gravel, the default "
+        "when the soil is unknown; 1.5 clay or silt; 3.5 rock) [W/(m K)].",
+    )
+    ground_heat_capacity_j_m3k: PosFloat = Field(
+        default=2.0e6, description="Ground volumetric heat capacity, ISO 13370 Table 7 (sand or gravel) [J/(m3 K)].",
+    )
+    ground_wall_thickness_m: NonNegFloat = Field(
+        default=0.3, description="Thickness w of the external walls at ground level, ISO 13370 eq. 3 [m].",
     )
     mass_class: Literal["very_light", "light", "medium", "heavy", "very_heavy"]
+    mass_area_factor: float | None = Field(
+        default=None, gt=0, le=10,
+        description="Effective mass area A_m / A_f computed from the constructions (ISO 13790 §12.3.1.1 eq. 65, "
+        "A_m = C_m^2 / sum A_j kappa_j^2); absent: the mass class's Table 12 value [-].",
+    )
     facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
     ground_albedo: Fraction = 0.2
     window_solar_model: Literal["tabulated", "angular", "fixed_fw"] = Field(
@@ -226,6 +248,11 @@ class Zone(Strict):
     window_area_m2: ByOrientation = Field(description="Window area including frame [m2].")
     roof_area_m2: NonNegFloat = 0.0
     ground_floor_area_m2: NonNegFloat = 0.0
+    ground_floor_exposed_perimeter_m: NonNegFloat | None = Field(
+        default=None,
+        description="Exposed perimeter of the zone's slab on ground [m]; default: the length of the zone's "
+        "external walls, (walls + windows) / height.",
+    )
     window_shading_factor: Fraction = Field(description="F_sh: share of solar gain left by shading [-].")
     occupancy: ZoneOccupancy
     loads: ZoneLoads
@@ -498,12 +525,20 @@ class Model(Strict):
         from twin.physics.thermal import H_MS_W_M2K, MASS_CLASSES
 
         env = self.envelope
-        a_m_factor = MASS_CLASSES[env.mass_class]["a_m_factor"]
-        for z in self.zones:
+        if env.ground_model == "b_factor" and env.ground_temperature_factor is None:
+            raise ValueError("envelope.ground_model = 'b_factor' needs envelope.ground_temperature_factor")
+        if env.ground_model == "iso13370" and env.ground_temperature_factor is not None:
+            raise ValueError("envelope.ground_temperature_factor is used only with ground_model = 'b_factor'; "
+                             "remove it or set ground_model = 'b_factor'")
+        from twin.systems.zones import ground_conductances_w_k
+
+        h_ground = ground_conductances_w_k(self.zones, env)
+        a_m_factor = env.mass_area_factor or MASS_CLASSES[env.mass_class]["a_m_factor"]
+        for z, h_g in zip(self.zones, h_ground, strict=True):
             walls = sum(getattr(z.wall_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG)
             h_op = (walls * (env.wall_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
                     + z.roof_area_m2 * (env.roof_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
-                    + z.ground_floor_area_m2 * env.ground_floor_u_w_m2k * env.ground_temperature_factor)
+                    + h_g)
             h_ms = H_MS_W_M2K * a_m_factor * z.floor_area_m2
             if h_op >= h_ms:
                 raise ValueError(

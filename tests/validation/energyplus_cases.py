@@ -59,16 +59,19 @@ from twin.scenario import Model, Scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = REPO / "scenarios" / "validation"
-#: shoebox-*: constant setpoint, plug loads, constant fresh air, every day alike.
-#: office-*: the same box with weekday opening, setback and pre-heat, people, lighting and
-#: fresh air only while open (models/validation/office.toml).
+#: shoebox-*: constant setpoint, plug loads, constant fresh air, every day alike, adiabatic floor.
+#: office-*: the same box used as an office, weekday opening, setback and pre-heat, people,
+#: lighting and fresh air only while open (models/validation/office.toml).
+#: ground-*: the shoebox with its floor on the ground (twin ISO 13370 / E+ Kiva), a half
+#: fraction of the climate x mass x recovery design.
 CASES = tuple(
     f"{kind}-{climate}-{mass}-hr{hr}"
     for kind in ("shoebox", "office")
     for climate in ("chicago", "sanfrancisco")
     for mass in ("light", "heavy")
     for hr in ("0", "80")
-)
+) + ("ground-chicago-light-hr0", "ground-chicago-heavy-hr80", "ground-sanfrancisco-light-hr80",
+     "ground-sanfrancisco-heavy-hr0")
 
 #: Targets of issue 4.
 ANNUAL_TOL = 0.10
@@ -194,8 +197,10 @@ def _box(model: Model) -> Box:
 def _check_supported(model: Model) -> None:
     z, env, cal = model.zones[0], model.envelope, model.calendar
     problems = []
-    if z.ground_floor_area_m2:
-        problems.append("ground_floor_area_m2 must be 0 (the E+ floor is adiabatic)")
+    if z.ground_floor_area_m2 and not math.isclose(z.ground_floor_area_m2, z.floor_area_m2):
+        problems.append("ground_floor_area_m2 must be 0 (adiabatic E+ floor) or the whole floor (Kiva slab)")
+    if z.ground_floor_area_m2 and env.ground_model != "iso13370":
+        problems.append("a slab on ground is mapped for ground_model = 'iso13370' only")
     if env.thermal_bridges_delta_u_w_m2k:
         problems.append("thermal bridges are not mapped")
     if env.window_frame_fraction or env.blinds is not None or z.window_shading_factor != 1.0:
@@ -301,6 +306,43 @@ def mass_layer_thickness_m(model: Model, box: Box) -> tuple[float, float]:
     return c_m / opaque / (MASS_RHO * MASS_CP), internal_mass
 
 
+#: Insulation as a real material for Kiva (which needs thicknesses): λ [W/(m K)], ρ, c_p.
+INSULATION_LAMBDA, INSULATION_RHO, INSULATION_CP = 0.04, 30.0, 1400.0
+#: Inside convection of a floor losing heat downwards, ISO 6946:2017 Annex C [W/(m2 K)] (R_si 0.17).
+H_CI_DOWN_ISO = 0.7
+
+
+def _kiva_slab(model: Model, box: Box, t_mass: float, r_wall: float, zone: str) -> list[str]:
+    """Slab on ground for EnergyPlus' Kiva 2-D ground model, mapped from twin's ISO 13370 inputs.
+
+    Slab: the massive layer on insulation of R = 1/U_floor − R_si(0.17) − R_se(0.04) − R_mass;
+    foundation wall below the zone's walls: the wall build-up (insulation of the walls' R and the
+    massive layer), 0.2 m above grade (Kiva default) down to the slab bottom; soil of twin's λ and
+    ρc (density 2000 kg/m3); exposed perimeter = twin's (the zone's external wall length).
+    """
+    from twin.systems.zones import exposed_perimeters_m
+
+    env = model.envelope
+    r_slab_ins = 1 / env.ground_floor_u_w_m2k - 0.17 - 0.04 - t_mass / MASS_LAMBDA
+    if r_slab_ins <= 0.001:
+        raise UnsupportedModel("ground_floor_u_w_m2k too high for an insulation layer under the massive layer")
+    rho_soil = 2000.0
+    return [
+        _obj("Material", "SlabInsulation", "MediumRough", r_slab_ins * INSULATION_LAMBDA, INSULATION_LAMBDA,
+             INSULATION_RHO, INSULATION_CP, 0.9, 0.6, 0.6),
+        _obj("Material", "FootingInsulation", "MediumRough", r_wall * INSULATION_LAMBDA, INSULATION_LAMBDA,
+             INSULATION_RHO, INSULATION_CP, 0.9, 0.6, 0.6),
+        _obj("Construction", "SlabFloor", "SlabInsulation", "MassLayer"),
+        _obj("Construction", "FootingWall", "FootingInsulation", "MassLayer"),
+        _obj("Foundation:Kiva:Settings", env.ground_conductivity_w_mk, rho_soil, env.ground_heat_capacity_j_m3k / rho_soil,
+             0.9, 0.9, 0.03, 40.0, "Autoselect", "autocalculate", 0.02, 1.5, "Timestep"),
+        _obj("Foundation:Kiva", "Slab", "", "", "", "", "", "", "", "", "", "", "", 0.2, 0.0, "FootingWall"),
+        _obj("SurfaceProperty:ExposedFoundationPerimeter", "Floor", "TotalExposedPerimeter",
+             float(exposed_perimeters_m(model.zones)[0])),
+        _obj("SurfaceProperty:ConvectionCoefficients", "Floor", "Inside", "Value", H_CI_DOWN_ISO, "", ""),
+    ]
+
+
 def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") -> str:
     """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``.
 
@@ -322,6 +364,12 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") ->
     else:
         raise ValueError(f"exterior={exterior!r}; expected 'twin' or 'typical'")
     t_mass, internal_mass_m2 = mass_layer_thickness_m(model, box)
+    # ISO 13790 eq. (65): a uniform layer on all opaque inside surfaces has A_m = their area.
+    opaque_inside_m2 = sum(getattr(z.wall_area_m2, o) for o in ORIENT) + 2 * z.floor_area_m2 + internal_mass_m2
+    a_m_twin = (env.mass_area_factor or MASS_CLASSES[env.mass_class]["a_m_factor"]) * z.floor_area_m2
+    if not math.isclose(a_m_twin, opaque_inside_m2, rel_tol=0.01):
+        raise UnsupportedModel(f"twin's A_m = {a_m_twin:.0f} m2 but the E+ mass layer covers {opaque_inside_m2:.0f} m2 "
+                               "(ISO 13790 eq. 65): set envelope.mass_area_factor to match")
     r_mass = t_mass / MASS_LAMBDA
     r_wall = 1 / env.wall_u_w_m2k - RSI_WALL - RSE - r_mass
     r_roof = 1 / env.roof_u_w_m2k - RSI_ROOF - RSE - r_mass
@@ -394,8 +442,14 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") ->
                           "", "autocalculate", "", 1.0, 4.0, *flat))
     o.append(surface("Roof", "Roof", "Roof", "Outdoors", "SunExposed", "WindExposed",
                      ((0, ly, h), (0, 0, h), (lx, 0, h), (lx, ly, h))))
-    o.append(surface("Floor", "Floor", "MassOnly", "Adiabatic", "NoSun", "NoWind",
-                     ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))))
+    floor_verts = ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))
+    if z.ground_floor_area_m2:
+        o += _kiva_slab(model, box, t_mass, r_wall, name)
+        flat = [float(c) for v in floor_verts for c in v]
+        o.append(_obj("BuildingSurface:Detailed", "Floor", "Floor", "SlabFloor", name, "", "Foundation", "Slab",
+                      "NoSun", "NoWind", "autocalculate", 4.0, *flat))
+    else:
+        o.append(surface("Floor", "Floor", "MassOnly", "Adiabatic", "NoSun", "NoWind", floor_verts))
     if internal_mass_m2 > 0:
         o.append(_obj("InternalMass", "Partitions", "MassOnly", name, "", internal_mass_m2))
     if films == "iso":

@@ -26,11 +26,14 @@ from tests.validation import energyplus_cases as ec  # noqa: E402
 
 pytestmark = pytest.mark.validation
 
-#: Cases with a genuine model-form difference, measured and explained in docs/validation.md, would
-#: be listed here as xfail(strict) with their numbers -- never by loosening the targets. None today:
-#: the San Francisco shoeboxes with 80 % recovery met the targets once twin's `when_heating` recovery
-#: decided heating mode like EnergyPlus, from the state at the start of the step.
-KNOWN_DIFFERENCES: dict[str, str] = {}
+#: Cases with a genuine model-form difference, measured (twin vs EnergyPlus 25.2.0) and explained in
+#: docs/validation.md. Never loosened: they stay xfail(strict) until twin changes.
+KNOWN_DIFFERENCES: dict[str, str] = {
+    "ground-sanfrancisco-light-hr80": "annual +4.6 % (1361 vs 1302 kWh) but April +18.5 % (117 vs 98 kWh): "
+    "ISO 13370's annual harmonics (ground one month behind outdoor air) lose more than Kiva's 2-D ground "
+    "from March to June in a mild climate; the simulated indoor temperature instead of the setpoint "
+    "changes nothing (tested)",
+}
 
 
 def _param(case):
@@ -112,3 +115,15 @@ def test_mass_layer_matches_twin_heat_capacity():
         opaque = sum(getattr(z.wall_area_m2, o) for o in ec.ORIENT) + 2 * z.floor_area_m2 + internal
         c_ep = t * ec.MASS_RHO * ec.MASS_CP * opaque
         assert c_ep == pytest.approx(MASS_CLASSES[mass]["c_m_j_m2k"] * z.floor_area_m2, rel=1e-9)
+        # ISO 13790 eq. (65) for a uniform layer: A_m = C_m^2 / sum(A_j k_j^2) = the area it covers.
+        kappa = t * ec.MASS_RHO * ec.MASS_CP
+        a_m_eq65 = c_ep**2 / (opaque * kappa**2)
+        assert a_m_eq65 == pytest.approx(model.envelope.mass_area_factor * z.floor_area_m2, rel=1e-3)
+
+
+def test_builder_refuses_a_mass_area_the_energyplus_box_does_not_have():
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path(ec.CASES[0]), **{"envelope.mass_area_factor": 2.5})
+    with pytest.raises(ec.UnsupportedModel, match="eq. 65"):
+        ec.build_idf(scenario)

@@ -150,7 +150,7 @@ class Rc5HeatFlows(NamedTuple):
 
 
 def rc5_conductances(
-    floor_area_m2, h_tr_op_w_k, h_tr_w_w_k, mass_class, a_t_m2=None
+    floor_area_m2, h_tr_op_w_k, h_tr_w_w_k, mass_class, a_t_m2=None, a_m_factor=None
 ) -> Rc5Conductances:
     """Build the 5R1C parameters from floor area, envelope and mass class.
 
@@ -168,6 +168,9 @@ def rc5_conductances(
     a_t_m2 : float or array_like, optional
         Area of all surfaces facing the zone A_t [m²]; default Λ_at·A_f with
         Λ_at = 4.5.
+    a_m_factor : float, optional
+        A_m / A_f computed from the actual constructions, A_m = C_m² / Σ A_j κ_j²
+        (ISO 13790 §12.3.1.1 eq. 65), instead of the class default of Table 12 [-].
 
     Returns
     -------
@@ -207,7 +210,7 @@ def rc5_conductances(
     _check_positive("h_tr_op_w_k", h_op)
     _check_positive("h_tr_w_w_k", h_w, allow_zero=True)
     row = MASS_CLASSES[mass_class]
-    a_m = row["a_m_factor"] * a_f
+    a_m = (row["a_m_factor"] if a_m_factor is None else float(a_m_factor)) * a_f
     c_m = row["c_m_j_m2k"] * a_f
     a_t = LAMBDA_AT * a_f if a_t_m2 is None else np.asarray(a_t_m2, dtype=float)
     _check_positive("a_t_m2", a_t)

@@ -8,8 +8,10 @@ returns what each step produced.
 
 Assumptions (see ``docs/physics.md``):
 
-* opaque elements (walls, roof) and the slab on ground form H_tr,op; the slab
-  uses a b-factor towards outdoor air (EN ISO 13789 adjustment), not ISO 13370;
+* opaque elements (walls, roof) and the slab on ground form H_tr,op; the slab's share
+  either sees a monthly virtual ground temperature through ISO 13370's U (the engine shifts
+  its boundary with an exact mass-node term) or, with ``ground_model = "b_factor"``, outdoor air
+  through b U A (EN ISO 13789);
 * linear thermal bridges add ``thermal_bridges_delta_u_w_m2k`` to every opaque U;
 * solar gains (windows, opaque surfaces, sky radiation) are computed by the engine
   and arrive here as node gains;
@@ -24,12 +26,56 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.physics import thermal
+from twin.physics import ground, thermal
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Envelope, Zone
 
-__all__ = ["ZoneArrays", "ZoneStep", "Zones", "window_areas_by_orientation"]
+__all__ = ["ZoneArrays", "ZoneStep", "Zones", "exposed_perimeters_m", "ground_conductances_w_k", "ground_slabs",
+           "window_areas_by_orientation"]
 
 ORIENTATIONS = tuple(ORIENTATION_AZIMUTH_DEG)
+
+
+def exposed_perimeters_m(zones: list[Zone]) -> np.ndarray:
+    """Exposed perimeter of each zone's slab on ground [m]: as given, else its external wall length."""
+    out = []
+    for z in zones:
+        if z.ground_floor_area_m2 <= 0.0:
+            out.append(0.0)
+        elif z.ground_floor_exposed_perimeter_m is not None:
+            out.append(z.ground_floor_exposed_perimeter_m)
+        else:
+            gross = sum(getattr(z.wall_area_m2, o) + getattr(z.window_area_m2, o) for o in ORIENTATIONS)
+            out.append(gross / z.height_m)
+    return np.array(out)
+
+
+def ground_slabs(zones: list[Zone], envelope: Envelope) -> list[ground.SlabOnGround | None]:
+    """ISO 13370 coefficients of each zone's part of the slab (None without ground floor).
+
+    B' and d_t are those of the whole slab (ISO 13370 §8.1: the characteristic dimension of the
+    whole floor applies to each part); the periodic coefficients follow each part's area and
+    perimeter.
+    """
+    areas = np.array([z.ground_floor_area_m2 for z in zones])
+    perimeters = exposed_perimeters_m(zones)
+    if areas.sum() <= 0.0:
+        return [None] * len(zones)
+    lam = envelope.ground_conductivity_w_mk
+    r_floor = 1.0 / envelope.ground_floor_u_w_m2k - ground.R_SI_FLOOR_M2K_W - ground.R_SE_GROUND_M2K_W
+    d_t = ground.equivalent_thickness_m(envelope.ground_wall_thickness_m, lam, max(r_floor, 0.0))
+    b_prime = ground.characteristic_dimension_m(areas.sum(), perimeters.sum())
+    u = float(ground.slab_u_w_m2k(b_prime, d_t, lam))
+    delta = ground.penetration_depth_m(lam, envelope.ground_heat_capacity_j_m3k)
+    return [ground.slab_on_ground(a, p, u, d_t, lam, delta) if a > 0.0 else None
+            for a, p in zip(areas, perimeters, strict=True)]
+
+
+def ground_conductances_w_k(zones: list[Zone], envelope: Envelope) -> np.ndarray:
+    """Steady conductance of each zone's slab on ground [W/K] under the envelope's ground model."""
+    if envelope.ground_model == "b_factor":
+        return np.array([z.ground_floor_area_m2 for z in zones]) * envelope.ground_floor_u_w_m2k \
+            * envelope.ground_temperature_factor
+    return np.array([s.h_g_w_k if s is not None else 0.0 for s in ground_slabs(zones, envelope)])
 
 
 def window_areas_by_orientation(zones: list[Zone]) -> np.ndarray:
@@ -55,13 +101,12 @@ class ZoneArrays:
         walls = np.array([sum(getattr(z.wall_area_m2, o) for o in ORIENTATIONS) for z in zones])
         windows = window_areas_by_orientation(zones).sum(axis=1)
         roof = np.array([z.roof_area_m2 for z in zones])
-        ground = np.array([z.ground_floor_area_m2 for z in zones])
         area = np.array([z.floor_area_m2 for z in zones])
         volume = area * np.array([z.height_m for z in zones])
         h_op = (
             walls * (envelope.wall_u_w_m2k + dU)
             + roof * (envelope.roof_u_w_m2k + dU)
-            + ground * envelope.ground_floor_u_w_m2k * envelope.ground_temperature_factor
+            + ground_conductances_w_k(zones, envelope)
         )
         return cls(
             names=tuple(z.name for z in zones),
@@ -109,6 +154,7 @@ class Zones:
             h_tr_op_w_k=self.arrays.h_tr_op_w_k,
             h_tr_w_w_k=self.arrays.h_tr_w_w_k,
             mass_class=envelope.mass_class,
+            a_m_factor=envelope.mass_area_factor,
         )
         n = len(zones)
         self.temp_m_c = np.full(n, initial_temp_c)
