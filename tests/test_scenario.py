@@ -185,3 +185,16 @@ def test_ground_model_and_b_factor_must_agree():
         twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_temperature_factor": 0.5})
     with pytest.raises(ScenarioError, match="'b_factor' needs envelope.ground_temperature_factor"):
         twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_model": "b_factor"})
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"envelope.ground_floor_u_w_m2k": 6.0}, "at most 4.76"),
+    ({"zones.coworking.ground_floor_exposed_perimeter_m": 10.0}, "without ground_floor_area_m2"),
+    ({"zones.fablab.heating.start_control": "optimum", "zones.fablab.heating.preheat_h": 0.0}, "preheat_h > 0"),
+    ({"zones.fablab.ground_floor_exposed_perimeter_m": 0.0, "zones.immersive_room.ground_floor_exposed_perimeter_m": 0.0,
+      "zones.training_rooms.ground_floor_exposed_perimeter_m": 0.0,
+      "zones.reception_event.ground_floor_exposed_perimeter_m": 0.0}, "no exposed perimeter"),
+])
+def test_ground_and_optimum_start_inputs_are_checked(override, message):
+    with pytest.raises(ScenarioError, match=message):
+        twin.load_scenario("scenarios/baseline.toml", **override)

@@ -224,8 +224,51 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> t
     return open_w + opaque_w - sky_w, shaded_w + opaque_w - sky_w
 
 
+def _day_kinds(model: Model, step_mid_times: pd.DatetimeIndex) -> calendar.DayKinds:
+    cal = model.calendar
+    return calendar.day_kinds(
+        step_mid_times,
+        model.building.location.civil_timezone,
+        closed_on_public_holidays=cal.closed_on_public_holidays,
+        summer_closure=[(p.start, p.end) for p in cal.summer_closure],
+        school_holidays=cal.school_holidays,
+        country=cal.country,
+    )
+
+
+def _schedules(model: Model, kinds: calendar.DayKinds) -> tuple[np.ndarray, np.ndarray]:
+    """Open mask and scheduled heating setpoint of every zone, shape (n, z) each.
+
+    The setpoint includes the fixed pre-heat lead; optimum-start zones get none here (the
+    controller adds it during the run).
+    """
+    zones, cal = model.zones, model.calendar
+    n, nz = len(kinds.weekday), len(zones)
+    open_mask = np.empty((n, nz), dtype=bool)
+    setpoint = np.empty((n, nz))
+    for j, z in enumerate(zones):
+        hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
+        open_mask[:, j] = calendar.opening_mask(kinds, hours)
+        lead_h = z.heating.preheat_h if z.heating.start_control == "fixed" else 0.0
+        heat_on = calendar.opening_mask(kinds, hours, lead_h=lead_h)
+        setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
+    return open_mask, setpoint
+
+
+def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
+    """Monthly means of each zone's scheduled setpoint over the calendar year ``year``, (12, z) [°C].
+
+    Hourly over the whole year, so the ground's indoor temperature does not depend on the length
+    of the run (a January run and an annual run see the same virtual ground).
+    """
+    hours = pd.date_range(pd.Timestamp(year=year, month=1, day=1, hour=1, tz=tz), periods=8760, freq="h")
+    _, setpoint = _schedules(model, _day_kinds(model, hours - pd.Timedelta(minutes=30)))
+    month = (hours - pd.Timedelta(minutes=30)).month.to_numpy()
+    return np.array([setpoint[month == m].mean(axis=0) for m in range(1, 13)])
+
+
 def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.DatetimeIndex,
-                        temp_out_c: np.ndarray, setpoint_c: np.ndarray) -> np.ndarray:
+                        temp_out_c: np.ndarray, setpoint_monthly_c: np.ndarray) -> np.ndarray:
     """Mass-node term that makes each zone's slab see its virtual ground temperature [W], (n, z).
 
     In the 5R1C network the opaque conductance H_tr,op, slab included, reaches outdoor air through
@@ -234,9 +277,11 @@ def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.
     Φ = H_tr,em (H_g/H_tr,op) (θ_gr,ve − θ_e) to the mass node is exactly that (ISO 13790 C.5 only
     uses H_tr,em θ_e as a source). θ_gr,ve per month (:func:`twin.physics.ground.virtual_ground_temp_c`)
     from the weather's twelve monthly mean outdoor temperatures and the monthly means of each zone's
-    scheduled setpoint over the run (months outside the run take the run's mean).
+    scheduled setpoint over the calendar year (:func:`_monthly_setpoint_c`). Assumption: the
+    indoor side of ISO 13370's harmonics is the heating schedule, not the warmer free-running
+    summer (on Le Numérique the simulated monthly air temperatures would give 0.9 % less heat).
     """
-    n, nz = setpoint_c.shape
+    n, nz = len(times), setpoint_monthly_c.shape[1]
     out = np.zeros((n, nz))
     if model.envelope.ground_model != "iso13370":
         return out
@@ -253,9 +298,9 @@ def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.
     for j, slab in enumerate(slabs):
         if slab is None:
             continue
-        sp = pd.Series(setpoint_c[:, j]).groupby(month).mean()
-        temp_in_monthly = sp.reindex(range(1, 13)).fillna(float(setpoint_c[:, j].mean())).to_numpy()
-        theta_gr = ground.virtual_ground_temp_c(slab, temp_in_monthly, temp_out_monthly)
+        if slab.h_g_w_k <= 0.0:
+            continue
+        theta_gr = ground.virtual_ground_temp_c(slab, setpoint_monthly_c[:, j], temp_out_monthly)
         out[:, j] = share[j] * slab.h_g_w_k * (theta_gr[month - 1] - temp_out_c)
     return out
 
@@ -355,24 +400,9 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     mid = times - pd.Timedelta(seconds=dt_s / 2)
 
     zones = model.zones
-    cal = model.calendar
-    kinds = calendar.day_kinds(
-        mid,
-        model.building.location.civil_timezone,
-        closed_on_public_holidays=cal.closed_on_public_holidays,
-        summer_closure=[(p.start, p.end) for p in cal.summer_closure],
-        school_holidays=cal.school_holidays,
-        country=cal.country,
-    )
+    kinds = _day_kinds(model, mid)
     n, nz = len(times), len(zones)
-    open_mask = np.empty((n, nz), dtype=bool)
-    setpoint = np.empty((n, nz))
-    for j, z in enumerate(zones):
-        hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
-        open_mask[:, j] = calendar.opening_mask(kinds, hours)
-        lead_h = z.heating.preheat_h if z.heating.start_control == "fixed" else 0.0
-        heat_on = calendar.opening_mask(kinds, hours, lead_h=lead_h)
-        setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
+    open_mask, setpoint = _schedules(model, kinds)
     hours_to_open = _hours_to_open(open_mask, dt_s)
     capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
     if occupancy is None:
@@ -447,7 +477,9 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
             ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
     probe = Zones(zones, env, dt_s)
-    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out, setpoint)
+    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out,
+                                        _monthly_setpoint_c(model, start.year, tz)
+                                        if model.envelope.ground_model == "iso13370" else np.zeros((12, nz)))
     int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
     sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
     shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]

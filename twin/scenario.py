@@ -530,7 +530,21 @@ class Model(Strict):
         if env.ground_model == "iso13370" and env.ground_temperature_factor is not None:
             raise ValueError("envelope.ground_temperature_factor is used only with ground_model = 'b_factor'; "
                              "remove it or set ground_model = 'b_factor'")
-        from twin.systems.zones import ground_conductances_w_k
+        if env.ground_model == "iso13370" and 1.0 / env.ground_floor_u_w_m2k < 0.21:
+            raise ValueError(f"envelope.ground_floor_u_w_m2k = {env.ground_floor_u_w_m2k:g} leaves no floor construction "
+                             "beside ISO 13370's surface resistances (0.17 + 0.04): expected at most 4.76 W/(m2 K)")
+        for z in self.zones:
+            if z.ground_floor_exposed_perimeter_m is not None and z.ground_floor_area_m2 <= 0.0:
+                raise ValueError(f"zone {z.name}: ground_floor_exposed_perimeter_m given without ground_floor_area_m2")
+            if z.heating.start_control == "optimum" and z.heating.preheat_h <= 0.0:
+                raise ValueError(f"zone {z.name}: heating.start_control = 'optimum' needs heating.preheat_h > 0 "
+                                 "(the longest lead allowed)")
+        from twin.systems.zones import exposed_perimeters_m, ground_conductances_w_k
+
+        if (env.ground_model == "iso13370" and sum(z.ground_floor_area_m2 for z in self.zones) > 0.0
+                and exposed_perimeters_m(self.zones).sum() <= 0.0):
+            raise ValueError("the slab on ground has no exposed perimeter (ground_floor_exposed_perimeter_m all 0): "
+                             "ISO 13370 needs one, expected > 0 m")
 
         h_ground = ground_conductances_w_k(self.zones, env)
         a_m_factor = env.mass_area_factor or MASS_CLASSES[env.mass_class]["a_m_factor"]

@@ -44,7 +44,7 @@ from twin.kpis import COLD_OPERATIVE_MARGIN_K
 
 __all__ = ["HISTORY_DAYS", "MIN_RECOVERY_K", "REACHED_TOLERANCE_K", "OptimumStart"]
 
-#: Warm-ups averaged into the learned rate [-]: about a working week.
+#: Recent warm-ups whose slowest sets the learned rate [-]: about a working week.
 HISTORY_DAYS = 5
 #: The operative temperature counts as warm within this margin below the (air) setpoint [K]: the
 #: air is held at the setpoint while the walls catch up, so θ_op only tends to it. The same margin
