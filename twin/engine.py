@@ -268,7 +268,7 @@ def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
 
 
 def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.DatetimeIndex,
-                        temp_out_c: np.ndarray, setpoint_monthly_c: np.ndarray) -> np.ndarray:
+                        temp_out_c: np.ndarray, year: int, tz: dt.tzinfo) -> np.ndarray:
     """Mass-node term that makes each zone's slab see its virtual ground temperature [W], (n, z).
 
     In the 5R1C network the opaque conductance H_tr,op, slab included, reaches outdoor air through
@@ -281,8 +281,7 @@ def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.
     indoor side of ISO 13370's harmonics is the heating schedule, not the warmer free-running
     summer (on Le Numérique the simulated monthly air temperatures would give 0.9 % less heat).
     """
-    n, nz = len(times), setpoint_monthly_c.shape[1]
-    out = np.zeros((n, nz))
+    out = np.zeros((len(times), len(model.zones)))
     if model.envelope.ground_model != "iso13370":
         return out
     slabs = ground_slabs(model.zones, model.envelope)
@@ -292,13 +291,12 @@ def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.
     temp_out_monthly = hourly.groupby(hourly.index.month).mean().reindex(range(1, 13)).to_numpy()
     if np.isnan(temp_out_monthly).any():
         raise ScenarioError(f"weather '{weather.source}': the ground model needs all twelve months of temperature")
+    setpoint_monthly_c = _monthly_setpoint_c(model, year, tz)
     month = times.month.to_numpy()
     c = zones.conductances
     share = np.asarray(c.h_tr_em_w_k, dtype=float) / zones.arrays.h_tr_op_w_k
     for j, slab in enumerate(slabs):
-        if slab is None:
-            continue
-        if slab.h_g_w_k <= 0.0:
+        if slab is None or slab.h_g_w_k <= 0.0:
             continue
         theta_gr = ground.virtual_ground_temp_c(slab, setpoint_monthly_c[:, j], temp_out_monthly)
         out[:, j] = share[j] * slab.h_g_w_k * (theta_gr[month - 1] - temp_out_c)
@@ -477,9 +475,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
             ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
     probe = Zones(zones, env, dt_s)
-    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out,
-                                        _monthly_setpoint_c(model, start.year, tz)
-                                        if model.envelope.ground_model == "iso13370" else np.zeros((12, nz)))
+    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out, start.year, tz)
     int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
     sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
     shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]
@@ -669,18 +665,14 @@ class Engine:
             closed = False
             sol = exo.solar_split_w[i]
             solar_w = exo.solar_w[i]
-        gains = exo.internal_split_w[i] + sol
-        phi_ia, phi_st, phi_m = gains[0], gains[1], gains[2]
-        phi_m = phi_m + exo.ground_mass_w[i]
-        gains[2] = phi_m
+        gains = exo.internal_split_w[i] + sol  # a new (3, z) array: the mass row may be added to
+        gains[2] += exo.ground_mass_w[i]
         if self._links_w_k is not None:
             # Heat through floors and partitions between the mass nodes, explicit in the previous
             # step's temperatures: antisymmetric, so it sums to zero over the building (stable while
             # H dt / C_m << 1, about 0.01 for Le Numérique's slabs).
-            link_w = self._links_w_k @ zones.temp_m_c - self._links_w_k.sum(axis=1) * zones.temp_m_c
-            phi_m = phi_m + link_w
-            gains = gains.copy()
-            gains[2] = phi_m
+            gains[2] += self._links_w_k @ zones.temp_m_c - self._links_w_k.sum(axis=1) * zones.temp_m_c
+        phi_ia, phi_st, phi_m = gains
         setpoint = exo.setpoint_c[i]
         if self.optimum_start is not None:
             setpoint = self.optimum_start.setpoint_c(exo.hours_to_open[i], zones.temp_op_c, setpoint)

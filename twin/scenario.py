@@ -539,20 +539,16 @@ class Model(Strict):
             if z.heating.start_control == "optimum" and z.heating.preheat_h <= 0.0:
                 raise ValueError(f"zone {z.name}: heating.start_control = 'optimum' needs heating.preheat_h > 0 "
                                  "(the longest lead allowed)")
-        from twin.systems.zones import exposed_perimeters_m, ground_conductances_w_k
+        from twin.systems.zones import ZoneArrays, exposed_perimeters_m
 
         if (env.ground_model == "iso13370" and sum(z.ground_floor_area_m2 for z in self.zones) > 0.0
                 and exposed_perimeters_m(self.zones).sum() <= 0.0):
             raise ValueError("the slab on ground has no exposed perimeter (ground_floor_exposed_perimeter_m all 0): "
                              "ISO 13370 needs one, expected > 0 m")
 
-        h_ground = ground_conductances_w_k(self.zones, env)
+        h_tr_op = ZoneArrays.from_model(self.zones, env).h_tr_op_w_k
         a_m_factor = env.mass_area_factor or MASS_CLASSES[env.mass_class]["a_m_factor"]
-        for z, h_g in zip(self.zones, h_ground, strict=True):
-            walls = sum(getattr(z.wall_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG)
-            h_op = (walls * (env.wall_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
-                    + z.roof_area_m2 * (env.roof_u_w_m2k + env.thermal_bridges_delta_u_w_m2k)
-                    + h_g)
+        for z, h_op in zip(self.zones, h_tr_op, strict=True):
             h_ms = H_MS_W_M2K * a_m_factor * z.floor_area_m2
             if h_op >= h_ms:
                 raise ValueError(

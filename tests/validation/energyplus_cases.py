@@ -43,6 +43,7 @@ the zone load; humidification is off so it is all sensible).
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import time
@@ -223,6 +224,28 @@ def _check_supported(model: Model) -> None:
         raise UnsupportedModel("; ".join(problems))
 
 
+def idf_preamble(scenario: Scenario, max_warmup_days: float) -> list[str]:
+    """The objects every case opens with: version, what to run (weather-file period only), building
+    (suburban terrain, default convergence, full exterior solar distribution), time step, geometry rules."""
+    return [
+        _obj("Version", "25.2"),
+        _obj("SimulationControl", "No", "No", "No", "No", "Yes", "No", 1.0),
+        _obj("Building", scenario.name, 0.0, "Suburbs", 0.04, 0.4, "FullExterior", max_warmup_days, 6.0),
+        _obj("Timestep", float(3600 // scenario.period.step_s)),
+        _obj("GlobalGeometryRules", "UpperLeftCorner", "Counterclockwise", "Relative"),
+    ]
+
+
+def replace_results_block(path: Path, text: str) -> None:
+    """Put ``text`` between the ``<!-- results:begin -->`` and ``<!-- results:end -->`` lines of ``path``."""
+    doc = path.read_text()
+    new, n = re.subn(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
+                     lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), doc, flags=re.S)
+    if n != 1:
+        raise SystemExit(f"{path}: no <!-- results:begin --> ... <!-- results:end --> block")
+    path.write_text(new)
+
+
 def _f(x: float) -> str:
     return f"{x:.6g}"
 
@@ -377,12 +400,7 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") ->
         raise UnsupportedModel("U-values too high for an insulation layer plus the massive layer")
     lx, ly, h = box.lx, box.ly, box.h
     name = "Box"
-    o = []
-    o.append(_obj("Version", "25.2"))
-    o.append(_obj("SimulationControl", "No", "No", "No", "No", "Yes", "No", 1.0))
-    o.append(_obj("Building", scenario.name, 0.0, "Suburbs", 0.04, 0.4, "FullExterior", 50.0, 6.0))
-    o.append(_obj("Timestep", float(3600 // scenario.period.step_s)))
-    o.append(_obj("GlobalGeometryRules", "UpperLeftCorner", "Counterclockwise", "Relative"))
+    o = idf_preamble(scenario, max_warmup_days=50.0)
     o.append(_obj("Site:Location", scenario.name, loc.latitude_deg, loc.longitude_deg,
                   loc.standard_utc_offset_h, loc.altitude_m))
     o.append(_obj("Site:GroundReflectance", *([env.ground_albedo] * 12)))

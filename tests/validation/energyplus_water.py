@@ -256,12 +256,7 @@ def build_water_idf(scenario: Scenario, rain_csv_name: str) -> str:
     dem = demand_of(model)
     lx, ly, h = box.lx, box.ly, box.h
     name = "Zone1"
-    o = []
-    o.append(_obj("Version", "25.2"))
-    o.append(_obj("SimulationControl", "No", "No", "No", "No", "Yes", "No", 1.0))
-    o.append(_obj("Building", scenario.name, 0.0, "Suburbs", 0.04, 0.4, "FullExterior", 25.0, 6.0))
-    o.append(_obj("Timestep", float(3600 // scenario.period.step_s)))
-    o.append(_obj("GlobalGeometryRules", "UpperLeftCorner", "Counterclockwise", "Relative"))
+    o = ec.idf_preamble(scenario, max_warmup_days=25.0)
     o.append(_obj("RunPeriod", "Year", 1.0, 1.0, float(YEAR), 12.0, 31.0, float(YEAR),
                   pd.Timestamp(f"{YEAR}-01-01").strftime("%A"), "No", "No", "No", "No", "No", "No"))
     o.append(_obj("ScheduleTypeLimits", "Fraction", 0.0, 1.0, "Continuous"))
@@ -488,7 +483,6 @@ def results_markdown(rows: list[CaseResult], wall_s: float | None = None) -> str
 
 def main(argv=None) -> None:
     import argparse
-    import re
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -501,12 +495,7 @@ def main(argv=None) -> None:
     if args.out is None:
         print(text)
         return
-    doc = args.out.read_text()
-    new, n = re.subn(r"(<!-- results:begin -->\n).*?(\n<!-- results:end -->)",
-                     lambda m: m.group(1) + text + m.group(2), doc, flags=re.S)
-    if n != 1:
-        raise SystemExit(f"{args.out}: no <!-- results:begin --> ... <!-- results:end --> block")
-    args.out.write_text(new)
+    ec.replace_results_block(args.out, text)
     print(text)
 
 

@@ -11,7 +11,6 @@ tables; with ``--out FILE`` it replaces the block between the
 from __future__ import annotations
 
 import argparse
-import re
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -95,12 +94,7 @@ def main(argv=None) -> None:
             own = list(pool.map(_energyplus_own_films_kwh, [(c, work) for c in ec.CASES]))
     text = results_markdown(rows, time.perf_counter() - t0, own)
     if args.out:
-        doc = args.out.read_text()
-        new, n = re.subn(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
-                         lambda m: m.group(1) + text + m.group(2), doc, flags=re.S)
-        if n != 1:
-            raise SystemExit(f"{args.out}: no results markers")
-        args.out.write_text(new)
+        ec.replace_results_block(args.out, text)
     print(text)
 
 

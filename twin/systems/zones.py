@@ -62,7 +62,7 @@ def ground_slabs(zones: list[Zone], envelope: Envelope) -> list[ground.SlabOnGro
         return [None] * len(zones)
     lam = envelope.ground_conductivity_w_mk
     r_floor = 1.0 / envelope.ground_floor_u_w_m2k - ground.R_SI_FLOOR_M2K_W - ground.R_SE_GROUND_M2K_W
-    d_t = ground.equivalent_thickness_m(envelope.ground_wall_thickness_m, lam, max(r_floor, 0.0))
+    d_t = ground.equivalent_thickness_m(envelope.ground_wall_thickness_m, lam, r_floor)
     b_prime = ground.characteristic_dimension_m(areas.sum(), perimeters.sum())
     u = float(ground.slab_u_w_m2k(b_prime, d_t, lam))
     delta = ground.penetration_depth_m(lam, envelope.ground_heat_capacity_j_m3k)
