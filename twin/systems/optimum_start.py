@@ -82,7 +82,7 @@ class OptimumStart:
         self.start_temp_c = np.zeros(n)
         self.elapsed_h = np.zeros(n)
         self.history: list[deque[float]] = [deque(maxlen=HISTORY_DAYS) for _ in range(n)]
-        self.warmups = np.zeros(n, dtype=int)       # warm-ups started (a KPI)
+        self.warmups = np.zeros(n, dtype=int)       # warm-ups started, per zone (diagnostic)
 
     def lead_h(self, temp_op_c: np.ndarray) -> np.ndarray:
         """Warm-up time each zone needs from the operative temperature ``temp_op_c`` [h], capped."""
