@@ -45,7 +45,7 @@ from twin.systems.heat_network import Substation, emitter_capacity_factor, heati
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
 from twin.systems.optimum_start import OptimumStart
 from twin.systems.rainwater import simulate_tank
-from twin.systems.zones import Zones, ground_slabs, window_areas_by_orientation
+from twin.systems.zones import Zones, ground_slabs, sky_loss_w, wall_areas_by_orientation, window_areas_by_orientation
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
 __all__ = [
@@ -73,14 +73,15 @@ class Exogenous:
     open_mask: np.ndarray             # (n, z) inside opening hours
     setpoint_c: np.ndarray            # (n, z) fixed-start setpoints (optimum-start zones: without the lead)
     hours_to_open: np.ndarray         # (n, z) time left before opening, this step included; 0 while open
-    ground_mass_w: np.ndarray         # (n, z) mass-node term moving the slab's boundary to the virtual ground
+    temp_ground_c: np.ndarray         # (n, z) virtual ground temperature behind each zone's slab (ISO 52016-1)
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
+    internal_w: np.ndarray            # (n, z) people, lighting and equipment
     solar_w: np.ndarray               # (n, z) through windows, blinds open
     solar_shaded_w: np.ndarray        # (n, z) through windows, blinds closed on sunny facades
-    internal_split_w: np.ndarray      # (n, 3, z) internal gains on the air, surface, mass nodes
-    solar_split_w: np.ndarray         # (n, 3, z) solar gains on the nodes, blinds open
-    solar_shaded_split_w: np.ndarray  # (n, 3, z) solar gains on the nodes, blinds closed
+    sol_wall_w: np.ndarray            # (n, z) solar absorbed by the outer faces of external walls
+    sol_roof_w: np.ndarray            # (n, z) solar absorbed by the outer face of the roof
+    sky_w: np.ndarray                 # (z, 3) long-wave loss to the sky of walls, roof, windows (constant)
     fresh_air_m3_s: np.ndarray        # (n, z) demand-controlled fresh air while open
     design_fresh_air_m3_s: np.ndarray  # (z,) design flow: full occupancy plus the floor-area share
     network_supply_c: np.ndarray      # (n,) heating curve
@@ -141,19 +142,6 @@ def _every_day(kinds: calendar.DayKinds) -> calendar.DayKinds:
     return calendar.DayKinds(kinds.civil_times, np.zeros_like(kinds.closed), kinds.school_holiday)
 
 
-def _link_matrix_w_k(model: Model) -> np.ndarray | None:
-    """Symmetric matrix of the conductances between zones [W/K], or None when zones are adiabatic."""
-    if not model.zone_links:
-        return None
-    index = {z.name: j for j, z in enumerate(model.zones)}
-    h = np.zeros((len(index), len(index)))
-    for link in model.zone_links:
-        a, b = (index[name] for name in link.zones)
-        h[a, b] += link.area_m2 * link.u_w_m2k
-        h[b, a] += link.area_m2 * link.u_w_m2k
-    return h
-
-
 LUMINOUS_EFFICACY_LM_W = 110.0
 """Mean luminous efficacy of global daylight [lm/W] [E]: 105-120 lm/W for mixed skies (Littlefair 1985;
 Perez et al. 1990 model averages); converts GHI to outdoor horizontal illuminance."""
@@ -173,11 +161,13 @@ def lighting_fraction(ghi_w_m2, daylight_factor_percent, target_lux, min_fractio
     return np.clip(1.0 - e_in_lux / np.asarray(target_lux), np.asarray(min_fraction), 1.0)
 
 
-def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Solar gains of every zone [W], shape (n, z): blinds open, and blinds closed on sunny facades.
+def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Solar inputs of every zone [W], shape (n, z) each.
 
-    Windows (ISO 13790 eqs. 43-45, with the chosen angular model), plus solar absorbed by opaque
-    walls and roofs and minus long-wave radiation to the sky from all of them (§11.4.5-11.4.6).
+    ``window``: transmitted through windows with blinds open, ``window_shaded``: with the blinds
+    closed on sunny facades (ISO 13790 eqs. 43-45 with the chosen angular model); ``wall`` and
+    ``roof``: absorbed by the outer faces of the opaque elements, α I A (the construction then
+    decides how much reaches the inside).
     """
     surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
     kw = {"model": env.facade_solar_model, "albedo": env.ground_albedo}
@@ -205,23 +195,25 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> t
     if env.blinds is not None:
         blinds = np.where(poa > env.blinds.close_above_w_m2, env.blinds.shading_factor, 1.0)
         shaded_w = through_windows(shading * blinds[:, None, :])
-
-    walls = np.array([[getattr(z.wall_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG] for z in zones])  # (z, 4)
+    walls = wall_areas_by_orientation(zones)  # (z, 4)
     roofs = np.array([z.roof_area_m2 for z in zones])
-    u_wall = env.wall_u_w_m2k + env.thermal_bridges_delta_u_w_m2k
-    u_roof = env.roof_u_w_m2k + env.thermal_bridges_delta_u_w_m2k
     ghi = at_step["ghi"].to_numpy(dtype=float)
-    opaque_w = (
-        solar.opaque_solar_gain_w(poa[:, None, :], u_wall, walls[None, :, :], env.opaque_solar_absorptance).sum(axis=2)
-        + solar.opaque_solar_gain_w(ghi[:, None], u_roof, roofs[None, :], env.opaque_solar_absorptance)
-    )
-    sky = dict(emissivity=env.external_emissivity, sky_temp_difference_k=env.sky_temperature_difference_k)
-    sky_w = (
-        solar.sky_radiation_loss_w(u_wall, walls.sum(axis=1), form_factor=0.5, **sky)
-        + solar.sky_radiation_loss_w(env.window_u_w_m2k, windows.sum(axis=1), form_factor=0.5, **sky)
-        + solar.sky_radiation_loss_w(u_roof, roofs, form_factor=1.0, **sky)
-    )  # (z,)
-    return open_w + opaque_w - sky_w, shaded_w + opaque_w - sky_w
+    alpha = env.opaque_solar_absorptance
+    return {
+        "window": open_w,
+        "window_shaded": shaded_w,
+        "wall": alpha * poa @ walls.T,
+        "roof": alpha * ghi[:, None] * roofs[None, :],
+    }
+
+
+def _sky_losses_w(model: Model) -> np.ndarray:
+    """Constant long-wave loss to the sky of each zone's walls, roof and windows [W], (z, 3)."""
+    env, zones = model.envelope, model.zones
+    walls = wall_areas_by_orientation(zones).sum(axis=1)
+    roofs = np.array([z.roof_area_m2 for z in zones])
+    windows = window_areas_by_orientation(zones).sum(axis=1)
+    return np.stack([sky_loss_w(env, walls, 0.5), sky_loss_w(env, roofs, 1.0), sky_loss_w(env, windows, 0.5)], axis=1)
 
 
 def _day_kinds(model: Model, step_mid_times: pd.DatetimeIndex) -> calendar.DayKinds:
@@ -267,24 +259,21 @@ def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
     return np.array([setpoint[month == m].mean(axis=0) for m in range(1, 13)])
 
 
-def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.DatetimeIndex,
-                        temp_out_c: np.ndarray, year: int, tz: dt.tzinfo) -> np.ndarray:
-    """Mass-node term that makes each zone's slab see its virtual ground temperature [W], (n, z).
+def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeIndex, temp_out_c: np.ndarray,
+                           year: int, tz: dt.tzinfo) -> np.ndarray:
+    """Boundary temperature behind each zone's slab on ground [°C], (n, z).
 
-    In the 5R1C network the opaque conductance H_tr,op, slab included, reaches outdoor air through
-    H_tr,em from the mass node. With ISO 13370 the slab's share H_g/H_tr,op of that path must end
-    at θ_gr,ve instead of θ_e; the network being linear, adding
-    Φ = H_tr,em (H_g/H_tr,op) (θ_gr,ve − θ_e) to the mass node is exactly that (ISO 13790 C.5 only
-    uses H_tr,em θ_e as a source). θ_gr,ve per month (:func:`twin.physics.ground.virtual_ground_temp_c`)
-    from the weather's twelve monthly mean outdoor temperatures and the monthly means of each zone's
-    scheduled setpoint over the calendar year (:func:`_monthly_setpoint_c`). Assumption: the
-    indoor side of ISO 13370's harmonics is the heating schedule, not the warmer free-running
-    summer (on Le Numérique the simulated monthly air temperatures would give 0.9 % less heat).
+    With ``ground_model = "iso13370"``: the monthly virtual ground temperature θ_gr,ve of ISO
+    52016-1 §6.5.8 (:func:`twin.physics.ground.virtual_ground_temp_c`), from the weather's twelve
+    monthly mean outdoor temperatures and the monthly means of each zone's scheduled setpoint over
+    the calendar year (:func:`_monthly_setpoint_c`). Assumption: the indoor side of ISO 13370's
+    harmonics is the heating schedule, not the warmer free-running summer. Zones without slab (and
+    the b-factor model, whose slab leads to outdoor air) get the outdoor temperature, unused.
     """
-    out = np.zeros((len(times), len(model.zones)))
+    out = np.repeat(temp_out_c[:, None], len(model.zones), axis=1)
     if model.envelope.ground_model != "iso13370":
         return out
-    slabs = ground_slabs(model.zones, model.envelope)
+    slabs = ground_slabs(model)
     if all(s is None for s in slabs):
         return out
     hourly = weather.data["temp_air"]
@@ -293,13 +282,11 @@ def _ground_mass_term_w(model: Model, zones: Zones, weather: Weather, times: pd.
         raise ScenarioError(f"weather '{weather.source}': the ground model needs all twelve months of temperature")
     setpoint_monthly_c = _monthly_setpoint_c(model, year, tz)
     month = times.month.to_numpy()
-    c = zones.conductances
-    share = np.asarray(c.h_tr_em_w_k, dtype=float) / zones.arrays.h_tr_op_w_k
     for j, slab in enumerate(slabs):
         if slab is None or slab.h_g_w_k <= 0.0:
             continue
         theta_gr = ground.virtual_ground_temp_c(slab, setpoint_monthly_c[:, j], temp_out_monthly)
-        out[:, j] = share[j] * slab.h_g_w_k * (theta_gr[month - 1] - temp_out_c)
+        out[:, j] = theta_gr[month - 1]
     return out
 
 
@@ -438,7 +425,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     # Solar geometry where the irradiance was measured or generated: the weather's own site.
     solpos = solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
     env = model.envelope
-    solar_w, solar_shaded_w = _solar_gains_w(env, zones, solpos, at_step)
+    sol = _solar_gains_w(env, zones, solpos, at_step)
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
     per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
@@ -474,19 +461,13 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         for window in model.ev_charging.off_peak_hours:
             ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
-    probe = Zones(zones, env, dt_s)
-    ground_mass_w = _ground_mass_term_w(model, probe, weather, times, temp_out, start.year, tz)
-    int_split = [np.asarray(a, dtype=float) for a in probe.split_gains(internal_w, np.zeros_like(internal_w))]
-    sol_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_w)]
-    shaded_split = [np.asarray(a, dtype=float) for a in probe.split_gains(np.zeros_like(solar_w), solar_shaded_w)]
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
-        ground_mass_w=ground_mass_w,
-        lighting_w=lighting_w,
-        equipment_w=equipment_w, solar_w=solar_w, solar_shaded_w=solar_shaded_w,
-        internal_split_w=np.stack(int_split, axis=1), solar_split_w=np.stack(sol_split, axis=1),
-        solar_shaded_split_w=np.stack(shaded_split, axis=1),
+        temp_ground_c=_virtual_ground_temp_c(model, weather, times, temp_out, start.year, tz),
+        lighting_w=lighting_w, equipment_w=equipment_w, internal_w=internal_w,
+        solar_w=sol["window"], solar_shaded_w=sol["window_shaded"], sol_wall_w=sol["wall"], sol_roof_w=sol["roof"],
+        sky_w=_sky_losses_w(model),
         fresh_air_m3_s=fresh_m3_s, design_fresh_air_m3_s=design / 3600.0,
         network_supply_c=supply_c,
         servers_w=servers_w, lifts_w=lifts_w, occupancy=occupancy, pv_w=pv_w, water=water, ev_off_peak=ev_off_peak,
@@ -519,13 +500,12 @@ class Engine:
         pressure_pa = float(air.air_pressure_pa(loc.altitude_m))
         # Flows are specified at room conditions (20 °C, site pressure).
         self.rho_cp_j_m3k = float(air.air_density_kg_m3(20.0, pressure_pa) * air.CP_DRY_AIR_J_KGK)
-        self.zones = Zones(self.model.zones, self.model.envelope, self.dt_s, initial_temp_c=19.0)
+        self.zones = Zones(self.model, self.dt_s, initial_temp_c=19.0)
         self.ahu = AirHandlingUnit(self.model.ahu, self.rho_cp_j_m3k)
         self.substation = Substation(self.model.heat_network)
         za = self.zones.arrays
         self._h_inf_w_k = self.rho_cp_j_m3k * za.infiltration_m3_s
         self._night_flush_m3_s = self.model.ahu.night_flush_m3_h_m2 * za.floor_area_m2 / 3600.0
-        self._links_w_k = _link_matrix_w_k(self.model)
         hn = self.model.heat_network
         self._emitter_design = (hn.supply_temp_design_c, hn.water_temp_drop_k, hn.emitter_exponent)
         self._co2_out = self.model.outdoor_co2_ppm
@@ -533,6 +513,23 @@ class Engine:
         self._co2_gen_m3_s_per_person = np.array([z.occupancy.co2_l_h_per_person for z in self.model.zones]) / 3.6e6
         self._design_flow_m3_s = exo.design_fresh_air_m3_s
         self._recovery_when_heating = self.model.ahu.heat_recovery.control == "when_heating"
+        env = self.model.envelope
+        self._f_int_c, self._f_sol_c = env.internal_gains_convective_fraction, env.solar_convective_fraction
+        # Zone-network inputs that do not depend on the state, one (z, k) block per step; the window
+        # solar channel (blinds) and the link fluxes are filled in each step.
+        ch = {c: j for j, c in enumerate(self.zones.channels)}
+        self._col_solar = ch["solar"]
+        u = np.zeros((exo.n_steps, len(self.zones.arrays.names), len(self.zones.channels)))
+        u[:, :, ch["temp_out"]] = exo.temp_out_c[:, None]
+        u[:, :, ch["temp_ground"]] = exo.temp_ground_c
+        u[:, :, ch["internal"]] = exo.internal_w
+        u[:, :, ch["sol_wall"]] = exo.sol_wall_w
+        u[:, :, ch["sol_roof"]] = exo.sol_roof_w
+        u[:, :, ch["sky_wall"]] = exo.sky_w[:, 0]
+        u[:, :, ch["sky_roof"]] = exo.sky_w[:, 1]
+        u[:, :, ch["sky_window"]] = exo.sky_w[:, 2]
+        self._inputs = u
+        self.zones.initialise_steady(u[0], 19.0)
         heating = [z.heating for z in self.model.zones]
         optimum = np.array([h.start_control == "optimum" for h in heating])
         self.optimum_start = (
@@ -659,20 +656,13 @@ class Engine:
             free_cooling = total_flow > 0.0
         if self._blinds_above_c is not None:
             closed = temp_air > self._blinds_above_c
-            sol = np.where(closed, exo.solar_shaded_split_w[i], exo.solar_split_w[i])
             solar_w = np.where(closed, exo.solar_shaded_w[i], exo.solar_w[i])
         else:
             closed = False
-            sol = exo.solar_split_w[i]
             solar_w = exo.solar_w[i]
-        gains = exo.internal_split_w[i] + sol  # a new (3, z) array: the mass row may be added to
-        gains[2] += exo.ground_mass_w[i]
-        if self._links_w_k is not None:
-            # Heat through floors and partitions between the mass nodes, explicit in the previous
-            # step's temperatures: antisymmetric, so it sums to zero over the building (stable while
-            # H dt / C_m << 1, about 0.01 for Le Numérique's slabs).
-            gains[2] += self._links_w_k @ zones.temp_m_c - self._links_w_k.sum(axis=1) * zones.temp_m_c
-        phi_ia, phi_st, phi_m = gains
+        u = self._inputs[i].copy()
+        u[:, self._col_solar] = solar_w
+        zones.link_fluxes(u)
         setpoint = exo.setpoint_c[i]
         if self.optimum_start is not None:
             setpoint = self.optimum_start.setpoint_c(exo.hours_to_open[i], zones.temp_op_c, setpoint)
@@ -681,13 +671,15 @@ class Engine:
         recovery_allowed = True
         if self._recovery_when_heating and total_flow > 0.0:
             plain = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed=False)
-            recovery_allowed = self._heating_mode(plain, temp_out, h_mech, phi_ia, setpoint)
+            convective_w = self._f_int_c * exo.internal_w[i] + self._f_sol_c * solar_w
+            recovery_allowed = self._heating_mode(plain, temp_out, h_mech, convective_w, setpoint)
         a = ahu.step(float(total_flow), float(temp_out), temp_extract, free_cooling, recovery_allowed)
 
         sup_req = ahu.supply_temp_c(a, a.coil_request_w)
         temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
         capacity = emitter_capacity_factor(exo.network_supply_c[i], temp_air, *self._emitter_design)
-        request = zones.heating_request_w(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, setpoint, capacity)
+        zones.free(u)
+        request = zones.heating_request_w(temp_sup, h_ve, setpoint, capacity)
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)
         heating = request * scale
@@ -697,7 +689,7 @@ class Engine:
             temp_sup = (h_mech * sup + self._h_inf_w_k * temp_out) / h_ve
         else:
             sup = sup_req
-        out = zones.advance(temp_out, temp_sup, h_ve, phi_ia, phi_st, phi_m, heating)
+        out = zones.advance(temp_sup, h_ve, heating)
         if self.optimum_start is not None:
             self.optimum_start.observe(exo.hours_to_open[i], out.temp_op_c)
 
@@ -750,7 +742,7 @@ class Engine:
         r["ahu_effectiveness"][i] = a.effectiveness
         r["heat_available"][i] = 1.0 if self.substation.available else 0.0
         # Closure of every zone's 5R1C network plus the substation's own identity.
-        r["gains_w"][i] = float(gains.sum())
+        r["gains_w"][i] = float(u[:, self._col_solar].sum() + exo.internal_w[i].sum() + heating.sum())
         r["solar_w"][i] = float(np.sum(solar_w))
         r["blinds_closed"][i] = float(np.mean(closed))
         zone_residual = float(out.residual_w.sum())
@@ -766,26 +758,22 @@ class Engine:
         rz["setpoint_c"][i] = setpoint
         rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < setpoint - UNMET_TOLERANCE_K)
 
-    def _heating_mode(self, plain, temp_out: float, h_mech: np.ndarray, phi_ia: np.ndarray,
+    def _heating_mode(self, plain, temp_out: float, h_mech: np.ndarray, convective_w: np.ndarray,
                       setpoint: np.ndarray) -> bool:
         """Whether the zones are in heating mode, the test of the ``when_heating`` recovery control.
 
         EnergyPlus' rule for its ideal-loads system (``CalcPurchAirLoads`` in
         ``PurchasedAirManager.cc``): heating mode when the sensible output of the outdoor air
         supplied WITHOUT recovery, H_mech (θ_sup0 − θ_air), is below the load that holds the
-        setpoint, predicted from the state at the start of the step (what a controller reads):
-
-            Q_sp = C_air/Δt (θ_set − θ_air) + H_tr,is (θ_set − θ_s) + H_inf (θ_set − θ_e) − Φ_ia
-
-        with C_air = ρ c_p V the zone air's heat capacity. C_air enters this decision only: the
-        5R1C air node stays massless. Summed over the zones one AHU serves.
+        setpoint, predicted from the state at the start of the step (what a controller reads) by
+        :meth:`twin.systems.zones.Zones.setpoint_load_w`: the air node's capacity, the convective
+        exchange with every inside surface (the zone's real surfaces, from its geometry),
+        infiltration and thermal bridges, less the convective gains. Summed over the zones one AHU
+        serves.
         """
         zones = self.zones
         sup0 = self.ahu.supply_temp_c(plain, plain.coil_request_w)
-        c_air_w_k = self.rho_cp_j_m3k * zones.arrays.volume_m3 / self.dt_s
-        q_sp = (c_air_w_k * (setpoint - zones.temp_air_c)
-                + zones.conductances.h_tr_is_w_k * (setpoint - zones.temp_s_c)
-                + self._h_inf_w_k * (setpoint - temp_out) - phi_ia)
+        q_sp = zones.setpoint_load_w(setpoint, temp_out, self._h_inf_w_k, convective_w)
         return bool(np.sum(q_sp - h_mech * (sup0 - zones.temp_air_c)) > 0.0)
 
     # ---------------------------------------------------------------------- run
@@ -809,8 +797,7 @@ class Engine:
         warm._recording = False
         for i in range(warm.exo.n_steps):
             warm.step(i)
-        for name in ("temp_m_c", "temp_air_c", "temp_s_c", "temp_op_c"):
-            setattr(self.zones, name, getattr(warm.zones, name).copy())
+        self.zones.x = warm.zones.x.copy()
         self.co2_ppm = warm.co2_ppm.copy()
         if self.optimum_start is not None:
             self.optimum_start.copy_learning_from(warm.optimum_start)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 import tomllib
@@ -30,6 +31,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from twin.errors import ScenarioError
+from twin.physics.constructions import Layer
 from twin.systems.occupancy import OccupancySpec
 from twin.tariffs import DistrictHeatTariff, ElectricityTariff
 
@@ -125,21 +127,98 @@ class WindowAngular(Strict):
         return self
 
 
+
+_LIBRARY_FILE = Path(__file__).parent / "data" / "materials.toml"
+
+
+@functools.cache
+def material_library() -> dict[str, Material]:
+    """The shipped materials (twin/data/materials.toml), each with its source."""
+    with _LIBRARY_FILE.open("rb") as fh:
+        raw = tomllib.load(fh)
+    return {name: Material.model_validate(values) for name, values in raw.items()}
+
+
+class Material(Strict):
+    """A homogeneous building material (EN ISO 10456 design values or a product's declared values)."""
+
+    conductivity_w_mk: float = Field(gt=0, le=500, description="Design thermal conductivity lambda [W/(m K)].")
+    density_kg_m3: float = Field(ge=0, le=25_000, description="Density rho [kg/m3].")
+    specific_heat_j_kgk: float = Field(ge=0, le=10_000, description="Specific heat capacity c_p [J/(kg K)].")
+    source: str = Field(min_length=1, description="Where the values come from (standard table, product sheet, [E]).")
+
+
+class ConstructionLayer(Strict):
+    material: Identifier = Field(description="Name of a material of [materials] or of the shipped library.")
+    thickness_m: float = Field(gt=0, le=3, description="Layer thickness [m].")
+    name: Identifier | None = Field(
+        default=None, description="Optional name, to address the layer in overrides (else its material's name)."
+    )
+
+
+class Construction(Strict):
+    """Ordered layers, OUTSIDE to INSIDE (roof and floors between storeys: top to bottom; slab on ground:
+    ground side first). Layers outside a well-ventilated air layer (rainscreen cladding) are left out,
+    as ISO 6946 §6.9 does."""
+
+    description: str = ""
+    layers: list[ConstructionLayer] = Field(min_length=1, max_length=30)
+
+
+class EnvelopeConstructions(Strict):
+    """Names of the constructions of each kind of element, for every zone (a zone may override them)."""
+
+    external_wall: Identifier
+    roof: Identifier
+    ground_floor: Identifier
+    internal_floor: Identifier = Field(description="Floors between storeys: zone links and floors inside a zone.")
+    partition: Identifier = Field(description="Internal partitions with both faces in the zone.")
+
+
+class ZoneConstructions(Strict):
+    """A zone's own constructions where they differ from [envelope.constructions]."""
+
+    external_wall: Identifier | None = None
+    roof: Identifier | None = None
+    ground_floor: Identifier | None = None
+    internal_floor: Identifier | None = None
+    partition: Identifier | None = None
+
+
 class Envelope(Strict):
-    wall_u_w_m2k: PosFloat
-    roof_u_w_m2k: PosFloat
-    ground_floor_u_w_m2k: PosFloat
-    window_u_w_m2k: PosFloat
+    constructions: EnvelopeConstructions = Field(
+        description="Construction of each kind of element; U-values and heat capacities follow from their layers."
+    )
+    window_u_w_m2k: PosFloat = Field(description="Window U-value with frame and surface films (EN ISO 10077) [W/(m2 K)].")
     window_g_value: Fraction = Field(description="Total solar energy transmittance at normal incidence [-].")
     window_frame_fraction: Fraction
     thermal_bridges_delta_u_w_m2k: NonNegFloat = Field(
-        description="Extra U added to opaque elements for linear thermal bridges [W/(m2 K)]."
+        description="Linear thermal bridges as an extra U over the external walls and roof, a conductance from "
+        "the zone air to outdoor air (ISO 52016-1 H_tb) [W/(m2 K)]."
+    )
+    films: Literal["iso6946"] = Field(
+        default="iso6946",
+        description="Surface films: 'iso6946' = the design coefficients of ISO 6946:2017 Annex C (h_ce 20, h_re 4.14, "
+        "h_ci 2.5 / 5.0 / 0.7, h_ri 5.13 W/(m2 K)), constant.",
+    )
+    internal_heat_capacity_j_m2k: float = Field(
+        default=10_000.0, gt=0, le=200_000,
+        description="Heat capacity of the zone air and furniture per m2 of floor, ISO 52016-1 Table B.17 "
+        "(10,000 J/(m2 K)); at least that of the air itself is used [J/(m2 K)].",
+    )
+    internal_gains_convective_fraction: Fraction = Field(
+        default=0.4, description="Convective share of internal gains, ISO 52016-1 f_int,c = 0.4; the rest is "
+        "radiated to the inside surfaces by area [-].",
+    )
+    solar_convective_fraction: Fraction = Field(
+        default=0.1, description="Convective share of the solar gains through windows, ISO 52016-1 f_sol,c = 0.1; "
+        "the rest falls on the inside surfaces by area [-].",
     )
     ground_model: Literal["iso13370", "b_factor"] = Field(
         default="iso13370",
-        description="'iso13370': the slab loses heat to the ground through ISO 13370's U (ground included) "
-        "towards a monthly virtual ground temperature (ISO 52016-1 §6.5.8), ground_floor_u_w_m2k being the floor "
-        "construction alone; 'b_factor': losses b*U*A*(T_in - T_out) with ground_temperature_factor b.",
+        description="'iso13370': the slab construction, 0.5 m of soil below it and a resistance bringing the whole "
+        "to ISO 13370's U lead to a monthly virtual ground temperature (ISO 52016-1 §6.5.8); 'b_factor': the slab "
+        "construction leads to outdoor air with its U reduced by the factor b (EN ISO 13789).",
     )
     ground_temperature_factor: Fraction | None = Field(
         default=None,
@@ -154,12 +233,6 @@ class Envelope(Strict):
     )
     ground_wall_thickness_m: NonNegFloat = Field(
         default=0.3, description="Thickness w of the external walls at ground level, ISO 13370 eq. 3 [m].",
-    )
-    mass_class: Literal["very_light", "light", "medium", "heavy", "very_heavy"]
-    mass_area_factor: float | None = Field(
-        default=None, gt=0, le=10,
-        description="Effective mass area A_m / A_f computed from the constructions (ISO 13790 §12.3.1.1 eq. 65, "
-        "A_m = C_m^2 / sum A_j kappa_j^2); absent: the mass class's Table 12 value [-].",
     )
     facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
     ground_albedo: Fraction = 0.2
@@ -254,6 +327,15 @@ class Zone(Strict):
         "external walls, (walls + windows) / height.",
     )
     window_shading_factor: Fraction = Field(description="F_sh: share of solar gain left by shading [-].")
+    partition_area_m2: NonNegFloat = Field(
+        default=0.0, description="Internal partitions inside the zone, both faces in the zone (one face counted) [m2]."
+    )
+    internal_floor_area_m2: NonNegFloat = Field(
+        default=0.0, description="Floors between storeys inside the zone (e.g. a two-storey open plan) [m2]."
+    )
+    constructions: ZoneConstructions = Field(
+        default_factory=ZoneConstructions, description="The zone's own constructions where they differ from the envelope's."
+    )
     occupancy: ZoneOccupancy
     loads: ZoneLoads
     ventilation: ZoneVentilation
@@ -261,11 +343,19 @@ class Zone(Strict):
 
 
 class ZoneLink(Strict):
-    """A partition or intermediate floor through which two zones exchange heat."""
+    """A floor between storeys (or a wall) through which two zones exchange heat."""
 
-    zones: tuple[Identifier, Identifier]
+    zones: tuple[Identifier, Identifier] = Field(
+        description="The two zones: for a floor, the zone BELOW first (its ceiling), then the zone above (its floor)."
+    )
     area_m2: PosFloat
-    u_w_m2k: PosFloat = Field(description="Thermal transmittance of the partition, surface resistances included [W/(m2 K)].")
+    construction: Identifier | None = Field(
+        default=None, description="Its construction, layers from the upper (or first) zone's side; default: "
+        "envelope.constructions.internal_floor.",
+    )
+    orientation: Literal["floor", "wall"] = Field(
+        default="floor", description="'floor': horizontal, zones[0] below; 'wall': a vertical partition."
+    )
 
 
 class Profile(Strict):
@@ -499,6 +589,10 @@ class Model(Strict):
     occupancy: OccupancySpec | None = None
     profiles: dict[Identifier, Profile] = {}
     zones: list[Zone] = Field(min_length=1)
+    materials: dict[Identifier, Material] = Field(
+        default={}, description="Materials added to (or replacing) the shipped library twin/data/materials.toml."
+    )
+    constructions: dict[Identifier, Construction] = Field(description="Named constructions, layers outside to inside.")
     zone_links: list[ZoneLink] = Field(default=[], description="Heat exchange between zones; none = adiabatic.")
     outdoor_co2_ppm: PosFloat = Field(default=420.0, description="CO2 concentration of outdoor air [ppm].")
     ahu: Ahu
@@ -509,6 +603,23 @@ class Model(Strict):
     ev_charging: EvCharging | None = None
     battery: Battery | None = None
     electrical_loads: ElectricalLoads | None = None
+
+    def all_materials(self) -> dict[str, Material]:
+        """The shipped material library with this model's [materials] added (a model entry wins)."""
+        return {**material_library(), **self.materials}
+
+    def layers(self, construction: str) -> tuple[Layer, ...]:
+        """Physical layers of a named construction, outside to inside."""
+        materials = self.all_materials()
+        out = []
+        for layer in self.constructions[construction].layers:
+            m = materials[layer.material]
+            out.append(Layer(layer.thickness_m, m.conductivity_w_mk, m.density_kg_m3, m.specific_heat_j_kgk))
+        return tuple(out)
+
+    def zone_construction(self, zone: Zone, kind: str) -> str:
+        """Name of the construction of element ``kind`` (external_wall, roof, ...) in ``zone``."""
+        return getattr(zone.constructions, kind) or getattr(self.envelope.constructions, kind)
 
     @model_validator(mode="after")
     def _consistent(self) -> Model:
@@ -522,39 +633,38 @@ class Model(Strict):
             raise ValueError(
                 f"zone floor areas add up to {total:g} m2; expected building.total_floor_area_m2 = {declared:g}"
             )
-        from twin.physics.thermal import H_MS_W_M2K, MASS_CLASSES
-
         env = self.envelope
         if env.ground_model == "b_factor" and env.ground_temperature_factor is None:
             raise ValueError("envelope.ground_model = 'b_factor' needs envelope.ground_temperature_factor")
         if env.ground_model == "iso13370" and env.ground_temperature_factor is not None:
             raise ValueError("envelope.ground_temperature_factor is used only with ground_model = 'b_factor'; "
                              "remove it or set ground_model = 'b_factor'")
-        if env.ground_model == "iso13370" and 1.0 / env.ground_floor_u_w_m2k < 0.21:
-            raise ValueError(f"envelope.ground_floor_u_w_m2k = {env.ground_floor_u_w_m2k:g} leaves no floor construction "
-                             "beside ISO 13370's surface resistances (0.17 + 0.04): expected at most 4.76 W/(m2 K)")
+        materials = self.all_materials()
+        for cname, construction in self.constructions.items():
+            for layer in construction.layers:
+                if layer.material not in materials:
+                    raise ValueError(f"constructions.{cname}: material '{layer.material}' is not defined; expected one "
+                                     f"of [materials] or the library: {', '.join(sorted(materials))}")
+        used = {f"envelope.constructions.{k}": v for k, v in env.constructions.model_dump().items()}
+        for z in self.zones:
+            used.update({f"zones.{z.name}.constructions.{k}": v for k, v in z.constructions.model_dump().items() if v})
+        used.update({f"zone_links[{k}].construction": link.construction for k, link in enumerate(self.zone_links)
+                     if link.construction})
+        for where, cname in used.items():
+            if cname not in self.constructions:
+                raise ValueError(f"{where} = '{cname}' is not a construction; expected one of {sorted(self.constructions)}")
         for z in self.zones:
             if z.ground_floor_exposed_perimeter_m is not None and z.ground_floor_area_m2 <= 0.0:
                 raise ValueError(f"zone {z.name}: ground_floor_exposed_perimeter_m given without ground_floor_area_m2")
             if z.heating.start_control == "optimum" and z.heating.preheat_h <= 0.0:
                 raise ValueError(f"zone {z.name}: heating.start_control = 'optimum' needs heating.preheat_h > 0 "
                                  "(the longest lead allowed)")
-        from twin.systems.zones import ZoneArrays, exposed_perimeters_m
+        from twin.systems.zones import exposed_perimeters_m
 
         if (env.ground_model == "iso13370" and sum(z.ground_floor_area_m2 for z in self.zones) > 0.0
                 and exposed_perimeters_m(self.zones).sum() <= 0.0):
             raise ValueError("the slab on ground has no exposed perimeter (ground_floor_exposed_perimeter_m all 0): "
                              "ISO 13370 needs one, expected > 0 m")
-
-        h_tr_op = ZoneArrays.from_model(self.zones, env).h_tr_op_w_k
-        a_m_factor = env.mass_area_factor or MASS_CLASSES[env.mass_class]["a_m_factor"]
-        for z, h_op in zip(self.zones, h_tr_op, strict=True):
-            h_ms = H_MS_W_M2K * a_m_factor * z.floor_area_m2
-            if h_op >= h_ms:
-                raise ValueError(
-                    f"zone {z.name}: opaque conductance {h_op:.0f} W/K reaches the mass coupling {h_ms:.0f} W/K "
-                    "(ISO 13790 eq. 63 needs H_tr,op < H_tr,ms): U-values or wall areas are implausibly high"
-                )
         for link in self.zone_links:
             for zone in link.zones:
                 if zone not in names:
@@ -801,7 +911,8 @@ def apply_override(data: dict[str, Any], path_str: str, value: Any, schema: Any 
             node = node[key]
             continue
         if isinstance(node, list):
-            named = {item.get("name"): item for item in node if isinstance(item, dict)}
+            # Named tables (zones, PV arrays) by their name; construction layers by name or material.
+            named = {item.get("name") or item.get("material"): item for item in node if isinstance(item, dict)}
             if key not in named:
                 raise KeyError(f"'{path_str}': no entry named '{key}' in {here}; expected one of {sorted(named)}")
             if last:
