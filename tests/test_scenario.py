@@ -92,7 +92,7 @@ BAD_SCENARIOS = {
     "override out of range": ('[overrides]\n"ahu.heat_recovery.effectiveness" = 1.4\n',
                               ["ahu.heat_recovery.effectiveness", "1.4", "less than or equal to 1"]),
     "override breaks area sum": ('[overrides]\n"zones.fablab.floor_area_m2" = 10.0\n', ["add up to", "3072"]),
-    "bad enum": ('[overrides]\n"envelope.mass_class" = "concrete"\n', ["envelope.mass_class", "'concrete'", "very_light"]),
+    "bad enum": ('[overrides]\n"envelope.ground_model" = "concrete"\n', ["envelope.ground_model", "'concrete'", "iso13370"]),
     "bad weather": ('[weather]\nsource = 12\n', ["weather.source", "string"]),
 }
 
@@ -188,7 +188,10 @@ def test_ground_model_and_b_factor_must_agree():
 
 
 @pytest.mark.parametrize("override, message", [
-    ({"envelope.ground_floor_u_w_m2k": 6.0}, "at most 4.76"),
+    ({"envelope.constructions.roof": "straw"}, "envelope.constructions.roof = 'straw' is not a construction"),
+    ({"constructions.roof_timber.layers.insulation.material": "unobtainium"}, "material 'unobtainium' is not defined"),
+    ({"zones.fablab.constructions.external_wall": "glass"}, "zones.fablab.constructions.external_wall = 'glass'"),
+    ({"envelope.window_u_w_m2k": 6.5}, "leaves no glazing"),
     ({"zones.coworking.ground_floor_exposed_perimeter_m": 10.0}, "without ground_floor_area_m2"),
     ({"zones.fablab.heating.start_control": "optimum", "zones.fablab.heating.preheat_h": 0.0}, "preheat_h > 0"),
     ({"zones.fablab.ground_floor_exposed_perimeter_m": 0.0, "zones.immersive_room.ground_floor_exposed_perimeter_m": 0.0,

@@ -45,7 +45,13 @@ from twin.systems.heat_network import Substation, emitter_capacity_factor, heati
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
 from twin.systems.optimum_start import OptimumStart
 from twin.systems.rainwater import simulate_tank
-from twin.systems.zones import Zones, ground_slabs, sky_loss_w, wall_areas_by_orientation, window_areas_by_orientation
+from twin.systems.zones import (
+    Zones,
+    ground_slabs,
+    sky_loss_w,
+    wall_areas_by_orientation,
+    window_areas_by_orientation,
+)
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
 __all__ = [

@@ -653,6 +653,12 @@ class Model(Strict):
         for where, cname in used.items():
             if cname not in self.constructions:
                 raise ValueError(f"{where} = '{cname}' is not a construction; expected one of {sorted(self.constructions)}")
+        from twin.physics import constructions as cons
+
+        r_films = cons.r_si_m2k_w("wall") + cons.r_se_m2k_w()
+        if 1.0 / env.window_u_w_m2k <= r_films:
+            raise ValueError(f"envelope.window_u_w_m2k = {env.window_u_w_m2k:g} leaves no glazing beside the surface "
+                             f"films (R_si + R_se = {r_films:.3f} m2 K/W): expected below {1.0 / r_films:.2f} W/(m2 K)")
         for z in self.zones:
             if z.ground_floor_exposed_perimeter_m is not None and z.ground_floor_area_m2 <= 0.0:
                 raise ValueError(f"zone {z.name}: ground_floor_exposed_perimeter_m given without ground_floor_area_m2")

@@ -52,10 +52,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from twin.physics.thermal import LAMBDA_AT, MASS_CLASSES
 
 import twin
 from twin.physics import solar as twin_solar
-from twin.physics.thermal import LAMBDA_AT, MASS_CLASSES
 from twin.scenario import Model, Scenario
 
 REPO = Path(__file__).resolve().parents[2]

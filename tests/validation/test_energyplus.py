@@ -103,8 +103,9 @@ def test_iso_films_are_fixed_and_give_back_the_iso_resistances():
 
 
 def test_mass_layer_matches_twin_heat_capacity():
-    import twin
     from twin.physics.thermal import MASS_CLASSES
+
+    import twin
 
     for mass in ("light", "heavy"):
         scenario = twin.load_scenario(ec.scenario_path(f"shoebox-chicago-{mass}-hr0"))
