@@ -62,7 +62,7 @@ BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
 }
 ZONE_COLUMNS: dict[str, tuple[str, str]] = {
     "temp_air_c": ("°C", "zone air temperature"),
-    "temp_op_c": ("°C", "zone operative temperature (0.3 air + 0.7 surface, ISO 13790 C.12)"),
+    "temp_op_c": ("°C", "zone operative temperature, (air + mean radiant)/2 (ISO 52016-1 §6.5.5.3)"),
     "setpoint_c": ("°C", "heating setpoint in force"),
     "heating_kw": ("kW", "heat delivered by the zone's emitters"),
     "occupants": ("persons", "occupants of the zone (mean over the step)"),
