@@ -147,3 +147,32 @@ def test_weather_spec_climate_field():
     assert WeatherSpec(climate="tracc-2050").climate == "tracc-2050"
     with pytest.raises(ValidationError, match="tracc-2100"):
         WeatherSpec(climate="2050")
+
+
+def test_cli_weather_climate_plot(tmp_path, capsys):
+    from twin.cli import main
+
+    png = tmp_path / "climate.png"
+    assert main(["weather", "--climate", "tracc-2050", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "tracc-2050" in out and "Jan" in out
+    assert png.stat().st_size > 10_000
+
+
+def test_cli_run_climate_sets_the_scenario_field(monkeypatch, tmp_path):
+    import twin
+    from twin import cli
+
+    from .conftest import ROOT
+
+    seen = {}
+
+    def fake_simulate(scenario):
+        seen["climate"] = scenario.weather.climate
+        raise SystemExit(0)
+
+    monkeypatch.setattr(twin, "simulate", fake_simulate)
+    with pytest.raises(SystemExit):
+        cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--climate", "tracc-2050",
+                  "--out", str(tmp_path / "r"), "-q"])
+    assert seen["climate"] == "tracc-2050"

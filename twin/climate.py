@@ -90,6 +90,7 @@ __all__ = [
     "apply_climate",
     "insert_heatwave",
     "write_epw",
+    "plot_climate_change",
 ]
 
 # --- Warming levels ----------------------------------------------------------
@@ -501,4 +502,48 @@ def write_epw(weather: Weather, path: str | Path, *, city: str = "Besancon",
         )
     out = Path(path)
     out.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# plot
+# ---------------------------------------------------------------------------
+
+
+def plot_climate_change(today_table: pd.DataFrame, future_table: pd.DataFrame,
+                        path: str | Path, *, label: str = "morphed") -> Path:
+    """Plot monthly temperatures of today's and a morphed climate to a PNG.
+
+    Parameters
+    ----------
+    today_table, future_table : pandas.DataFrame
+        Outputs of :func:`twin.weather.monthly_climate` (rows Jan … Dec, optional ``Year``).
+    path : str or pathlib.Path
+        PNG file to write.
+    label : str, default "morphed"
+        Legend of the morphed climate (e.g. ``"tracc-2050"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    from twin.plotting import pyplot
+
+    plt = pyplot()
+    a = today_table.drop(index="Year", errors="ignore")
+    b = future_table.drop(index="Year", errors="ignore")
+    x = np.arange(len(a))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for tab, name, colour in ((a, "today", "tab:blue"), (b, label, "tab:red")):
+        ax.fill_between(x, tab["tmin_c"], tab["tmax_c"], alpha=0.2, color=colour)
+        ax.plot(x, tab["tmean_c"], marker="o", color=colour,
+                label=f"{name}: mean, band = mean daily min-max")
+    ax.set_xticks(x, list(a.index))
+    ax.set_ylabel("temperature [°C]")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
     return out
