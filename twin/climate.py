@@ -12,8 +12,9 @@ Sources
     θ' = θ + Δθ_m + α_m (θ − ⟨θ⟩_m), α_m = (ΔTmax_m − ΔTmin_m) / (⟨Tmax⟩_m − ⟨Tmin⟩_m);
     radiation stretched by a monthly ratio.
 [TRACC] Trajectoire de réchauffement de référence pour l'adaptation au
-    changement climatique, décret n° 2026-… of 23 Jan 2026 (code de
-    l'environnement) and its arrêté of 23 Jan 2026: metropolitan France
+    changement climatique, décret en Conseil d'État of 23 Jan 2026 (code de
+    l'environnement; its number was not checked here) and its arrêté of
+    23 Jan 2026: metropolitan France
     +2 °C in 2030, +2.7 °C in 2050, +4 °C in 2100 relative to the
     pre-industrial era (global +1.5/+2/+3 °C).
     https://www.ecologie.gouv.fr/actualites/climat-trajectoire-rechauffement-inscrite-loi-francaise
@@ -38,9 +39,9 @@ What is an estimate [E]
 -----------------------
 * The warming already contained in 1991-2020 normals, 1.3 K over
   pre-industrial: no single Météo-France figure was found. Derived from
-  [MF-TRACC] (1976-2005 = 14.2 − 4.0 … i.e. 10.9 − 10.2 = +0.7 K) plus the
-  1976-2005 → 1991-2020 step of [MF-normales] (1.15 − (0.34 + 0.73)/2 ≈
-  0.6 K).
+  [MF-TRACC] (pre-industrial France = 14.2 − 4.0 = 10.2 °C, so 1976-2005 at
+  10.9 °C is +0.7 K) plus the 1976-2005 → 1991-2020 step of [MF-normales]
+  (1.15 − (0.34 + 0.73)/2 ≈ 0.6 K).
 * The monthly pattern: a cosine peaking at the turn of July/August whose
   summer (JJA) minus winter (DJF) contrast is 1 K per 3.3 K of annual
   warming ([MF-TRACC]: ≈ +1 °C more in summer for 14.2 − 10.9 = 3.3 K). No

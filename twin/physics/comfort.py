@@ -42,7 +42,7 @@ Sources and how far they were checked
       from the first to the last day with θ_rm ≥ 16 °C.
 
     θ_consigne_fr is the conventional cooling set-point, 26 °C, so θ_conf
-    runs from 26 °C (θ_rm ≤ 15.6 °C) to 28 °C (θ_rm ≥ 21.6 °C). This agrees
+    runs from 26 °C (θ_rm ≤ 15.8 °C) to 28 °C (θ_rm ≥ 21.8 °C). This agrees
     with every secondary source found ("26 °C la nuit, 26 à 28 °C le jour
     selon la moyenne glissante", e.g. https://thermiconseil.fr/guide/re2020-confort-ete/,
     "calcul uniquement pendant les heures d'occupation",
@@ -284,7 +284,7 @@ def re2020_comfort_temperature_c(theta_rm_c, *, hour_of_day=None, night_fixed: b
 
             θ_{conf} = \\min(θ_{sp} + 2,\\ θ_{inc,max})
 
-        i.e. 26 °C up to θ_rm = 15.6 °C, 28 °C from θ_rm = 21.6 °C
+        i.e. 26 °C up to θ_rm = 15.8 °C, 28 °C from θ_rm = 21.8 °C
         ([ThBCE] eqs. 2544-2546, read in openbce; primary text not reached).
     """
     rm = np.asarray(theta_rm_c, dtype=float)
