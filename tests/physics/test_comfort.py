@@ -103,6 +103,9 @@ def test_re2020_dh_hand_computed():
     dh_all = cf.re2020_dh_c_h(t_op, t_out, times, occupied, theta_rm_initial_c=15.0,
                               adaptive_period_only=False)
     assert dh_all == pytest.approx([18.368, 78.368])
+    # hours at or above θconf, +1 K, +2 K: zone A margins 0.656 and 0.18 K, zone B 2.656 and 2.18 K
+    hours = cf.re2020_discomfort_hours_h(t_op, t_out, times, occupied, theta_rm_initial_c=15.0)
+    assert hours.tolist() == [[20.0, 0.0, 0.0], [20.0, 20.0, 20.0]]
     # a fan allowance of 1 K lowers zone B's excess by 1 K over 20 counted hours
     dh_fan = cf.re2020_dh_c_h(t_op, t_out, times, occupied, theta_rm_initial_c=15.0,
                               fan_allowance_k=1.0)

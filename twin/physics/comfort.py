@@ -54,10 +54,11 @@ Sources and how far they were checked
     (domain-facts.md §7 [V]: https://www.larpf.fr/reglementation-1/14562/;
     same table in openbce ``exigences.dh_max``).
 
-How the regulatory DH aggregates zones ("groupes") into one building value
-was **not** found in a reachable text: :func:`building_dh_c_h` offers the
-maximum over zones (conservative, the default) and the floor-area-weighted
-mean, and says which one it used [E].
+RE2020 computes and checks DH per "groupe" (thermal zone): the RSET/RSEE
+output schema has O_NbDegresHeures and O_NbDegresHeures_max in each
+Sortie_Groupe_D. No building-level DH was found; :func:`building_dh_c_h`
+offers the maximum over zones (the default: every zone must comply) and the
+floor-area-weighted mean [E].
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ __all__ = [
     "re2020_adaptive_period",
     "re2020_fan_allowance_k",
     "re2020_dh_c_h",
+    "re2020_discomfort_hours_h",
     "building_dh_c_h",
     "re2020_dh_class",
     "en16798_comfort_temperature_c",
@@ -355,6 +357,27 @@ def re2020_fan_allowance_k(air_speed_m_s, theta_rm_c, temp_air_c):
     return out if out.ndim else float(out)
 
 
+def _re2020_margin_k(temp_op_c, temp_out_c, times, occupied, *, step_h, fan_allowance_k,
+                     night_fixed, adaptive_period_only, theta_rm_initial_c, hour_ending
+                     ) -> tuple[np.ndarray, np.ndarray, float]:
+    """θ_op − (θ_conf + Δθ_BA) per step and zone, the counted mask and Δt (h)."""
+    times = pd.DatetimeIndex(times)
+    n = len(times)
+    top = _as_2d(temp_op_c, n, "temp_op_c")
+    occ = _as_2d(np.asarray(occupied, dtype=bool), n, "occupied").astype(bool)
+    dt_h = _step_hours(times, step_h)
+    rm = running_mean_outdoor_c(temp_out_c, times, initial_c=theta_rm_initial_c,
+                                hour_ending=hour_ending)
+    start = times - pd.Timedelta(dt_h, "h") if hour_ending else times
+    conf = re2020_comfort_temperature_c(rm, hour_of_day=np.asarray(start.hour),
+                                        night_fixed=night_fixed)
+    counted = np.broadcast_to(occ, top.shape)
+    if adaptive_period_only:
+        counted = counted & re2020_adaptive_period(rm)[:, None]
+    margin = top - conf[:, None] - np.asarray(fan_allowance_k, dtype=float)
+    return margin, counted, dt_h
+
+
 def re2020_dh_c_h(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times: pd.DatetimeIndex,
                   occupied: np.ndarray, *, step_h: float | None = None, fan_allowance_k=0.0,
                   night_fixed: bool = False, adaptive_period_only: bool = True,
@@ -400,21 +423,37 @@ def re2020_dh_c_h(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times: pd.Datet
         period and Δt in hours ([ThBCE] eqs. 2548 and 2552). With sub-hourly
         steps this is the time integral of the same hourly expression.
     """
-    times = pd.DatetimeIndex(times)
-    n = len(times)
-    top = _as_2d(temp_op_c, n, "temp_op_c")
-    occ = _as_2d(np.asarray(occupied, dtype=bool), n, "occupied").astype(bool)
-    dt_h = _step_hours(times, step_h)
-    rm = running_mean_outdoor_c(temp_out_c, times, initial_c=theta_rm_initial_c,
-                                hour_ending=hour_ending)
-    start = times - pd.Timedelta(dt_h, "h") if hour_ending else times
-    conf = re2020_comfort_temperature_c(rm, hour_of_day=np.asarray(start.hour),
-                                        night_fixed=night_fixed)
-    counted = occ
-    if adaptive_period_only:
-        counted = counted & re2020_adaptive_period(rm)[:, None]
-    excess = np.maximum(0.0, top - conf[:, None] - np.asarray(fan_allowance_k, dtype=float))
-    return np.where(counted, excess, 0.0).sum(axis=0) * dt_h
+    margin, counted, dt_h = _re2020_margin_k(
+        temp_op_c, temp_out_c, times, occupied, step_h=step_h, fan_allowance_k=fan_allowance_k,
+        night_fixed=night_fixed, adaptive_period_only=adaptive_period_only,
+        theta_rm_initial_c=theta_rm_initial_c, hour_ending=hour_ending)
+    return np.where(counted, np.maximum(margin, 0.0), 0.0).sum(axis=0) * dt_h
+
+
+def re2020_discomfort_hours_h(temp_op_c: np.ndarray, temp_out_c: np.ndarray,
+                              times: pd.DatetimeIndex, occupied: np.ndarray, **kwargs) -> np.ndarray:
+    """Counted hours at or above θ_conf, θ_conf + 1 K and θ_conf + 2 K, per zone.
+
+    Parameters
+    ----------
+    temp_op_c, temp_out_c, times, occupied, **kwargs
+        As in :func:`re2020_dh_c_h` (same counted hours and thresholds).
+
+    Returns
+    -------
+    numpy.ndarray, shape (z, 3)
+        Hours with θ_op ≥ θ_conf + Δθ_BA + {0, 1, 2} K: the RSEE outputs
+        O_Nb_h_inconf, O_Nb_h_inconf_1, O_Nb_h_inconf_2 ([ThBCE] eqs.
+        2549-2551, read in openbce).
+    """
+    margin, counted, dt_h = _re2020_margin_k(temp_op_c, temp_out_c, times, occupied,
+                                             **{**_RE2020_DEFAULTS, **kwargs})
+    return np.stack([(counted & (margin >= k)).sum(axis=0) * dt_h for k in (0.0, 1.0, 2.0)],
+                    axis=1)
+
+
+_RE2020_DEFAULTS = dict(step_h=None, fan_allowance_k=0.0, night_fixed=False,
+                        adaptive_period_only=True, theta_rm_initial_c=None, hour_ending=True)
 
 
 def building_dh_c_h(dh_zone_c_h: np.ndarray, area_m2: np.ndarray | None = None, *,
@@ -428,9 +467,13 @@ def building_dh_c_h(dh_zone_c_h: np.ndarray, area_m2: np.ndarray | None = None, 
     area_m2 : array_like, shape (z,), optional
         Floor area of each zone, m²; required for ``method="area"``.
     method : {"max", "area"}, default "max"
-        ``"max"``: worst zone (conservative); ``"area"``: floor-area-weighted
-        mean Σ A_z DH_z / Σ A_z. RE2020 checks DH per "groupe" of each zone;
-        the aggregation rule was not found in a reachable text [E].
+        ``"max"``: worst zone; ``"area"``: floor-area-weighted mean
+        Σ A_z DH_z / Σ A_z. RE2020 computes and checks DH per "groupe": the
+        RSET/RSEE output schema carries O_NbDegresHeures and
+        O_NbDegresHeures_max in each Sortie_Groupe_D (seen in a public JAXB
+        binding of the RE2020 XML schema), so a building complies when every
+        group does, which is what ``"max"`` tests against one DH_max. No
+        building-level DH was found in the texts reached [E].
 
     Returns
     -------
