@@ -176,3 +176,24 @@ def test_cli_run_climate_sets_the_scenario_field(monkeypatch, tmp_path):
         cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--climate", "tracc-2050",
                   "--out", str(tmp_path / "r"), "-q"])
     assert seen["climate"] == "tracc-2050"
+
+
+def test_unknown_climate_in_a_scenario_is_a_scenario_error():
+    import twin
+
+    from .conftest import BASELINE
+
+    with pytest.raises(ScenarioError, match="weather.climate.*tracc-2030, tracc-2050, tracc-2100"):
+        twin.load_scenario(BASELINE, **{"weather.climate": "rcp85"})
+    assert twin.load_scenario(BASELINE, **{"weather.climate": "tracc-2100"}).weather.climate == "tracc-2100"
+
+
+def test_compare_refuses_options_in_another_climate(tmp_path):
+    from twin.compare import compare
+
+    from .conftest import BASELINE
+
+    hot = tmp_path / "hot.toml"
+    hot.write_text(f'inherits = "{BASELINE}"\nname = "hot"\n[weather]\nclimate = "tracc-2050"\n')
+    with pytest.raises(ScenarioError, match="field weather.climate is 'tracc-2050'"):
+        compare(BASELINE, [hot])
