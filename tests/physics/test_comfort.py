@@ -236,3 +236,15 @@ def test_shape_errors():
     times = _hourly(1)
     with pytest.raises(ValueError, match="temp_op_c"):
         cf.re2020_dh_c_h(np.zeros((10, 2)), np.zeros(24), times, np.ones(24, bool))
+
+
+def test_re2020_adaptive_period_is_found_per_year():
+    # Two years of daily-constant weather: 10 °C except 25 °C in July; zone always at 30 °C.
+    times = pd.date_range("2027-01-01 01:00", "2029-01-01 00:00", freq="h")
+    start = times - pd.Timedelta(hours=1)
+    t_out = np.where(start.month == 7, 25.0, 10.0)
+    dh = cf.re2020_dh_c_h(np.full(len(times), 30.0), t_out, times, np.ones(len(times), bool))
+    dh_2027 = cf.re2020_dh_c_h(np.full(8760, 30.0), t_out[:8760], times[:8760], np.ones(8760, bool))
+    # counted days are the same each year (from the first day θrm ≥ 16 to the last), so the
+    # two-year sum is twice one year, not a period spanning the winter in between
+    assert dh[0] == pytest.approx(2 * dh_2027[0], rel=1e-3)

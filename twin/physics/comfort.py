@@ -373,7 +373,12 @@ def _re2020_margin_k(temp_op_c, temp_out_c, times, occupied, *, step_h, fan_allo
                                         night_fixed=night_fixed)
     counted = np.broadcast_to(occ, top.shape)
     if adaptive_period_only:
-        counted = counted & re2020_adaptive_period(rm)[:, None]
+        year = np.asarray(start.year)
+        period = np.zeros(n, dtype=bool)
+        for y in np.unique(year):  # the adaptive period is defined per calendar year
+            sel = year == y
+            period[sel] = re2020_adaptive_period(rm[sel])
+        counted = counted & period[:, None]
     margin = top - conf[:, None] - np.asarray(fan_allowance_k, dtype=float)
     return margin, counted, dt_h
 
@@ -404,8 +409,10 @@ def re2020_dh_c_h(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times: pd.Datet
     night_fixed : bool, default False
         Dwelling night rule (θ_conf = 26 °C outside 7-22 h); False for offices.
     adaptive_period_only : bool, default True
-        Count only the adaptive comfort period (:func:`re2020_adaptive_period`);
-        for a multi-year run, call once per year.
+        Count only the adaptive comfort period (:func:`re2020_adaptive_period`),
+        found separately in each calendar year of the series. Over several
+        years the result is the SUM over the years: divide by the number of
+        years for an annual figure comparable with the RE2020 thresholds.
     theta_rm_initial_c : float, optional
         θ_rm of the first day (default: its own mean).
     hour_ending : bool, default True
