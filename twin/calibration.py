@@ -175,7 +175,8 @@ class _Evaluator:
         self.weather = load_weather(ws.source, year=self.base.period.start.year,
                                     seed=self.base.seed if ws.seed is None else ws.seed,
                                     latitude=loc.latitude_deg, longitude=loc.longitude_deg,
-                                    altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h)
+                                    altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
+                                    climate=ws.climate)
         self.occupancy = None
         if not any(q.touches_occupancy() for q in params):
             tz = dt.timezone(dt.timedelta(hours=self.weather.tz_offset_h))

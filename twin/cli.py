@@ -19,6 +19,8 @@ from rich.table import Table
 from twin.errors import BalanceError, TwinError
 
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+#: Values of --climate; twin.climate.CLIMATE_LEVELS (not imported here to keep the CLI start fast).
+CLIMATE_CHOICES = ("today", "tracc-2030", "tracc-2050", "tracc-2100")
 
 log = logging.getLogger("twin")
 
@@ -146,6 +148,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     overrides = _parse_set(args.set or [])
     if args.seed is not None:
         overrides["seed"] = args.seed
+    if args.climate is not None:
+        overrides["weather.climate"] = None if args.climate == "today" else args.climate
     scenario = twin.load_scenario(path, **overrides)
     results = twin.simulate(scenario)
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
@@ -244,7 +248,12 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
     from twin import weather as wx
 
-    w = wx.load_weather(args.source, year=args.year, seed=args.seed)
+    today = wx.load_weather(args.source, year=args.year, seed=args.seed)
+    w = today
+    if args.climate not in (None, "today"):
+        from twin.climate import apply_climate
+
+        w = apply_climate(today, args.climate)
     table_df = wx.monthly_climate(w.data)
     table = Table(title=f"Monthly climate — {w.source}", header_style="bold")
     table.add_column("month")
@@ -254,7 +263,13 @@ def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
         table.add_row(str(idx), *(f"{v:,.1f}" for v in row.to_numpy(dtype=float)))
     console.print(table)
     if args.plot:
-        wx.plot_monthly_climate(table_df, Path(args.plot))
+        if w is today:
+            wx.plot_monthly_climate(table_df, Path(args.plot))
+        else:
+            from twin.climate import plot_climate_change
+
+            plot_climate_change(wx.monthly_climate(today.data), table_df, Path(args.plot),
+                                label=args.climate)
         console.print(f"plot written to {args.plot}")
     return 0
 
@@ -271,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a value by dotted path, e.g. --set ahu.heat_recovery.effectiveness=0.85")
     p.add_argument("--report", action="store_true", help="also write report.html (docs/report.md)")
+    p.add_argument("--climate", choices=CLIMATE_CHOICES,
+                   help="morph the weather to a warming level (sets weather.climate; docs/weather.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
 
@@ -305,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="besancon-reference (default), a .epw file, pvgis:FILE or a .csv")
     p.add_argument("--year", type=int, default=2027, help="calendar year to map the weather onto")
     p.add_argument("--seed", type=int, default=1, help="seed of the embedded generator")
+    p.add_argument("--climate", choices=CLIMATE_CHOICES,
+                   help="morph to a warming level; with --plot, plot monthly temperature today vs morphed")
     p.add_argument("--plot", help="also write a PNG plot to this path")
     p.set_defaults(func=_cmd_weather)
     return parser

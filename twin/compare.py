@@ -206,6 +206,12 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                 f"{o.source_file}: period or weather source differ from the baseline's; a comparison needs "
                 "the same year for every option"
             )
+        if o.weather.climate != base.weather.climate:
+            raise ScenarioError(
+                f"{o.source_file}: field weather.climate is {o.weather.climate!r} but the baseline's is "
+                f"{base.weather.climate!r}; expected the same climate for every option (set it for all with "
+                "--set weather.climate=LEVEL)"
+            )
     seeds = list(seeds) if seeds else [base.seed]
     rows = []
     for seed in seeds:
@@ -218,7 +224,8 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                 loc = s.asset.building.location
                 weather = load_weather(ws.source, year=s.period.start.year, seed=seed if ws.seed is None else ws.seed,
                                        latitude=loc.latitude_deg, longitude=loc.longitude_deg,
-                                       altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h)
+                                       altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
+                                       climate=ws.climate)
             if progress:
                 progress(f"seed {seed}: {s.name}")
             summary = simulate(s, weather=weather).summary

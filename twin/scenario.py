@@ -730,6 +730,20 @@ class WeatherSpec(Strict):
         description="'besancon-reference' (embedded generator), or a path to .epw, pvgis:FILE, or .csv.",
     )
     seed: int | None = Field(default=None, ge=0, description="Weather seed; default: the scenario seed.")
+    climate: str | None = Field(
+        default=None,
+        description="Warming level the weather is morphed to: null or 'today' (as loaded), 'tracc-2030', "
+        "'tracc-2050', 'tracc-2100' (TRACC, shift-and-stretch; docs/weather.md).",
+    )
+
+    @field_validator("climate")
+    @classmethod
+    def _known_climate(cls, v: str | None) -> str | None:
+        from twin.climate import CLIMATE_LEVELS
+
+        if v is not None and v not in CLIMATE_LEVELS:
+            raise ValueError(f"climate is {v!r}; expected one of {', '.join(CLIMATE_LEVELS)} or null")
+        return v
 
 
 class Tariffs(Strict):

@@ -477,7 +477,8 @@ def run_variant(task: dict) -> dict:
         ws, loc = scenario.weather, scenario.asset.building.location
         wseed = scenario.seed if ws.seed is None else ws.seed
         args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
-                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h)
+                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
+                    climate=ws.climate)
         key = (str(ws.source), tuple(sorted(args.items())))
         weather = _cached(_WEATHER_CACHE, key, lambda: load_weather(ws.source, **args), "weather")
         if task.get("occupancy_key") is not None:

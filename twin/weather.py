@@ -1205,6 +1205,7 @@ def load_weather(
     longitude: float | None = None,
     altitude_m: float | None = None,
     tz_offset_h: float | None = None,
+    climate: str | None = None,
 ) -> Weather:
     """Load weather from a source string.
 
@@ -1227,6 +1228,11 @@ def load_weather(
         Site of a twin CSV file (default Besançon: 47.24 N, 6.02 E, 307 m,
         UTC+1); ``tz_offset_h`` also sets the time zone of a PVGIS file.
         Ignored for EPW (the file's LOCATION line rules) and the generator.
+    climate : str, optional
+        ``None`` or ``"today"`` (as loaded), ``"tracc-2030"``, ``"tracc-2050"``
+        or ``"tracc-2100"``: morph the loaded weather to that warming level
+        with :func:`twin.climate.apply_climate` (shift-and-stretch, TRACC;
+        docs/weather.md); the level is noted in ``Weather.source``.
 
     Returns
     -------
@@ -1237,7 +1243,31 @@ def load_weather(
     WeatherError
         Unknown source form or missing file (the message lists the valid
         forms), or any error of the readers and of :func:`validate_weather`.
+    ScenarioError
+        Unknown ``climate`` level (the message lists the valid ones).
     """
+    weather = _load_weather_today(source, year=year, seed=seed, base_dir=base_dir,
+                                  latitude=latitude, longitude=longitude, altitude_m=altitude_m,
+                                  tz_offset_h=tz_offset_h)
+    if climate is None or climate == "today":
+        return weather
+    from twin.climate import apply_climate  # twin.climate imports this module
+
+    return apply_climate(weather, climate)
+
+
+def _load_weather_today(
+    source: str,
+    *,
+    year: int,
+    seed: int,
+    base_dir: Path | None,
+    latitude: float | None,
+    longitude: float | None,
+    altitude_m: float | None,
+    tz_offset_h: float | None,
+) -> Weather:
+    """:func:`load_weather` without the climate morph."""
     s = str(source).strip()
     if s == "besancon-reference":
         return besancon_reference_year(year, seed)
