@@ -250,6 +250,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "comfort": {
             **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], rz["setpoint_c"], exo.open_mask, names, dt_s),
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
+            "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s),
         },
         "occupancy": _occupancy_summary(eng),
         "intensity_kwh_m2": _intensity(scenario, heat["district_heat_kwh"], electricity, floor_area),

@@ -99,7 +99,9 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     rows += [
         ("Comfort", "Worst zone", str(c["worst_zone"] or "none overheats")),
         ("", "Hours > 26 / 28 °C while open", f"{c['hours_above_26c']:,.0f} / {c['hours_above_28c']:,.0f} h"),
-        ("", "Degree-hours > 26 °C", f"{c['degree_hours_above_comfort']:,.0f} °C·h (RE2020 max 1,150)"),
+        ("", "Degree-hours > 26 °C", f"{c['degree_hours_above_comfort']:,.0f} °C·h"),
+        ("", "RE2020 DH (adaptive, worst zone)",
+         f"{c['re2020']['dh_c_h']:,.0f} °C·h, {c['re2020']['dh_verdict']} (max {c['re2020']['dh_max_c_h']:,.0f})"),
         ("", "Hours below setpoint while open", f"{c['hours_below_setpoint']:,.0f} h"),
         ("", "Hours felt > 1 K below setpoint, open", f"{c['hours_cold_operative']:,.0f} h"),
         ("", "Hours > 1,000 ppm CO₂ while open", f"{c['co2_hours_above_1000ppm']:,.0f} h (max {c['co2_max_ppm']:,.0f} ppm)"),

@@ -846,7 +846,7 @@ def run(scenario: Scenario, weather: Weather | None = None,
         # A CSV weather file carries no site: it is the model's (EPW and PVGIS files name their own).
         weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
                                longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
-                               tz_offset_h=loc.standard_utc_offset_h)
+                               tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
     exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy)
     engine = Engine(scenario, exo)
     engine.warm_up(weather)

@@ -243,3 +243,28 @@ def air_quality_kpis(co2_ppm: np.ndarray, open_mask: np.ndarray, zone_names: tup
         "co2_by_zone": {n: {"hours_above_1000ppm": float(hours[j]), "max_ppm": float(peak[j])}
                         for j, n in enumerate(zone_names)},
     }
+
+
+def re2020_comfort_kpis(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times, open_mask: np.ndarray,
+                        zone_names: tuple[str, ...], dt_s: float, dh_max_c_h: float = 1150.0) -> dict:
+    """RE2020 degrees-hours of discomfort and EN 16798-1 adaptive categories (docs/comfort.md).
+
+    DH per zone over the open hours inside the adaptive comfort period (twin.physics.comfort), the
+    building's value being its worst zone, against the low threshold (350 °C·h) and ``dh_max_c_h``
+    (offices, category 1: 1,150 °C·h); and the open hours in each EN 16798-1 category per zone.
+    """
+    from twin.physics import comfort
+
+    step_h = dt_s / 3600.0
+    dh = comfort.re2020_dh_c_h(temp_op_c, temp_out_c, times, open_mask, step_h=step_h)
+    building = comfort.building_dh_c_h(dh)
+    cats = comfort.en16798_hours_by_category(temp_op_c, temp_out_c, times, open_mask, step_h=step_h)
+    return {
+        "dh_c_h": building,
+        "dh_zone": zone_names[int(np.argmax(dh))] if len(dh) else None,
+        "dh_by_zone": {name: float(v) for name, v in zip(zone_names, dh, strict=True)},
+        "dh_max_c_h": dh_max_c_h,
+        "dh_verdict": str(comfort.re2020_dh_class(building, dh_max_c_h=dh_max_c_h)),
+        "en16798_hours_by_zone": {name: {k: float(v) for k, v in cats.iloc[j].items()}
+                                  for j, name in enumerate(zone_names)},
+    }
