@@ -58,6 +58,12 @@ def _opt(value, fmt: str, scale: float = 1.0) -> str:
     return "not simulated" if value is None else format(value * scale, fmt)
 
 
+def _per_period(meta: dict) -> str:
+    """'EUR/yr' for a one-year run, else 'EUR over the period (N yr)': costs are not annualised."""
+    years = meta.get("period_fraction_of_year", 1.0)
+    return "EUR/yr" if abs(years - 1.0) < 0.005 else f"EUR over the period ({years:.2f} yr)"
+
+
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     """(section, label, value) rows of the printed summary."""
     m, h, e, c, w = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"], summary["water"]
@@ -101,10 +107,12 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Hours below setpoint while open", f"{c['hours_below_setpoint']:,.0f} h"),
         ("", "Hours felt > 1 K below setpoint, open", f"{c['hours_cold_operative']:,.0f} h"),
         ("", "Hours > 1,000 ppm CO₂ while open", f"{c['co2_hours_above_1000ppm']:,.0f} h (max {c['co2_max_ppm']:,.0f} ppm)"),
-        ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} EUR/yr"),
+        ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} {_per_period(m)}"),
         ("", "  heat energy + subscription",
          f"{cost['district_heat_energy']:,.0f} + {cost['district_heat_subscription']:,.0f} EUR"),
-        ("", "  electricity bought", f"{cost['electricity_energy']:,.0f} EUR"),
+        ("", "  electricity energy + kVA + taxes/network + overrun",
+         f"{cost['electricity_energy']:,.0f} + {cost['electricity_subscription']:,.0f} + "
+         f"{cost['electricity_taxes_network']:,.0f} + {cost['electricity_overrun']:,.0f} EUR"),
         ("", "  drinking water", _opt(cost["water"], ",.0f") + " EUR"),
         ("", "PV surplus sold", _opt(rev["pv_export"], ",.0f") + " EUR"),
         ("", "CO₂ heat + electricity", f"{co2['district_heat'] / 1e3:,.1f} + {co2['electricity'] / 1e3:,.1f} t"),
@@ -129,6 +137,8 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
     for section, label, value in summary_rows(summary):
         table.add_row(section, label, value)
     console.print(table)
+    for caveat in m.get("caveats", []):
+        console.print(f"[yellow]Caveat: {caveat}[/yellow]", soft_wrap=True)
     if m["not_simulated"]:
         console.print(f"[dim]Not yet: {'; '.join(m['not_simulated'].values())}.[/dim]", soft_wrap=True)
     console.print(f"[dim]Run time {m['runtime_s']:.1f} s.[/dim]")

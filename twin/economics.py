@@ -18,7 +18,8 @@ from twin.physics import finance
 from twin.scenario import Scenario
 
 __all__ = [
-    "capacity_advice", "carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs", "rainwater_savings_eur",
+    "OPERATING_COST_RANGES", "capacity_advice", "carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs",
+    "period_caveats", "rainwater_savings_eur", "whole_operating_cost",
 ]
 
 HEAT_UNMET_HOURS_LIMIT = 20.0
@@ -71,10 +72,27 @@ def operating_costs(scenario: Scenario, district_heat_kw: pd.Series, import_kw: 
     priced = [k for k, v in cost.items() if v is not None]
     cost["total"] = float(sum(cost[k] for k in priced))
     cost["priced_lines"] = priced
+    cost["period_years"] = years
     cost["electricity_tariff"] = t.electricity.kind
     cost["electricity_kwh_by_period"] = elec.get("kwh")
     revenue = {"pv_export": tariffs.pv_export_revenue_eur(export_kw, t.pv_export_eur_kwh), "ev_charging": None}
     return cost, revenue
+
+
+FULL_YEAR_TOLERANCE = 0.005
+"""A period within 0.5 % of a year (about 2 days) counts as a year [-]."""
+
+
+def period_caveats(period_years: float) -> list[str]:
+    """What a reader must know when the simulated period is not one year (empty for a year)."""
+    if abs(period_years - 1.0) <= FULL_YEAR_TOLERANCE:
+        return []
+    return [
+        f"the period covers {period_years:.3f} of a year: costs, energy and CO2 are totals over the period, "
+        "not per year",
+        "life-cycle figures (NPV, IRR, paybacks) scale this period's savings to a year, which extrapolates "
+        "its season: use a full year for decisions",
+    ]
 
 
 def carrier_costs(summary: dict) -> dict[str, float]:
@@ -94,7 +112,7 @@ def life_cycle_vs_baseline(option: Scenario, option_summary: dict, baseline_summ
 
     The first-year savings by item are the simulated period's baseline cost minus the option's
     (and the option's extra PV revenue), scaled to a year when the period is not one (a short
-    period extrapolates its season: use a full year for decisions), escalated with
+    period extrapolates its season: the result says so in ``annualised`` and ``caveats``), escalated with
     ``finance.escalation``; PV revenue degrades with the arrays' degradation rate. None when the
     option declares no investment.
     """
@@ -117,6 +135,9 @@ def life_cycle_vs_baseline(option: Scenario, option_summary: dict, baseline_summ
                             option.investment.residual_value_eur)
     return {
         "capex_eur": option.investment.capex_eur,
+        "period_fraction_of_year": years,
+        "annualised": abs(years - 1.0) > FULL_YEAR_TOLERANCE,
+        "caveats": period_caveats(years),
         "first_year_savings_eur": savings,
         "npv_eur": float(lc["npv_eur"]),
         "irr": float(lc["irr"]),
@@ -197,3 +218,46 @@ def capacity_advice(scenario: Scenario, heat_demand_kw: pd.Series, import_kw: pd
             .round(3).to_dict(orient="records"),
         }
     return out
+
+
+OPERATING_COST_RANGES = {
+    "building_operation_arseg_2017": (97.0, "EUR/m2/yr", "ARSEG 2017 office panel, charges d'exploitation du "
+                                      "bâtiment (fluids, security, maintenance, cleaning), fluids ~24 % of it; "
+                                      "https://workplacemagazine.fr/profession/3805/combien-coute-un-poste-de-travail-en-2018"),
+    "global_charges_cbre_low": (100.0, "EUR/m2/yr", "CBRE Research benchmark, 10,000 m2 Ile-de-France office, "
+                                "private + common charges, low to high range 100-190; "
+                                "https://iwms.fr/infographie-combien-coute-lexploitation-dun-immeuble-tertiaire"),
+    "global_charges_cbre_high": (190.0, "EUR/m2/yr", "idem"),
+}
+"""Published French ratios to set the twin's operating cost against [V as quoted by the press; ranges,
+not targets]. Regional, new and small buildings sit below the Paris-region office panels."""
+
+
+def whole_operating_cost(scenario: Scenario, summary_cost: dict, floor_area_m2: float) -> dict:
+    """Whole operating cost per year [EUR excl. VAT]: energy and water, P2 upkeep, P3 renewals, user lines.
+
+    Energy and water come from the run (scaled to a year when the period is not one, with the
+    caveat); P2 is ``finance.operating.maintenance_eur_year``; P3 counts each renewal as
+    cost / interval per year (straight line, undiscounted); insurance, cleaning and staff are the
+    user's inputs, reported but outside ``technical_eur_year``, the part that design options can save.
+    """
+    op = scenario.finance.operating
+    years = summary_cost.get("period_years", 1.0)
+    energy_water = summary_cost["total"] / years if years > 0 else float("nan")
+    maintenance = dict(op.maintenance_eur_year)
+    renewals = {k: r.cost_eur / r.every_years for k, r in op.renewals.items()}
+    user = {"insurance": op.insurance_eur_year, "cleaning": op.cleaning_eur_year, "staff": op.staff_eur_year}
+    technical = energy_water + sum(maintenance.values()) + sum(renewals.values())
+    total = technical + sum(user.values())
+    return {
+        "energy_and_water_eur_year": energy_water,
+        "maintenance_p2_eur_year": maintenance,
+        "renewals_p3_eur_year": renewals,
+        "user_inputs_eur_year": user,
+        "technical_eur_year": technical,
+        "total_eur_year": total,
+        "technical_eur_m2_year": technical / floor_area_m2,
+        "total_eur_m2_year": total / floor_area_m2,
+        "annualised_from_period": abs(years - 1.0) > FULL_YEAR_TOLERANCE,
+        "reference_ranges_eur_m2_year": {k: v[0] for k, v in OPERATING_COST_RANGES.items()},
+    }

@@ -629,6 +629,37 @@ class Tariffs(Strict):
     )
 
 
+class Renewal(Strict):
+    """A large replacement (P3): its cost and how often it recurs."""
+
+    cost_eur: NonNegFloat = Field(description="Replacement cost excl. VAT [EUR].")
+    every_years: PosFloat = Field(description="Years between replacements [yr].")
+
+
+class OperatingCosts(Strict):
+    """Running costs besides energy and water, excl. VAT (docs/economics.md §6). All [E] unless the user sets them.
+
+    P2 upkeep by system and P3 renewals (annualised as cost / interval) belong to the building's
+    operation; insurance, cleaning and staff are the user's inputs, shown but kept out of savings.
+    """
+
+    maintenance_eur_year: dict[str, NonNegFloat] = Field(
+        default={"district_heat_substation": 1000.0, "ahu": 2500.0, "pv": 1350.0, "rainwater": 400.0,
+                 "ev_points": 1500.0},
+        description="P2 upkeep by system [EUR/yr]: substation 1,000, AHU 2,500, PV 90 kWp x 15 EUR/kWp, "
+                    "rainwater 400, EV 6 points x 250 [E].")
+    renewals: dict[str, Renewal] = Field(
+        default={"pv_inverters": Renewal(cost_eur=7500.0, every_years=13.0),
+                 "ahu_fans": Renewal(cost_eur=5000.0, every_years=15.0),
+                 "pumps": Renewal(cost_eur=2000.0, every_years=12.0),
+                 "ev_chargers": Renewal(cost_eur=7200.0, every_years=10.0),
+                 "rainwater_pump": Renewal(cost_eur=1200.0, every_years=12.0)},
+        description="P3 large renewals [E]; each counts cost_eur / every_years per year.")
+    insurance_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+    cleaning_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+    staff_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+
+
 class Finance(Strict):
     """Life-cycle parameters of a design option against its baseline."""
 
@@ -637,6 +668,7 @@ class Finance(Strict):
     escalation: dict[Literal["heat", "electricity", "water", "pv_revenue"], float] = Field(
         default={}, description="Yearly real price escalation by item [-]; absent items do not escalate."
     )
+    operating: OperatingCosts = OperatingCosts()
 
 
 class Investment(Strict):
