@@ -138,3 +138,52 @@ def test_declaration_csv(tmp_path):
     assert fields["Zone climatique"] == "H1c"
     assert float(fields["Cabs 2030 au prorata des surfaces"]) == pytest.approx(107.2, abs=0.05)
     assert {r["table"] for r in back} == {"1A", "2", "3", "4a", "calc"}
+
+
+def _fake_year_folder(tmp_path, years=1.0):
+    """A run folder with the worked example's energies and two civil days of temperature."""
+    import json
+
+    from tests.conftest import MODEL
+    from twin.results import Results
+
+    idx = pd.date_range("2027-01-04 00:15", periods=192, freq="15min", tz="Europe/Paris")
+    ts = pd.DataFrame({"temp_out_c": np.r_[np.linspace(2.0, 8.0, 96), np.full(96, 20.0)]}, index=idx)
+    summary = {
+        "meta": {"scenario": "example", "model": str(MODEL), "start": "2027-01-01T00:00:00+01:00",
+                 "period_fraction_of_year": years},
+        "heat": {"district_heat_kwh": 25_000.0},
+        "electricity": {"grid_import_kwh": 64_000.0, "ev": {"delivered_kwh": 12_000.0, "from_pv_kwh": 2_000.0}},
+        "cost_eur": {"period_years": years},
+    }
+    folder = tmp_path / "run"
+    Results(timeseries=ts, summary=summary).save(folder)
+    (folder / "summary.json").write_text(json.dumps(summary))
+    return folder
+
+
+def test_from_results_and_cli(tmp_path):
+    from twin.cli import main
+
+    folder = _fake_year_folder(tmp_path)
+    # The worked example: 73,250 kWh EF; EV from the grid 12,000 - 2,000 = 10,000 kWh (IRVE line).
+    # Degree-days of the two days: 13 heating. Adjusted to 14.3 DJ: Acef = 19,250 x (14.3 - 13)/13 = 1,925.
+    r = op.from_results(folder, dj_reference=14.3, out_csv=tmp_path / "o.csv")
+    assert r["final_energy_kwh"]["total"] == pytest.approx(73_250.0)
+    assert r["degree_days"]["heating"] == pytest.approx(13.0)
+    assert r["adjusted_kwh"] == pytest.approx(75_175.0)
+    assert r["cabs"]["cabs_kwh_m2"] == pytest.approx(329_404 / 3072)
+    assert r["status_2030"]["meets_2030"] and (tmp_path / "o.csv").is_file()
+    assert main(["operat", str(folder), "--out", str(tmp_path / "cli.csv")]) == 0
+    assert (tmp_path / "cli.csv").is_file()
+
+
+def test_from_results_refuses_a_partial_year(tmp_path, capsys):
+    from twin.cli import main
+    from twin.errors import TwinError
+
+    folder = _fake_year_folder(tmp_path, years=14 / 365)
+    with pytest.raises(TwinError, match="one-year run"):
+        op.from_results(folder)
+    assert main(["operat", str(folder)]) == 2
+    assert "one-year run" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Command line: ``twin run | compare | sweep | report | meters | calibrate | check | schema | weather``.
+"""Command line: ``twin run | compare | sweep | report | meters | calibrate | operat | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
     register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
     register_twin_mode_cli(sub)  # twin meters FILE | twin calibrate SCENARIO METERS (docs/twin-mode.md)
+    from twin.operat import register_cli as register_operat_cli
+
+    register_operat_cli(sub)  # twin operat DIR (docs/economics.md §5)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")

@@ -34,7 +34,7 @@ __all__ = [
     "DISTRICT_HEAT_FINAL_FACTOR", "SUB_CATEGORIES", "DEFAULT_ZONE_SUB_CATEGORIES", "TRAJECTORY",
     "SubCategory", "areas_by_sub_category", "cabs_kwh_m2", "cabs_prorata", "final_energy_kwh", "degree_days_pro", "daily_degree_days",
     "climate_adjusted_kwh", "estimated_heating_kwh", "relative_targets", "assess", "declaration_rows",
-    "write_declaration_csv",
+    "write_declaration_csv", "from_results", "register_cli",
 ]
 
 DISTRICT_HEAT_FINAL_FACTOR = 0.77
@@ -308,7 +308,8 @@ def declaration_rows(*, efa_name: str, year: int, area_m2_by_sub_category: dict[
     rows += [
         ("4a", "Année", year, "", an6),
         ("4a", "Mois de début de la plage de 12 mois", "01", "", an6),
-        ("4a", "Electricité", round(grid_import_kwh - ev_from_grid_kwh, 0), "kWh", an6 + " (hors IRVE, hors autoconsommation)"),
+        ("4a", "Electricité", round(grid_import_kwh - ev_from_grid_kwh, 0), "kWh",
+         an6 + " (hors autoconsommation; IRVE retranchée [E])"),
         ("4a", "Réseau de chaleur", round(district_heat_kwh, 0), "kWh", an6),
         ("4a", "Recharge des véhicules électriques ou hybrides rechargeables (IRVE)", round(ev_from_grid_kwh, 0),
          "kWh", an6),
@@ -328,3 +329,93 @@ def write_declaration_csv(path: str | Path, rows: list[dict]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+# --------------------------------------------------------------------------- from a run folder, CLI
+
+
+def from_results(folder: str | Path, *, dj_reference: float | None = None, climate_zone: str = "H1c",
+                 zone_sub_categories: dict[str, str] | None = None, out_csv: str | Path | None = None) -> dict:
+    """OPERAT figures of a full-year run folder written by ``twin run --out`` (summary + timeseries).
+
+    Zone areas and altitude are read from the model file named in ``meta.model`` (scenario
+    overrides of the model are not re-applied). ``dj_reference`` is the weather station's 2001-2020
+    mean heating degree-days (Météo-France); without it the consumption is not adjusted. A period
+    that is not one year is refused: OPERAT declares 12 consecutive months (art. 3 I).
+    """
+    from twin.errors import TwinError
+    from twin.results import Results
+    from twin.scenario import load_model_file
+
+    res = Results.load(folder)
+    s, ts = res.summary, res.timeseries
+    meta = s["meta"]
+    years = meta.get("period_fraction_of_year", s["cost_eur"].get("period_years"))
+    if years is None or abs(years - 1.0) > 0.005:
+        raise TwinError(f"{folder}: OPERAT figures need a one-year run (12 consecutive months), this one covers "
+                        f"{years if years is not None else 'an unknown'} year(s)")
+    model = load_model_file(meta["model"])
+    zone_areas = {z.name: z.floor_area_m2 for z in model.zones}
+    altitude = model.building.location.altitude_m
+    areas = areas_by_sub_category(zone_areas, zone_sub_categories)
+    pro = cabs_prorata(areas, climate_zone, altitude)
+    ev = s["electricity"].get("ev") or {}
+    ev_grid = max(0.0, (ev.get("delivered_kwh") or 0.0) - (ev.get("from_pv_kwh") or 0.0))
+    heat_kwh, import_kwh = s["heat"]["district_heat_kwh"], s["electricity"]["grid_import_kwh"]
+    final = final_energy_kwh(heat_kwh, import_kwh, min(ev_grid, import_kwh))
+    dd = daily_degree_days(ts["temp_out_c"], model.building.location.civil_timezone)
+    adjusted = final["total"]
+    if dj_reference is not None:
+        adjusted = climate_adjusted_kwh(final["total"], final["district_heat"], dd["heating"], dj_reference)[
+            "adjusted_kwh"]
+    area = pro["area_m2"]
+    out = {
+        "climate_zone": climate_zone,
+        "altitude_m": altitude,
+        "final_energy_kwh": final,
+        "degree_days": dd,
+        "dj_reference": dj_reference,
+        "adjusted_kwh": adjusted,
+        "adjusted_kwh_m2": adjusted / area,
+        "cabs": pro,
+        "status_2030": assess(adjusted / area, pro["cabs_kwh_m2"]),
+    }
+    if out_csv is not None:
+        year = pd.Timestamp(meta["start"]).year
+        rows = declaration_rows(efa_name=meta.get("scenario", "EFA"), year=year, area_m2_by_sub_category=areas,
+                                district_heat_kwh=heat_kwh, grid_import_kwh=import_kwh,
+                                ev_from_grid_kwh=final["irve"], zone=climate_zone, altitude_m=altitude)
+        out["csv"] = str(write_declaration_csv(out_csv, rows))
+    return out
+
+
+def cli_operat(args, console=None) -> int:
+    """Handler of ``twin operat DIR [--out FILE] [--dj-reference N]``."""
+    folder = Path(args.dir)
+    out_csv = Path(args.out) if args.out else folder / "operat.csv"
+    r = from_results(folder, dj_reference=args.dj_reference, climate_zone=args.zone, out_csv=out_csv)
+    if console is not None:
+        st = r["status_2030"]
+        fe = r["final_energy_kwh"]
+        console.print(f"Final energy (OPERAT scope): heat {fe['district_heat'] / 1e3:,.1f} + electricity "
+                      f"{fe['electricity'] / 1e3:,.1f} MWh EF (IRVE {fe['irve'] / 1e3:,.1f} MWh declared apart)",
+                      highlight=False, soft_wrap=True)
+        adj = "" if r["dj_reference"] is None else f", adjusted to {r['dj_reference']:,.0f} DJ"
+        console.print(f"{r['adjusted_kwh_m2']:,.1f} kWh EF/m²{adj} against Cabs 2030 {st['cabs_2030_kwh_m2']:,.1f} "
+                      f"({r['climate_zone']}, {r['altitude_m']:,.0f} m): "
+                      + ("met" if st["meets_2030"] else "NOT met"), highlight=False, soft_wrap=True)
+        console.print(f"Heating degree-days of the run: {r['degree_days']['heating']:,.0f}. Declaration fields "
+                      f"written to {r['csv']}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add ``twin operat DIR [--out FILE] [--dj-reference N] [--zone H1c]`` (docs/economics.md §5)."""
+    p = subparsers.add_parser("operat", help="Décret tertiaire figures and OPERAT declaration CSV of a one-year run",
+                              description="Final energy in OPERAT's scope, Cabs 2030 pro rata of the zones' "
+                                          "sub-categories, and a CSV of the declaration fields.")
+    p.add_argument("dir", help="results folder of `twin run` over one year")
+    p.add_argument("--out", help="CSV to write (default DIR/operat.csv)")
+    p.add_argument("--dj-reference", type=float, help="station's 2001-2020 mean heating degree-days (Météo-France)")
+    p.add_argument("--zone", default="H1c", help="climate zone of annexe III (default H1c, Doubs)")
+    p.set_defaults(func=cli_operat)
