@@ -29,7 +29,7 @@ def test_cabs_of_each_sub_category_in_h1c_below_400m():
         "Bureaux - Espace Co-Working": 62 + 50,
         "Bureaux - Bureaux Standards (cloisonnés - attribués)": 62 + 50,
         "Bureaux - Open Space (non cloisonné - attribué)": 62 + 60,
-        "Bureaux - Zone d'accueil du public": 62 + 35,
+        "Bureaux - Zone d’accueil du public": 62 + 35,
         "Formation continue pour adultes - Salle de formation et d'enseignement banalisé - Sans Process": 36 + 10,
         "Formation continue pour adultes - Salle de formation et d'enseignement banalisé - Avec Process": 36 + 90,
         "Formation continue pour adultes - Atelier et Halle technique avec Process": 35 + 24,

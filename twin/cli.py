@@ -64,6 +64,14 @@ def _per_period(meta: dict) -> str:
     return "EUR/yr" if abs(years - 1.0) < 0.005 else f"EUR over the period ({years:.2f} yr)"
 
 
+def _whole_cost_row(oc: dict | None, area: float) -> list[tuple[str, str, str]]:
+    """Energy and water + P2 upkeep + P3 renewals per year (docs/economics.md §6); none for older summaries."""
+    if not oc:
+        return []
+    return [("", "With upkeep (P2) and renewals (P3)",
+             f"{oc['technical_eur_year']:,.0f} EUR/yr ({oc['technical_eur_year'] / area:,.1f} EUR/m²)")]
+
+
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     """(section, label, value) rows of the printed summary."""
     m, h, e, c, w = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"], summary["water"]
@@ -114,6 +122,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
          f"{cost['electricity_energy']:,.0f} + {cost['electricity_subscription']:,.0f} + "
          f"{cost['electricity_taxes_network']:,.0f} + {cost['electricity_overrun']:,.0f} EUR"),
         ("", "  drinking water", _opt(cost["water"], ",.0f") + " EUR"),
+        *_whole_cost_row(summary.get("operating_cost_eur"), m["floor_area_m2"]),
         ("", "PV surplus sold", _opt(rev["pv_export"], ",.0f") + " EUR"),
         ("", "CO₂ heat + electricity", f"{co2['district_heat'] / 1e3:,.1f} + {co2['electricity'] / 1e3:,.1f} t"),
         ("Checks", "Energy / water balance error",

@@ -1,11 +1,12 @@
 """Operating costs and CO2 of a run, from its energy totals and the scenario's tariffs.
 
-What is priced today: district heat as a two-part tariff (R1 energy, R2 on the
+What is priced: district heat as a two-part tariff (R1 energy, R2 on the
 subscribed capacity, pro rata of the simulated period), electricity bought from
-the grid at the scenario's all-in average price, drinking water, and the PV
-surplus sold. A line that cannot be priced yet (EV charging billed to users) is
-``None``, never zero; ``priced_lines`` says what the total covers. Time-of-use
-electricity, capacity recommendations and life-cycle figures belong to issue 7.
+the grid (C4 time of use or a flat all-in price), drinking water, and the PV
+surplus sold. A line that cannot be priced is ``None``, never zero;
+``priced_lines`` says what the total covers. Costs are totals over the period
+(:func:`period_caveats` when it is not a year). :func:`whole_operating_cost`
+adds P2 upkeep, P3 renewals and the user's lines (docs/economics.md §6).
 """
 
 from __future__ import annotations

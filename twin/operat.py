@@ -77,7 +77,7 @@ SUB_CATEGORIES: dict[str, SubCategory] = {
         SubCategory("Bureaux - Service Public - Banque", _CVC_OFFICES, 60.0, 3120.0, COEFF_CH_OFFICES),
     "Bureaux - Espace Co-Working":
         SubCategory("Bureaux - Service Public - Banque", _CVC_OFFICES, 50.0, 3120.0, COEFF_CH_OFFICES),
-    "Bureaux - Zone d'accueil du public":
+    "Bureaux - Zone d’accueil du public":
         SubCategory("Bureaux - Service Public - Banque", _CVC_OFFICES, 35.0, 3120.0, COEFF_CH_OFFICES),
     "Bureaux - Grande salle de réunion - Auditorium - Amphithéâtre":
         SubCategory("Bureaux - Service Public - Banque", _CVC_OFFICES, 5.0, 625.0, COEFF_CH_OFFICES),
@@ -101,7 +101,7 @@ DEFAULT_ZONE_SUB_CATEGORIES = {
     "training_rooms": "Formation continue pour adultes - Salle de formation et d'enseignement banalisé - Sans Process",
     "immersive_room": "Formation continue pour adultes - Salle de formation et d'enseignement banalisé - Avec Process",
     "fablab": "Formation continue pour adultes - Atelier et Halle technique avec Process",
-    "reception_event": "Bureaux - Zone d'accueil du public",
+    "reception_event": "Bureaux - Zone d’accueil du public",
 }
 """Model zone -> OPERAT sub-category [E]: our reading of the activities; the owner declares them.
 FabLab as a training workshop with process (machines), the immersive room as a training room with
