@@ -34,8 +34,11 @@ def test_cost_lines_add_up_to_the_total(short_results):
              + (c["water"] or 0.0))
     assert lines == pytest.approx(c["total"], rel=1e-12)
     rows = {label: value for _, label, value in summary_rows(short_results.summary)}
-    shown = rows["  electricity energy + kVA + taxes/network + overrun"]
-    assert shown.count("+") == 3                            # all four electricity components are printed
+    shown = rows["  electricity kWh + kVA + taxes"]          # the overrun shows only when billed
+    assert shown.count("+") == 2
+    with_overrun = {**short_results.summary, "cost_eur": {**c, "electricity_overrun": 12.0}}
+    rows = {label: value for _, label, value in summary_rows(with_overrun)}
+    assert rows["  electricity kWh + kVA + taxes + overrun"].endswith("+ 12 EUR")
 
 
 def test_life_cycle_says_when_it_annualises():

@@ -64,6 +64,16 @@ def _per_period(meta: dict) -> str:
     return "EUR/yr" if abs(years - 1.0) < 0.005 else f"EUR over the period ({years:.2f} yr)"
 
 
+def _electricity_cost_row(cost: dict) -> tuple[str, str, str]:
+    """Every electricity cost line, so the printed lines add up to the total (overrun only when billed)."""
+    parts = [("kWh", cost["electricity_energy"]), ("kVA", cost["electricity_subscription"]),
+             ("taxes", cost["electricity_taxes_network"])]
+    if cost["electricity_overrun"]:
+        parts.append(("overrun", cost["electricity_overrun"]))
+    return ("", "  electricity " + " + ".join(name for name, _ in parts),
+            " + ".join(f"{value:,.0f}" for _, value in parts) + " EUR")
+
+
 def _whole_cost_row(oc: dict | None, area: float) -> list[tuple[str, str, str]]:
     """Energy and water + P2 upkeep + P3 renewals per year (docs/economics.md §6); none for older summaries."""
     if not oc:
@@ -118,9 +128,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} {_per_period(m)}"),
         ("", "  heat energy + subscription",
          f"{cost['district_heat_energy']:,.0f} + {cost['district_heat_subscription']:,.0f} EUR"),
-        ("", "  electricity energy + kVA + taxes/network + overrun",
-         f"{cost['electricity_energy']:,.0f} + {cost['electricity_subscription']:,.0f} + "
-         f"{cost['electricity_taxes_network']:,.0f} + {cost['electricity_overrun']:,.0f} EUR"),
+        _electricity_cost_row(cost),
         ("", "  drinking water", _opt(cost["water"], ",.0f") + " EUR"),
         *_whole_cost_row(summary.get("operating_cost_eur"), m["floor_area_m2"]),
         ("", "PV surplus sold", _opt(rev["pv_export"], ",.0f") + " EUR"),
