@@ -244,6 +244,8 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
             cells.append(("+" if mid > 0 else "") + format(mid, fmt))
         table.add_row(name, *cells)
     console.print(table)
+    for caveat in getattr(result, "caveats", []):
+        console.print(f"[yellow]Caveat: {caveat}[/yellow]", soft_wrap=True)
     console.print(f"Written to [bold]{out_dir}[/bold] (comparison.md, summary.csv, runs.csv, differences.csv)",
                   soft_wrap=True)
     return 0
