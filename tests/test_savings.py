@@ -71,6 +71,8 @@ def test_whole_operating_cost_by_hand(baseline_scenario):
     assert out["technical_eur_year"] == pytest.approx(28_646.923, abs=1e-3)
     assert out["technical_eur_m2_year"] == pytest.approx(9.3252, abs=1e-4)
     assert out["annualised_from_period"] is True
+    assert out["units"]["pv_kwac"] == pytest.approx(75.0)            # 90 kWp / DC:AC 1.2
+    assert out["maintenance_p2_eur_year"]["battery"] == 0.0           # the baseline has no battery
     # User lines are shown but stay out of the technical (savable) part.
     import twin
 
@@ -78,3 +80,26 @@ def test_whole_operating_cost_by_hand(baseline_scenario):
     with_cleaning = economics.whole_operating_cost(s, {"total": 10_000.0, "period_years": 0.5}, AREA)
     assert with_cleaning["technical_eur_year"] == pytest.approx(out["technical_eur_year"])
     assert with_cleaning["total_eur_year"] == pytest.approx(out["technical_eur_year"] + 30_000.0)
+
+
+def test_upkeep_follows_the_equipment_and_enters_the_life_cycle(baseline_scenario):
+    import twin
+
+    battery = twin.load_scenario(BASELINE.parent / "options" / "battery-50kwh.toml")
+    # 50 kWh x 5 EUR/kWh/yr = 250 EUR/yr more P2 than the baseline; nothing else changes.
+    cost = {"total": 0.0, "period_years": 1.0}
+    base = economics.whole_operating_cost(baseline_scenario, cost, AREA)
+    opt = economics.whole_operating_cost(battery, cost, AREA)
+    assert opt["upkeep_eur_year"] - base["upkeep_eur_year"] == pytest.approx(250.0)
+    meta = {"start": "2027-01-01T00:00:00+01:00", "end": "2028-01-01T00:00:00+01:00"}
+    lines = {"district_heat_energy": 0.0, "district_heat_subscription": 0.0, "electricity_energy": 1000.0,
+             "electricity_subscription": 0.0, "electricity_taxes_network": 0.0, "electricity_overrun": 0.0,
+             "water": 0.0}
+    s_base = {"meta": meta, "cost_eur": lines, "revenue_eur": {"pv_export": 0.0}, "operating_cost_eur": base}
+    s_opt = {"meta": meta, "cost_eur": {**lines, "electricity_energy": 600.0}, "revenue_eur": {"pv_export": 0.0},
+             "operating_cost_eur": opt}
+    lc = economics.life_cycle_vs_baseline(battery, s_opt, s_base)
+    # A year: electricity saves 400 EUR, the battery's upkeep costs 250 -> first-year saving 150 EUR.
+    assert lc["first_year_savings_eur"]["electricity"] == pytest.approx(400.0)
+    assert lc["first_year_savings_eur"]["upkeep"] == pytest.approx(-250.0)
+    assert lc["annualised"] is False and lc["caveats"] == []

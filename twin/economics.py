@@ -20,7 +20,7 @@ from twin.scenario import Scenario
 
 __all__ = [
     "OPERATING_COST_RANGES", "capacity_advice", "carrier_costs", "co2_kg", "life_cycle_vs_baseline", "operating_costs",
-    "period_caveats", "rainwater_savings_eur", "whole_operating_cost",
+    "cost_units", "period_caveats", "rainwater_savings_eur", "whole_operating_cost",
 ]
 
 HEAT_UNMET_HOURS_LIMIT = 20.0
@@ -114,8 +114,9 @@ def life_cycle_vs_baseline(option: Scenario, option_summary: dict, baseline_summ
     The first-year savings by item are the simulated period's baseline cost minus the option's
     (and the option's extra PV revenue), scaled to a year when the period is not one (a short
     period extrapolates its season: the result says so in ``annualised`` and ``caveats``), escalated with
-    ``finance.escalation``; PV revenue degrades with the arrays' degradation rate. None when the
-    option declares no investment.
+    ``finance.escalation``; PV revenue degrades with the arrays' degradation rate. The difference
+    in P2 upkeep and P3 renewals (:func:`whole_operating_cost`, already per year) is the item
+    ``upkeep``. None when the option declares no investment.
     """
     if option.investment is None:
         return None
@@ -128,6 +129,10 @@ def life_cycle_vs_baseline(option: Scenario, option_summary: dict, baseline_summ
     per_year = 1.0 / years
     savings = {item: (base[item] - opt[item]) * per_year for item in ("heat", "electricity", "water")}
     savings["pv_revenue"] = (opt["pv_revenue"] - base["pv_revenue"]) * per_year
+    if "operating_cost_eur" in baseline_summary and "operating_cost_eur" in option_summary:
+        # P2 upkeep and P3 renewals are already per year: an option with more equipment pays its upkeep.
+        savings["upkeep"] = (baseline_summary["operating_cost_eur"]["upkeep_eur_year"]
+                             - option_summary["operating_cost_eur"]["upkeep_eur_year"])
     arrays = option.asset.pv.arrays if option.asset.pv is not None else []
     degradation = {"pv_revenue": max((a.degradation_percent_per_year for a in arrays), default=0.0) / 100.0}
     f = option.finance
@@ -234,31 +239,50 @@ OPERATING_COST_RANGES = {
 not targets]. Regional, new and small buildings sit below the Paris-region office panels."""
 
 
+def cost_units(scenario: Scenario) -> dict[str, float]:
+    """How many units of each cost basis the model has (see ``scenario.OperatingCosts``)."""
+    a = scenario.asset
+    arrays = a.pv.arrays if a.pv is not None else []
+    return {
+        "building": 1.0,
+        "pv_kwp": float(sum(arr.peak_power_kwp for arr in arrays)),
+        "pv_kwac": float(sum(arr.peak_power_kwp / arr.dc_ac_ratio for arr in arrays)),
+        "ev_point": float(a.ev_charging.points) if a.ev_charging is not None else 0.0,
+        "battery_kwh": float(a.battery.capacity_kwh) if a.battery is not None else 0.0,
+        "rainwater": 1.0 if a.rainwater is not None else 0.0,
+    }
+
+
 def whole_operating_cost(scenario: Scenario, summary_cost: dict, floor_area_m2: float) -> dict:
     """Whole operating cost per year [EUR excl. VAT]: energy and water, P2 upkeep, P3 renewals, user lines.
 
-    Energy and water come from the run (scaled to a year when the period is not one, with the
-    caveat); P2 is ``finance.operating.maintenance_eur_year``; P3 counts each renewal as
-    cost / interval per year (straight line, undiscounted); insurance, cleaning and staff are the
-    user's inputs, reported but outside ``technical_eur_year``, the part that design options can save.
+    Energy and water come from the run (scaled to a year when the period is not one:
+    ``annualised_from_period``); P2 is rate x units of the model (:func:`cost_units`) from
+    ``finance.operating.maintenance_eur_year``; P3 counts each renewal as rate x units / interval
+    per year (straight line, undiscounted); insurance, cleaning and staff are the user's inputs,
+    reported in ``total_eur_year`` but outside ``technical_eur_year``, the part design options change.
     """
     op = scenario.finance.operating
+    units = cost_units(scenario)
     years = summary_cost.get("period_years", 1.0)
     energy_water = summary_cost["total"] / years if years > 0 else float("nan")
-    maintenance = dict(op.maintenance_eur_year)
-    renewals = {k: r.cost_eur / r.every_years for k, r in op.renewals.items()}
+    maintenance = {k: r.eur * units[r.per] for k, r in op.maintenance_eur_year.items()}
+    renewals = {k: r.eur * units[r.per] / r.every_years for k, r in op.renewals.items()}
     user = {"insurance": op.insurance_eur_year, "cleaning": op.cleaning_eur_year, "staff": op.staff_eur_year}
-    technical = energy_water + sum(maintenance.values()) + sum(renewals.values())
+    upkeep = sum(maintenance.values()) + sum(renewals.values())
+    technical = energy_water + upkeep
     total = technical + sum(user.values())
     return {
         "energy_and_water_eur_year": energy_water,
         "maintenance_p2_eur_year": maintenance,
         "renewals_p3_eur_year": renewals,
+        "upkeep_eur_year": upkeep,
         "user_inputs_eur_year": user,
         "technical_eur_year": technical,
         "total_eur_year": total,
         "technical_eur_m2_year": technical / floor_area_m2,
         "total_eur_m2_year": total / floor_area_m2,
+        "units": units,
         "annualised_from_period": abs(years - 1.0) > FULL_YEAR_TOLERANCE,
         "reference_ranges_eur_m2_year": {k: v[0] for k, v in OPERATING_COST_RANGES.items()},
     }

@@ -629,32 +629,45 @@ class Tariffs(Strict):
     )
 
 
-class Renewal(Strict):
-    """A large replacement (P3): its cost and how often it recurs."""
+CostBasis = Literal["building", "pv_kwp", "pv_kwac", "ev_point", "battery_kwh", "rainwater"]
 
-    cost_eur: NonNegFloat = Field(description="Replacement cost excl. VAT [EUR].")
+
+class CostRate(Strict):
+    """A yearly upkeep cost (P2) per unit of a system found in the model (docs/economics.md §6)."""
+
+    eur: NonNegFloat = Field(description="Cost per unit excl. VAT [EUR].")
+    per: CostBasis = Field(default="building", description="Unit: the building, a kWp or kWac of PV, an EV point, "
+                           "a kWh of battery, or the rainwater system (0 units when the model has none).")
+
+
+class Renewal(CostRate):
+    """A large replacement (P3) per unit, recurring every ``every_years``."""
+
     every_years: PosFloat = Field(description="Years between replacements [yr].")
 
 
 class OperatingCosts(Strict):
     """Running costs besides energy and water, excl. VAT (docs/economics.md §6). All [E] unless the user sets them.
 
-    P2 upkeep by system and P3 renewals (annualised as cost / interval) belong to the building's
-    operation; insurance, cleaning and staff are the user's inputs, shown but kept out of savings.
+    P2 upkeep and P3 renewals (annualised as cost / interval) scale with the systems of the model
+    (PV kWp, EV points, ...); insurance, cleaning and staff are the user's inputs, shown but kept
+    out of savings.
     """
 
-    maintenance_eur_year: dict[str, NonNegFloat] = Field(
-        default={"district_heat_substation": 1000.0, "ahu": 2500.0, "pv": 1350.0, "rainwater": 400.0,
-                 "ev_points": 1500.0},
-        description="P2 upkeep by system [EUR/yr]: substation 1,000, AHU 2,500, PV 90 kWp x 15 EUR/kWp, "
-                    "rainwater 400, EV 6 points x 250 [E].")
+    maintenance_eur_year: dict[str, CostRate] = Field(
+        default={"district_heat_substation": CostRate(eur=1000.0), "ahu": CostRate(eur=2500.0),
+                 "pv": CostRate(eur=15.0, per="pv_kwp"), "rainwater": CostRate(eur=400.0, per="rainwater"),
+                 "ev_points": CostRate(eur=250.0, per="ev_point"), "battery": CostRate(eur=5.0, per="battery_kwh")},
+        description="P2 upkeep [EUR/yr per unit] [E]: substation 1,000, AHU 2,500, PV 15/kWp, rainwater 400, "
+                    "EV 250/point, battery 5/kWh.")
     renewals: dict[str, Renewal] = Field(
-        default={"pv_inverters": Renewal(cost_eur=7500.0, every_years=13.0),
-                 "ahu_fans": Renewal(cost_eur=5000.0, every_years=15.0),
-                 "pumps": Renewal(cost_eur=2000.0, every_years=12.0),
-                 "ev_chargers": Renewal(cost_eur=7200.0, every_years=10.0),
-                 "rainwater_pump": Renewal(cost_eur=1200.0, every_years=12.0)},
-        description="P3 large renewals [E]; each counts cost_eur / every_years per year.")
+        default={"pv_inverters": Renewal(eur=100.0, per="pv_kwac", every_years=13.0),
+                 "ahu_fans": Renewal(eur=5000.0, every_years=15.0),
+                 "pumps": Renewal(eur=2000.0, every_years=12.0),
+                 "ev_chargers": Renewal(eur=1200.0, per="ev_point", every_years=10.0),
+                 "rainwater_pump": Renewal(eur=1200.0, per="rainwater", every_years=12.0)},
+        description="P3 large renewals per unit [E]; each counts eur x units / every_years per year. A battery's "
+                    "replacement belongs to the option's [investment].replacement_costs.")
     insurance_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
     cleaning_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
     staff_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
