@@ -103,3 +103,15 @@ def test_upkeep_follows_the_equipment_and_enters_the_life_cycle(baseline_scenari
     assert lc["first_year_savings_eur"]["electricity"] == pytest.approx(400.0)
     assert lc["first_year_savings_eur"]["upkeep"] == pytest.approx(-250.0)
     assert lc["annualised"] is False and lc["caveats"] == []
+
+
+def test_one_override_changes_one_rate():
+    # Scalar rates: --set on one leaves the others at their defaults (a dict default would be replaced whole).
+    import twin
+
+    s = twin.load_scenario(BASELINE, **{"finance.operating.pv_eur_kwp_year": 20.0,
+                                        "finance.operating.other_maintenance_eur_year.bms": 800.0})
+    out = economics.whole_operating_cost(s, {"total": 0.0, "period_years": 1.0}, AREA)
+    # PV 20 x 90 = 1,800; BMS 800 added; the other P2 lines unchanged: 1,000 + 2,500 + 400 + 1,500 + 0.
+    assert out["maintenance_p2_eur_year"]["pv"] == pytest.approx(1800.0)
+    assert sum(out["maintenance_p2_eur_year"].values()) == pytest.approx(1800 + 800 + 1000 + 2500 + 400 + 1500)

@@ -240,14 +240,13 @@ not targets]. Regional, new and small buildings sit below the Paris-region offic
 
 
 def cost_units(scenario: Scenario) -> dict[str, float]:
-    """How many units of each cost basis the model has (see ``scenario.OperatingCosts``)."""
+    """How much of each system the model has, for the upkeep rates of ``finance.operating``."""
     a = scenario.asset
     arrays = a.pv.arrays if a.pv is not None else []
     return {
-        "building": 1.0,
         "pv_kwp": float(sum(arr.peak_power_kwp for arr in arrays)),
         "pv_kwac": float(sum(arr.peak_power_kwp / arr.dc_ac_ratio for arr in arrays)),
-        "ev_point": float(a.ev_charging.points) if a.ev_charging is not None else 0.0,
+        "ev_points": float(a.ev_charging.points) if a.ev_charging is not None else 0.0,
         "battery_kwh": float(a.battery.capacity_kwh) if a.battery is not None else 0.0,
         "rainwater": 1.0 if a.rainwater is not None else 0.0,
     }
@@ -257,17 +256,32 @@ def whole_operating_cost(scenario: Scenario, summary_cost: dict, floor_area_m2: 
     """Whole operating cost per year [EUR excl. VAT]: energy and water, P2 upkeep, P3 renewals, user lines.
 
     Energy and water come from the run (scaled to a year when the period is not one:
-    ``annualised_from_period``); P2 is rate x units of the model (:func:`cost_units`) from
-    ``finance.operating.maintenance_eur_year``; P3 counts each renewal as rate x units / interval
-    per year (straight line, undiscounted); insurance, cleaning and staff are the user's inputs,
-    reported in ``total_eur_year`` but outside ``technical_eur_year``, the part design options change.
+    ``annualised_from_period``); P2 applies ``finance.operating``'s rates to the model's systems
+    (:func:`cost_units`); P3 counts each renewal as its cost / interval per year (straight line,
+    undiscounted); insurance, cleaning and staff are the user's inputs, reported in
+    ``total_eur_year`` but outside ``technical_eur_year``, the part design options change.
     """
     op = scenario.finance.operating
-    units = cost_units(scenario)
+    u = cost_units(scenario)
     years = summary_cost.get("period_years", 1.0)
     energy_water = summary_cost["total"] / years if years > 0 else float("nan")
-    maintenance = {k: r.eur * units[r.per] for k, r in op.maintenance_eur_year.items()}
-    renewals = {k: r.eur * units[r.per] / r.every_years for k, r in op.renewals.items()}
+    maintenance = {
+        "district_heat_substation": op.substation_eur_year,
+        "ahu": op.ahu_eur_year,
+        "pv": op.pv_eur_kwp_year * u["pv_kwp"],
+        "rainwater": op.rainwater_eur_year * u["rainwater"],
+        "ev_points": op.ev_eur_point_year * u["ev_points"],
+        "battery": op.battery_eur_kwh_year * u["battery_kwh"],
+        **op.other_maintenance_eur_year,
+    }
+    renewals = {
+        "pv_inverters": op.pv_inverter_eur_kwac * u["pv_kwac"] / op.pv_inverter_life_years,
+        "ahu_fans": op.ahu_fans_eur / op.ahu_fans_life_years,
+        "pumps": op.pumps_eur / op.pumps_life_years,
+        "ev_chargers": op.ev_charger_eur_point * u["ev_points"] / op.ev_charger_life_years,
+        "rainwater_pump": op.rainwater_pump_eur * u["rainwater"] / op.rainwater_pump_life_years,
+        **{k: r.cost_eur / r.every_years for k, r in op.other_renewals.items()},
+    }
     user = {"insurance": op.insurance_eur_year, "cleaning": op.cleaning_eur_year, "staff": op.staff_eur_year}
     upkeep = sum(maintenance.values()) + sum(renewals.values())
     technical = energy_water + upkeep
@@ -282,7 +296,7 @@ def whole_operating_cost(scenario: Scenario, summary_cost: dict, floor_area_m2: 
         "total_eur_year": total,
         "technical_eur_m2_year": technical / floor_area_m2,
         "total_eur_m2_year": total / floor_area_m2,
-        "units": units,
+        "units": u,
         "annualised_from_period": abs(years - 1.0) > FULL_YEAR_TOLERANCE,
         "reference_ranges_eur_m2_year": {k: v[0] for k, v in OPERATING_COST_RANGES.items()},
     }
