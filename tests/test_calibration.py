@@ -190,6 +190,10 @@ def test_verify_savings_option_d(calibrated, tmp_path):
     assert simulated["reporting_source"] == "simulation"
     assert heat["avoided"] > 0 and heat["avoided"] == pytest.approx(heat["baseline"] - heat["reporting"])
     assert heat["price_eur_per_unit"] == pytest.approx(0.055)  # R1 55 EUR/MWh
+    # Grid kWh in February (high season, C4 time of use): HCH 133 to HPH 180 EUR/MWh, plus the per-kWh accise
+    # 26.58 and network 50 that an avoided kWh also avoids -> between 0.20958 and 0.25658 EUR/kWh.
+    grid = simulated["meters"]["grid_import"]
+    assert 0.133 + 0.07658 - 1e-9 <= grid["price_eur_per_unit"] <= 0.180 + 0.07658 + 1e-9
     assert simulated["total_avoided_eur"] == pytest.approx(sum(m["avoided_eur"] for m in simulated["meters"].values()))
     # The same with the measure's consumption metered (here: its run written as a meter file)
     run = twin.simulate(twin.load_scenario(measure, **{"period.start": period[0], "period.end": period[1], **ov}))

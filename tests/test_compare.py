@@ -69,7 +69,9 @@ def test_cli_compare_writes_its_tables(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "heat-recovery-90" in out and "option minus baseline" in out
+    assert "Caveat: the period covers 0.019 of a year" in out          # one week: 7/365
     md = (tmp_path / "cmp" / "comparison.md").read_text()
+    assert "**Caveat:** life-cycle figures (NPV, IRR, paybacks) scale this period" in md
     assert "| district_heat_mwh | MWh |" in md
     for name in ("runs.csv", "differences.csv", "summary.csv"):
         assert (tmp_path / "cmp" / name).stat().st_size > 0

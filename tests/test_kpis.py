@@ -63,21 +63,21 @@ def test_heat_kpis_by_hand():
 def test_costs_and_co2_by_hand():
     import pandas as pd
 
-    s = short_scenario()
+    s = short_scenario(**{"tariffs.electricity.kind": "flat"})
     # A whole year at constant powers: 100 MWh of heat (11.416 kW), 50 MWh bought, 20 MWh sold.
     idx = pd.date_range("2027-01-01 01:00", "2028-01-01 00:00", freq="1h", tz="Etc/GMT-1")
     heat = pd.Series(100_000.0 / 8760, index=idx)
     imp = pd.Series(50_000.0 / 8760, index=idx)
     exp = pd.Series(20_000.0 / 8760, index=idx)
     cost, revenue = economics.operating_costs(s, heat, imp, exp, water_mains_m3=300.0)
-    # R1 55 EUR/MWh x 100 MWh + R2 50 EUR/kW x 160 kW + flat 0.20 EUR/kWh x 50 MWh + 3.10 EUR/m3 x 300 m3
+    # R1 55 EUR/MWh x 100 MWh + R2 9.29 EUR/kW x 160 kW + flat 0.20 EUR/kWh x 50 MWh + 3.10 EUR/m3 x 300 m3
     # + 25 EUR/yr fixed water charges (baseline tariffs); PV surplus 20 MWh x 0.10 EUR/kWh.
     assert cost["district_heat_energy"] == pytest.approx(5_500.0)
-    assert cost["district_heat_subscription"] == pytest.approx(8_000.0)
+    assert cost["district_heat_subscription"] == pytest.approx(1_486.4)
     assert cost["electricity_energy"] == pytest.approx(10_000.0)
     assert cost["electricity_subscription"] == 0.0  # inside the flat all-in price
     assert cost["water"] == pytest.approx(955.0)
-    assert cost["total"] == pytest.approx(24_455.0)
+    assert cost["total"] == pytest.approx(17_941.4)
     assert revenue == {"pv_export": pytest.approx(2_000.0), "ev_charging": None}
     co2 = economics.co2_kg(s, 100_000.0, 50_000.0)
     assert co2["total"] == pytest.approx(100_000 * 0.066 + 50_000 * 0.064)

@@ -30,7 +30,7 @@ def test_defaults_are_the_domain_facts():
     assert TOU.subscription_eur_kva_year == 45 and TOU.excise_eur_mwh == 26.58
     assert (TOU.high_season_from, TOU.high_season_to) == ("11-01", "03-31")
     dh = t.DistrictHeatTariff()
-    assert (dh.energy_eur_mwh, dh.subscription_eur_kw_year, dh.vat_rate) == (55, 50, 0.055)
+    assert (dh.energy_eur_mwh, dh.subscription_eur_kw_year, dh.vat_rate) == (55, 9.29, 0.055)
 
 
 def test_flat_tariff_stays_backward_compatible():
@@ -242,7 +242,7 @@ def test_overrun_penalty():
 def test_district_heat_week():
     # 50 kW for 168 h = 8.4 MWh; R1 55 -> 462 EUR; R2 50 EUR/kW/yr x 100 kW x 7/365 = 95.89 EUR.
     s = constant(50, "2027-01-11", "2027-01-18")
-    out = t.district_heat_cost_eur(s, t.DistrictHeatTariff(), subscribed_kw=100)
+    out = t.district_heat_cost_eur(s, t.DistrictHeatTariff(subscription_eur_kw_year=50.0), subscribed_kw=100)
     assert out["mwh"] == pytest.approx(8.4)
     assert out["energy_eur"] == pytest.approx(462.0)
     r2 = 50 * 100 * 7 / 365
@@ -327,3 +327,14 @@ def test_recommend_subscription_rejects_mistakes():
         t.recommend_subscription(ldc_load(), [0, 50], 10.0, unmet_hours_limit=1)
     with pytest.raises(ValueError, match="fixed_eur_per_kw_year"):
         t.recommend_subscription(ldc_load(), [50], -1.0, unmet_hours_limit=1)
+
+
+def test_r2_calibrated_to_the_networks_all_in_price():
+    # DF §2: 90.04 EUR TTC/MWh [V], VAT 5.5 % -> 85.346 HT. R1 55 [E]. Baseline draw 24.793 MWh on the
+    # advised 81 kW: R2 = (85.346 - 55) x 24.793 / 81 = 30.346 x 0.30609 = 9.2885 EUR/(kW yr).
+    r2 = t.calibrate_subscription_eur_kw_year(90.04, 0.055, 55.0, 24.793, 81.0)
+    assert r2 == pytest.approx(9.2885, abs=1e-4)
+    # Check back: (55 x 24.793 + 9.29 x 81) / 24.793 x 1.055 = 90.05 EUR TTC/MWh (9.29 is r2 rounded).
+    assert (55 * 24.793 + 9.29 * 81) / 24.793 * 1.055 == pytest.approx(90.04, abs=0.02)
+    with pytest.raises(ValueError, match="exceeds"):
+        t.calibrate_subscription_eur_kw_year(50.0, 0.055, 55.0, 24.793, 81.0)

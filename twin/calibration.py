@@ -461,7 +461,8 @@ def _write_report(result: CalibrationResult, out: Path, scenario: Path, data: Me
 # ------------------------------------------------------------------------------- IPMVP option D
 
 SAVINGS_METERS = {"district_heat": ("heat", "district_heat_kwh", ("district_heat_energy",)),
-                  "grid_import": ("electricity", "grid_import_kwh", ("electricity_energy",)),
+                  # accise and network are paid per kWh: an avoided kWh avoids them too (0 with a flat tariff)
+                  "grid_import": ("electricity", "grid_import_kwh", ("electricity_energy", "electricity_taxes_network")),
                   "water_mains": ("water", "mains_m3", ("water",))}
 
 

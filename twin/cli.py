@@ -1,4 +1,4 @@
-"""Command line: ``twin run | compare | sweep | report | meters | calibrate | check | schema | weather``.
+"""Command line: ``twin run | compare | sweep | report | meters | calibrate | operat | check | schema | weather``.
 
 Every mistake a user can fix ends as one line on stderr and exit status 2;
 a run that fails its balance checks exits with status 3.
@@ -60,6 +60,30 @@ def _opt(value, fmt: str, scale: float = 1.0) -> str:
     return "not simulated" if value is None else format(value * scale, fmt)
 
 
+def _per_period(meta: dict) -> str:
+    """'EUR/yr' for a one-year run, else 'EUR over the period (N yr)': costs are not annualised."""
+    years = meta.get("period_fraction_of_year", 1.0)
+    return "EUR/yr" if abs(years - 1.0) < 0.005 else f"EUR over the period ({years:.2f} yr)"
+
+
+def _electricity_cost_row(cost: dict) -> tuple[str, str, str]:
+    """Every electricity cost line, so the printed lines add up to the total (overrun only when billed)."""
+    parts = [("kWh", cost["electricity_energy"]), ("kVA", cost["electricity_subscription"]),
+             ("taxes", cost["electricity_taxes_network"])]
+    if cost["electricity_overrun"]:
+        parts.append(("overrun", cost["electricity_overrun"]))
+    return ("", "  electricity " + " + ".join(name for name, _ in parts),
+            " + ".join(f"{value:,.0f}" for _, value in parts) + " EUR")
+
+
+def _whole_cost_row(oc: dict | None, area: float) -> list[tuple[str, str, str]]:
+    """Energy and water + P2 upkeep + P3 renewals per year (docs/economics.md §6); none for older summaries."""
+    if not oc:
+        return []
+    return [("", "With upkeep (P2) and renewals (P3)",
+             f"{oc['technical_eur_year']:,.0f} EUR/yr ({oc['technical_eur_year'] / area:,.1f} EUR/m²)")]
+
+
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     """(section, label, value) rows of the printed summary."""
     m, h, e, c, w = summary["meta"], summary["heat"], summary["electricity"], summary["comfort"], summary["water"]
@@ -105,11 +129,12 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Hours below setpoint while open", f"{c['hours_below_setpoint']:,.0f} h"),
         ("", "Hours felt > 1 K below setpoint, open", f"{c['hours_cold_operative']:,.0f} h"),
         ("", "Hours > 1,000 ppm CO₂ while open", f"{c['co2_hours_above_1000ppm']:,.0f} h (max {c['co2_max_ppm']:,.0f} ppm)"),
-        ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} EUR/yr"),
+        ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} {_per_period(m)}"),
         ("", "  heat energy + subscription",
          f"{cost['district_heat_energy']:,.0f} + {cost['district_heat_subscription']:,.0f} EUR"),
-        ("", "  electricity bought", f"{cost['electricity_energy']:,.0f} EUR"),
+        _electricity_cost_row(cost),
         ("", "  drinking water", _opt(cost["water"], ",.0f") + " EUR"),
+        *_whole_cost_row(summary.get("operating_cost_eur"), m["floor_area_m2"]),
         ("", "PV surplus sold", _opt(rev["pv_export"], ",.0f") + " EUR"),
         ("", "CO₂ heat + electricity", f"{co2['district_heat'] / 1e3:,.1f} + {co2['electricity'] / 1e3:,.1f} t"),
         ("Checks", "Energy / water balance error",
@@ -133,6 +158,8 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
     for section, label, value in summary_rows(summary):
         table.add_row(section, label, value)
     console.print(table)
+    for caveat in m.get("caveats", []):
+        console.print(f"[yellow]Caveat: {caveat}[/yellow]", soft_wrap=True)
     if m["not_simulated"]:
         console.print(f"[dim]Not yet: {'; '.join(m['not_simulated'].values())}.[/dim]", soft_wrap=True)
     console.print(f"[dim]Run time {m['runtime_s']:.1f} s.[/dim]")
@@ -223,6 +250,8 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
             cells.append(("+" if mid > 0 else "") + format(mid, fmt))
         table.add_row(name, *cells)
     console.print(table)
+    for caveat in getattr(result, "caveats", []):
+        console.print(f"[yellow]Caveat: {caveat}[/yellow]", soft_wrap=True)
     console.print(f"Written to [bold]{out_dir}[/bold] (comparison.md, summary.csv, runs.csv, differences.csv)",
                   soft_wrap=True)
     return 0
@@ -310,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
     register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
     register_twin_mode_cli(sub)  # twin meters FILE | twin calibrate SCENARIO METERS (docs/twin-mode.md)
+    from twin.operat import register_cli as register_operat_cli
+
+    register_operat_cli(sub)  # twin operat DIR (docs/economics.md §5)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,10 +92,14 @@ class Comparison:
         One row per (option, seed): the indicators of :data:`KPIS`.
     baseline
         Name of the baseline scenario.
+    caveats
+        What the reader must know about the period (e.g. not a year: costs are period totals and the
+        life-cycle figures annualise it), from :func:`twin.economics.period_caveats`.
     """
 
     runs: pd.DataFrame
     baseline: str
+    caveats: list[str] = field(default_factory=list)
 
     @property
     def seeds(self) -> list[int]:
@@ -149,6 +153,8 @@ class Comparison:
             + "; each option's column gives option minus baseline, paired by seed"
             + (", as P50 [P10, P90] over the seeds." if several else "."),
             "",
+            *(f"**Caveat:** {c}." for c in self.caveats),
+            *([""] if self.caveats else []),
             f"| indicator | unit | {self.baseline} | " + " | ".join(self.options) + " |",
             "|---|---|---:|" + "---:|" * len(self.options),
         ]
@@ -237,4 +243,5 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                 if lc is not None:
                     row.update({k: lc[k] for k in LIFE_CYCLE})
             rows.append(row)
-    return Comparison(pd.DataFrame(rows), base.name)
+    caveats = list(base_summary["meta"].get("caveats", [])) if base_summary is not None else []
+    return Comparison(pd.DataFrame(rows), base.name, caveats)

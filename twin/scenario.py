@@ -759,6 +759,47 @@ class Tariffs(Strict):
     )
 
 
+class Renewal(Strict):
+    """A large replacement (P3) the user adds: its cost and how often it recurs."""
+
+    cost_eur: NonNegFloat = Field(description="Replacement cost excl. VAT [EUR].")
+    every_years: PosFloat = Field(description="Years between replacements [yr].")
+
+
+class OperatingCosts(Strict):
+    """Running costs besides energy and water, excl. VAT (docs/economics.md §6). All [E] unless the user sets them.
+
+    P2 upkeep and P3 renewals (annualised as cost / interval) are rates applied to the systems of
+    the model (PV kWp and kWac, EV points, battery kWh; rainwater only when there is a tank), so an
+    option that adds equipment pays its upkeep. Insurance, cleaning and staff are the user's inputs,
+    shown but kept out of savings. Scalar fields, so one ``--set`` changes one rate.
+    """
+
+    substation_eur_year: NonNegFloat = Field(default=1000.0, description="P2 district-heat substation [EUR/yr]. [E]")
+    ahu_eur_year: NonNegFloat = Field(default=2500.0, description="P2 air-handling unit [EUR/yr]. [E]")
+    pv_eur_kwp_year: NonNegFloat = Field(default=15.0, description="P2 PV per kWp [EUR/(kWp yr)]. [E]")
+    rainwater_eur_year: NonNegFloat = Field(default=400.0, description="P2 rainwater system [EUR/yr]. [E]")
+    ev_eur_point_year: NonNegFloat = Field(default=250.0, description="P2 per EV charge point [EUR/yr]. [E]")
+    battery_eur_kwh_year: NonNegFloat = Field(default=5.0, description="P2 battery per kWh [EUR/(kWh yr)]. [E]")
+    other_maintenance_eur_year: dict[str, NonNegFloat] = Field(default={}, description="Further P2 lines [EUR/yr].")
+    pv_inverter_eur_kwac: NonNegFloat = Field(default=100.0, description="P3 inverter replacement per kWac [EUR]. [E]")
+    pv_inverter_life_years: PosFloat = Field(default=13.0, description="Years between inverter replacements. [E]")
+    ahu_fans_eur: NonNegFloat = Field(default=5000.0, description="P3 AHU fans replacement [EUR]. [E]")
+    ahu_fans_life_years: PosFloat = Field(default=15.0, description="[yr] [E]")
+    pumps_eur: NonNegFloat = Field(default=2000.0, description="P3 heating pumps replacement [EUR]. [E]")
+    pumps_life_years: PosFloat = Field(default=12.0, description="[yr] [E]")
+    ev_charger_eur_point: NonNegFloat = Field(default=1200.0, description="P3 charger replacement per point [EUR]. [E]")
+    ev_charger_life_years: PosFloat = Field(default=10.0, description="[yr] [E]")
+    rainwater_pump_eur: NonNegFloat = Field(default=1200.0, description="P3 rainwater pump replacement [EUR]. [E]")
+    rainwater_pump_life_years: PosFloat = Field(default=12.0, description="[yr] [E]")
+    other_renewals: dict[str, Renewal] = Field(
+        default={}, description="Further P3 lines. A battery's replacement belongs to the option's "
+        "[investment].replacement_costs, not here.")
+    insurance_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+    cleaning_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+    staff_eur_year: NonNegFloat = Field(default=0.0, description="User input; not part of savings.")
+
+
 class Finance(Strict):
     """Life-cycle parameters of a design option against its baseline."""
 
@@ -767,6 +808,7 @@ class Finance(Strict):
     escalation: dict[Literal["heat", "electricity", "water", "pv_revenue"], float] = Field(
         default={}, description="Yearly real price escalation by item [-]; absent items do not escalate."
     )
+    operating: OperatingCosts = OperatingCosts()
 
 
 class Investment(Strict):

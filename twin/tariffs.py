@@ -35,6 +35,7 @@ __all__ = [
     "TOU_PERIODS",
     "ElectricityTariff",
     "DistrictHeatTariff",
+    "calibrate_subscription_eur_kw_year",
     "period_years",
     "step_hours",
     "high_season_mask",
@@ -182,17 +183,42 @@ class DistrictHeatTariff(_Strict):
 
     R1 pays the energy delivered, R2 the subscribed capacity (R21 auxiliaries'
     electricity, R22 operation and maintenance, R23 major renewal, R24
-    financing). The Besançon R1/R2 values are not public: the defaults are the
-    baseline's [E] split, calibrated to the all-in 87.64 -> 90.04 EUR TTC/MWh.
+    financing). The Besançon R1/R2 values are not public: R1 is DF §2's [E]
+    midpoint and R2 is calibrated (:func:`calibrate_subscription_eur_kw_year`)
+    so that the all-in price is the network's 90.04 EUR TTC/MWh [V] at the
+    baseline's own draw, 24.79 MWh/yr on the advised 81 kW (docs/economics.md §1.2).
     """
 
     energy_eur_mwh: NonNegFloat = Field(
         default=55.0, description="R1, per MWh delivered, excl. VAT [EUR/MWh]. [E] DF §2: 50-60.")
     subscription_eur_kw_year: NonNegFloat = Field(
-        default=50.0, description="R2, per kW subscribed per year, excl. VAT [EUR/(kW yr)]. [E] DF §2: 50-70.")
+        default=9.29, description="R2, per kW subscribed per year, excl. VAT [EUR/(kW yr)]. [E] calibrated: "
+        "(90.04/1.055 - 55) x 24.79 MWh / 81 kW (docs/economics.md §1.2).")
     vat_rate: Fraction = Field(
         default=0.055, description="VAT for reporting incl.-VAT figures [-]. [V] DF §2: 5.5 % on R2, and on R1 "
         "when the network is > 50 % renewable/recovered (Planoise ≈ 75 %).")
+
+
+def calibrate_subscription_eur_kw_year(all_in_eur_mwh_incl_vat: float, vat_rate: float, energy_eur_mwh: float,
+                                       mwh_per_year: float, subscribed_kw: float) -> float:
+    """R2 that makes a two-part heat tariff cost a known all-in price at one customer's draw [EUR/(kW yr)].
+
+    .. math:: R_2 = \\left(\\frac{p_{TTC}}{1 + VAT} - R_1\\right) \\frac{E}{S}
+
+    with p_TTC the all-in price incl. VAT [EUR/MWh], E the heat bought per year [MWh] and S the
+    subscribed kW. Raises when R1 alone already exceeds the all-in price (no R2 >= 0 fits).
+    """
+    for name, v in (("all_in_eur_mwh_incl_vat", all_in_eur_mwh_incl_vat), ("energy_eur_mwh", energy_eur_mwh),
+                    ("mwh_per_year", mwh_per_year), ("subscribed_kw", subscribed_kw)):
+        if not (v > 0 and math.isfinite(v)):
+            raise ValueError(f"{name} must be > 0 and finite, got {v!r}")
+    if not 0 <= vat_rate < 1:
+        raise ValueError(f"vat_rate must lie in [0, 1), got {vat_rate!r}")
+    margin = all_in_eur_mwh_incl_vat / (1.0 + vat_rate) - energy_eur_mwh
+    if margin < 0:
+        raise ValueError(f"R1 {energy_eur_mwh} EUR/MWh already exceeds the all-in price excl. VAT "
+                         f"{all_in_eur_mwh_incl_vat / (1.0 + vat_rate):.2f}")
+    return margin * mwh_per_year / subscribed_kw
 
 
 # --------------------------------------------------------------------------- time helpers
