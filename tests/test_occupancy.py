@@ -12,7 +12,7 @@ thresholds say how unlikely a failure would be for a correct model):
 from __future__ import annotations
 
 import datetime as dt
-import time
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -355,6 +355,38 @@ def test_changing_one_population_leaves_the_others_identical(default_year, defau
     assert np.array_equal(same(changed), same(default_year))
 
 
+def _digest(r) -> str:
+    """First 16 hex digits of a SHA-256 over the bytes of the log, the step arrays and the side events."""
+    h = hashlib.sha256()
+    for a in (r.event_log, r.occupants, r.arrivals, r.ev_sessions, r.sanitary_log):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+def test_realisation_is_pinned_bit_for_bit(default_year, default_spec, model):
+    # A change of how the discrete events are executed must not change one bit of the realisation
+    # (same streams, same draws, same event order). A deliberate change of the model updates these
+    # numbers; so may a numpy or scipy release that changes PCG64 doubles or ndtri by one ulp.
+    r = default_year
+    assert (r.kpis["log_events"], r.kpis["visits_total"], r.kpis["peak_occupants_building"]) == (147876, 57201, 318)
+    assert (sum(r.kpis["toilet_uses"].values()), r.kpis["ev_sessions"]) == (304945, 1647)
+    assert _digest(r) == "e2a837708dba095c"
+    spring = simulate_occupancy(default_spec, model, step_ends("2027-03-01", "2027-05-15", 3600.0), 3600.0, seed=5)
+    assert (spring.kpis["log_events"], spring.kpis["visits_total"]) == (32084, 12319)
+    assert _digest(spring) == "7d4da8d28e71eacd"
+    # Refusals, and two populations competing for one zone: the order of simultaneous events counts.
+    tight = load_model_file(MODEL, {"zones.coworking.occupancy.capacity_persons": 30,
+                                    "zones.fablab.occupancy.capacity_persons": 8,
+                                    "zones.immersive_room.occupancy.capacity_persons": 6})
+    data = default_spec.model_dump()
+    data["populations"]["walkers2"] = data["populations"]["fablab_public"]
+    crowded = simulate_occupancy(OccupancySpec.model_validate(data), tight, step_ends("2027-09-01", "2027-10-01"),
+                                 DT, seed=1)
+    assert crowded.kpis["refused"] == {"fablab": 529, "immersive_room": 82, "training_rooms": 0, "reception_event": 0,
+                                       "coworking": 403, "private_offices": 0, "open_plan_floors": 0}
+    assert _digest(crowded) == "79623a998eb314ba"
+
+
 # --------------------------------------------------------------------- schema and errors
 
 
@@ -396,7 +428,7 @@ def test_truncnormal_sampling_uses_one_uniform_per_draw():
     assert stats.kstest(x, d.cdf).pvalue > 1e-3
 
 
-# ---------------------------------------------------------------------- figure, speed
+# --------------------------------------------------------------------------------- figure
 
 
 def test_plot_occupancy_writes_a_png(default_spec, model, tmp_path):
@@ -404,13 +436,3 @@ def test_plot_occupancy_writes_a_png(default_spec, model, tmp_path):
     r = simulate_occupancy(default_spec, model, times, DT, seed=1)
     path = plot_occupancy(r, times, r.zone_names, tmp_path / "occupancy.png")
     assert path.stat().st_size > 10_000
-
-
-def test_a_default_year_runs_in_about_half_a_second(default_spec, model, year):
-    simulate_occupancy(default_spec, model, year, DT, seed=3)  # warm caches (holidays, scipy)
-    start = time.perf_counter()
-    r = simulate_occupancy(default_spec, model, year, DT, seed=3)
-    elapsed = time.perf_counter() - start
-    assert r.kpis["log_events"] > 100_000
-    # ~0.6 s measured on the 2-core dev machine (docs/occupancy.md); 2 s leaves room for a busy CI.
-    assert elapsed < 2.0
