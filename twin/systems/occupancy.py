@@ -452,6 +452,23 @@ class _Visits:
         return cls(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
 
 
+def _stable_argsort(x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")`` for keys without NaN, several times faster on shuffled keys.
+
+    An unstable sort (vectorised quicksort), then each run of equal keys put back in index order.
+    """
+    order = np.argsort(x)
+    xs = x[order]
+    same = xs[1:] == xs[:-1]
+    if same.any():
+        tied = np.zeros(x.size, dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        pos = np.flatnonzero(tied)
+        order[pos] = order[pos][np.lexsort((order[pos], xs[pos]))]
+    return order
+
+
 def _segments(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For consecutive segments of lengths ``n``: each element's segment and its position in it."""
     # One repeat of rows: np.repeat costs per input element, whatever its width.
@@ -714,7 +731,7 @@ def _track(v: _Visits, cal: _Calendar, z: int, horizon_s: float) -> _Track:
     code = np.repeat(np.array([_P_LEAVE, _P_OUT, _P_IN, _P_ARRIVE], dtype=np.int8), [n, m, m, n])
     person = np.concatenate([ids, lunch_ids, lunch_ids, ids])
     days = day[person]
-    order = np.argsort(time_s, kind="stable")
+    order = _stable_argsort(time_s)
     if np.any(days[order][1:] < days[order][:-1]):   # days overlap in time: sort by day first
         order = np.lexsort((time_s, days))
     time_s, code, person, days = time_s[order], code[order], person[order], days[order]
@@ -789,7 +806,7 @@ def _wake_order(tracks: list[_Track]) -> np.ndarray:
     # Previous wake-up of each (global index); the starts get k - K, below every rank, in process order.
     parent = np.arange(wake_s.size) - 1
     parent[first] = np.arange(k_procs) - k_procs
-    order = np.argsort(wake_s, kind="stable")
+    order = _stable_argsort(wake_s)
     sorted_s = wake_s[order]
     tied = np.zeros(order.size, dtype=bool)
     same = sorted_s[1:] == sorted_s[:-1]
@@ -977,7 +994,7 @@ def _step_means(start: np.ndarray, end: np.ndarray, zone: np.ndarray, nz: int, n
         sel = zone == j
         t = np.concatenate([start[sel], end[sel]])
         sign = np.concatenate([np.ones(sel.sum()), -np.ones(sel.sum())])
-        order = np.argsort(t, kind="stable")
+        order = _stable_argsort(t)
         t, sign = t[order], sign[order]
         cum_n = np.concatenate([[0.0], np.cumsum(sign)])
         cum_t = np.concatenate([[0.0], np.cumsum(sign * t)])
@@ -1053,14 +1070,14 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     f_use = np.repeat(np.tile(np.arange(len(FIXTURES)), len(pop_names)), san_n)
     k_use = np.repeat(np.arange(len(pop_names)), len(FIXTURES))
     k_use = np.repeat(k_use, san_n)
-    order = np.argsort(t_use, kind="stable")
+    order = _stable_argsort(t_use)
     sanitary_log = np.empty(t_use.size, dtype=SANITARY_DTYPE)
     sanitary_log["time_s"], sanitary_log["fixture"] = t_use[order], f_use[order]
     sanitary_log["population"], sanitary_log["zone"] = k_use[order], z_use[order]
     per_fixture = _bin(t_use, f_use * nz + z_use, n, len(FIXTURES) * nz, dt_s).reshape(n, len(FIXTURES), nz)
     toilet_uses = {fixture: np.ascontiguousarray(per_fixture[:, f, :]) for f, fixture in enumerate(FIXTURES)}
     ev = np.concatenate(ev_parts) if ev_parts else np.zeros(0, EV_DTYPE)
-    ev = ev[np.argsort(ev["arrival_s"], kind="stable")]
+    ev = ev[_stable_argsort(ev["arrival_s"])]
 
     # KPIs
     person_h = (end - start) / 3600.0
