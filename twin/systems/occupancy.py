@@ -399,7 +399,7 @@ def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Calenda
         summer_closure=[(p.start, p.end) for p in cal.summer_closure],
         school_holidays=cal.school_holidays, country=cal.country,
     )
-    offsets = np.array([ts.utcoffset().total_seconds() for ts in noon])
+    offsets = (noon.tz_localize(None) - noon.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     naive_s = (dates.to_numpy().astype("datetime64[s]").astype(np.int64)).astype(float)
     weekday = np.asarray(kinds.weekday, dtype=np.int64)
     opening = [np.asarray(calendar.parse_opening(cal.opening[z.occupancy.opening]), dtype=float) for z in model.zones]
@@ -992,16 +992,30 @@ def _step_means(start: np.ndarray, end: np.ndarray, zone: np.ndarray, nz: int, n
     out = np.zeros((n, nz))
     for j in range(nz):
         sel = zone == j
+        m = int(np.count_nonzero(sel))
         t = np.concatenate([start[sel], end[sel]])
-        sign = np.concatenate([np.ones(sel.sum()), -np.ones(sel.sum())])
+        sign = np.concatenate([np.ones(m), -np.ones(m)])
         order = _stable_argsort(t)
         t, sign = t[order], sign[order]
         cum_n = np.concatenate([[0.0], np.cumsum(sign)])
         cum_t = np.concatenate([[0.0], np.cumsum(sign * t)])
-        k = np.searchsorted(t, grid, side="right")
+        k = _count_up_to(t, grid, dt_s)
         integral = grid * cum_n[k] - cum_t[k]   # ∫_0^grid count(τ) dτ
         out[:, j] = np.diff(integral) / dt_s
     return out
+
+
+def _count_up_to(t: np.ndarray, grid: np.ndarray, dt_s: float) -> np.ndarray:
+    """``np.searchsorted(t, grid, side="right")`` for sorted ``t`` and ``grid = arange(n + 1) * dt_s``.
+
+    Each t finds its first grid point at or after it by arithmetic (corrected by one where
+    ``t / dt_s`` rounds across an integer), and the counts accumulate over the grid.
+    """
+    n = grid.size - 1
+    g = np.clip(np.ceil(t / dt_s), 0, n).astype(np.int64)
+    g += grid[g] < t
+    g -= (g > 0) & (grid[np.maximum(g - 1, 0)] >= t)
+    return np.cumsum(np.bincount(g, minlength=n + 2))[: n + 1]
 
 
 def _bin(t: np.ndarray, zone: np.ndarray, n: int, nz: int, dt_s: float) -> np.ndarray:
@@ -1074,8 +1088,10 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     sanitary_log = np.empty(t_use.size, dtype=SANITARY_DTYPE)
     sanitary_log["time_s"], sanitary_log["fixture"] = t_use[order], f_use[order]
     sanitary_log["population"], sanitary_log["zone"] = k_use[order], z_use[order]
-    per_fixture = _bin(t_use, f_use * nz + z_use, n, len(FIXTURES) * nz, dt_s).reshape(n, len(FIXTURES), nz)
-    toilet_uses = {fixture: np.ascontiguousarray(per_fixture[:, f, :]) for f, fixture in enumerate(FIXTURES)}
+    step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
+    per_fixture = np.bincount((f_use * n + step) * nz + z_use, minlength=len(FIXTURES) * n * nz)
+    per_fixture = per_fixture.astype(float).reshape(len(FIXTURES), n, nz)
+    toilet_uses = {fixture: per_fixture[f] for f, fixture in enumerate(FIXTURES)}
     ev = np.concatenate(ev_parts) if ev_parts else np.zeros(0, EV_DTYPE)
     ev = ev[_stable_argsort(ev["arrival_s"])]
 
