@@ -832,18 +832,19 @@ def _wake_order(tracks: list[_Track]) -> np.ndarray:
     return order
 
 
-def _admit(zone: np.ndarray, code: np.ndarray, visit: np.ndarray, capacity: list[int]) -> np.ndarray:
+def _admit(by_zone: list[np.ndarray], code: np.ndarray, visit: np.ndarray, capacity: list[int]) -> np.ndarray:
     """Refusals, events in simulation order: 0 handled, 1 arrival refused, 2 skipped (a refused visit's later event).
+
+    ``by_zone`` holds the positions of each zone's events, in order.
 
     An arrival takes a seat if one is free; a refused visit's lunch and departure never happen.
     Where a zone's seats would never all be held with everybody admitted, nothing is refused
     (vectorised); otherwise the stretches between two instants when that count is zero (then the
     zone is empty whatever was refused) that overflow are replayed one event at a time.
     """
-    status = np.zeros(zone.size, dtype=np.int8)
+    status = np.zeros(code.size, dtype=np.int8)
     seat = np.where(code == _P_ARRIVE, 1, np.where(code == _P_LEAVE, -1, 0))
-    for z, cap in enumerate(capacity):
-        idx = np.flatnonzero(zone == z)
+    for idx, cap in zip(by_zone, capacity, strict=True):
         if idx.size == 0:
             continue
         held = np.cumsum(seat[idx])
@@ -944,7 +945,9 @@ def simulate_occupancy(
     zone_of_pop = np.array([pl.zone for pl in planners], dtype=np.int64)
     zone = zone_of_pop[pop_of]
     visit = visit_first[pop_of] + person
-    status = _admit(zone, code, visit, capacity)
+    by_zone = np.argsort(zone.astype(np.int16), kind="stable")   # radix sort: positions grouped by zone, in order
+    by_zone = np.split(by_zone, np.searchsorted(zone[by_zone], np.arange(1, nz)))
+    status = _admit(by_zone, code, visit, capacity)
 
     logged = status < 2
     moved = status == 0
@@ -957,21 +960,16 @@ def simulate_occupancy(
     event_log["person"] = person[logged]
 
     step = np.where(moved, np.where(what == ARRIVE, 1, -1), 0)
-    peak = []
-    for z in range(nz):
-        count = np.cumsum(step[zone == z])
-        peak.append(max(int(count.max()), 0) if count.size else 0)
+    peak = [max(int(np.cumsum(step[idx]).max()), 0) if idx.size else 0 for idx in by_zone]
     peak_building = max(int(np.cumsum(step).max()), 0) if step.size else 0
     refused = np.bincount(zone[status == 1], minlength=nz).tolist()
 
     # Presence intervals from the handled moves of each visit: arrival (or lunch return) to the
     # next departure (lunch out or final), or the horizon.
     total_visits = int(n_visits.sum())
-    at = {c: np.full(total_visits, np.nan) for c in (_P_ARRIVE, _P_OUT, _P_IN, _P_LEAVE)}
-    for c, t_c in at.items():
-        sel = moved & (code == c)
-        t_c[visit[sel]] = time_s[sel]
-    t_a, t_o, t_i, t_l = at[_P_ARRIVE], at[_P_OUT], at[_P_IN], at[_P_LEAVE]
+    at = np.full((total_visits, 4), np.nan)       # columns: the _P_* codes
+    at.ravel()[visit[moved] * 4 + code[moved]] = time_s[moved]
+    t_a, t_o, t_i, t_l = at[:, _P_ARRIVE], at[:, _P_OUT], at[:, _P_IN], at[:, _P_LEAVE]
     end_l = np.where(np.isnan(t_l), horizon_s, t_l)
     start = np.empty(2 * total_visits)
     end = np.empty(2 * total_visits)
