@@ -516,10 +516,11 @@ class _Regulars(_Planner):
         u = uniforms.u
         arr = s.arrival_h.from_uniform(u[at])
         leave = arr + s.stay_h.from_uniform(u[at + k])
-        lunch = u[at + 2 * k] < s.lunch_out_share
-        out = s.lunch_start_h.from_uniform(u[at + 3 * k])
-        back = out + s.lunch_h.from_uniform(u[at + 4 * k])
-        out[~lunch] = np.nan
+        lunch = np.flatnonzero(u[at + 2 * k] < s.lunch_out_share)
+        out = np.full(at.size, np.nan)   # the lunch draws of those who stay in are never used
+        back = np.full(at.size, np.nan)
+        out[lunch] = s.lunch_start_h.from_uniform(u[at[lunch] + 3 * k[lunch]])
+        back[lunch] = out[lunch] + s.lunch_h.from_uniform(u[at[lunch] + 4 * k[lunch]])
         return _Visits(days[seg], arr, leave, out, back)
 
 
@@ -1079,13 +1080,16 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     # Uses by (population, fixture), then sorted by time (stable).
     t_use = np.concatenate(san_t) if san_t else np.zeros(0)
     z_use = (np.concatenate(san_z) if san_z else np.zeros(0)).astype(np.int64)
-    f_use = np.repeat(np.tile(np.arange(len(FIXTURES)), len(pop_names)), san_n)
-    k_use = np.repeat(np.arange(len(pop_names)), len(FIXTURES))
-    k_use = np.repeat(k_use, san_n)
-    order = _stable_argsort(t_use)
-    sanitary_log = np.empty(t_use.size, dtype=SANITARY_DTYPE)
-    sanitary_log["time_s"], sanitary_log["fixture"] = t_use[order], f_use[order]
-    sanitary_log["population"], sanitary_log["zone"] = k_use[order], z_use[order]
+    uses = np.empty(t_use.size, dtype=SANITARY_DTYPE)
+    uses["time_s"], uses["zone"] = t_use, z_use
+    f_use = np.empty(t_use.size, dtype=np.int64)
+    part_at = np.concatenate([[0], np.cumsum(san_n)]).tolist()
+    for part in range(len(san_n)):   # parts by (population, fixture)
+        k, f = divmod(part, len(FIXTURES))
+        uses["population"][part_at[part]:part_at[part + 1]] = k
+        f_use[part_at[part]:part_at[part + 1]] = f
+    uses["fixture"] = f_use
+    sanitary_log = uses[_stable_argsort(t_use)]
     step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
     per_fixture = np.bincount((f_use * n + step) * nz + z_use, minlength=len(FIXTURES) * n * nz)
     per_fixture = per_fixture.astype(float).reshape(len(FIXTURES), n, nz)
