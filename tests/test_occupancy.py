@@ -17,18 +17,25 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
+import simpy
 from pydantic import ValidationError
 from scipy import stats
 
 from twin.errors import ScenarioError
 from twin.scenario import load_model_file
 from twin.systems.occupancy import (
+    _P_ARRIVE,
+    _P_IN,
+    _P_LEAVE,
+    _P_OUT,
     ARRIVE,
     LEAVE,
     REFUSED,
     WHAT,
     OccupancySpec,
     TruncNormal,
+    _execute,
+    _Track,
     plot_occupancy,
     simulate_occupancy,
 )
@@ -385,6 +392,96 @@ def test_realisation_is_pinned_bit_for_bit(default_year, default_spec, model):
     assert crowded.kpis["refused"] == {"fablab": 529, "immersive_room": 82, "training_rooms": 0, "reception_event": 0,
                                        "coworking": 403, "private_offices": 0, "open_plan_floors": 0}
     assert _digest(crowded) == "79623a998eb314ba"
+
+
+def _simpy_log(plans, zone_of_pop, capacity, horizon_s):
+    """The reference: one simpy process per population playing its days' plans, as the model defines."""
+    env = simpy.Environment()
+    held = [0] * len(capacity)
+    log = []
+
+    def play(k, days):
+        z, admitted = zone_of_pop[k], set()
+        for t_day, codes, persons in days:
+            now = env.now
+            for t, c, p in zip(t_day.tolist(), codes.tolist(), persons.tolist(), strict=True):
+                if t >= horizon_s:
+                    break
+                if t > now:
+                    yield env.timeout(t - now)
+                    now = t
+                if c == _P_ARRIVE:
+                    if held[z] == capacity[z]:
+                        log.append((k, p, c, True))
+                        continue
+                    held[z] += 1
+                    admitted.add(p)
+                elif p not in admitted:
+                    continue
+                elif c == _P_LEAVE:
+                    held[z] -= 1
+                log.append((k, p, c, False))
+
+    for k, days in enumerate(plans):
+        env.process(play(k, days))
+    env.run(until=horizon_s)
+    return log
+
+
+_ROUNDED = [(2.534581489847488, 18.707633946783414), (8.50526660963271, 60.49906739260978),
+            (9.697965044964699, 29.343957959793006)]
+
+
+def _random_plans(rng, n_pops, n_days):
+    """Day plans sorted by (time, code, person): times on a coarse grid (ties between populations),
+    a first day of tiny times (simpy's ``now + (t - now)`` rounds away from t) and a day that
+    starts before the previous one ends (as a late day before a spring-forward change could)."""
+    plans = []
+    for _ in range(n_pops):
+        days, pid = [], 0
+        for d in range(n_days):
+            n = int(rng.integers(1 if d in (1, 2) else 0, 7))
+            if d == 0:   # a + (b - a) != b for these pairs
+                n = 1
+                arr, leave = np.array(_ROUNDED[int(rng.integers(0, 3))])[:, None]
+            else:
+                base = d * 86400.0 - (26 * 3600.0 if d == 2 else 0.0)
+                arr = base + 900.0 * rng.integers(32, 44, n) + rng.choice([0.0, 0.1, 1 / 3], n)
+                leave = arr + 900.0 * rng.integers(1, 16, n)
+            lunch = (rng.random(n) < 0.5) & (leave - arr > 2000.0)
+            out, back = arr + 600.0, arr + 600.0 + rng.choice([300.0, 900.0], n)
+            ids = np.arange(pid, pid + n)
+            pid += n
+            t = np.concatenate([leave, out[lunch], back[lunch], arr])
+            c = np.repeat([_P_LEAVE, _P_OUT, _P_IN, _P_ARRIVE], [n, lunch.sum(), lunch.sum(), n])
+            p = np.concatenate([ids, ids[lunch], ids[lunch], ids])
+            order = np.lexsort((p, c, t))
+            days.append((t[order], c[order], p[order]))
+        plans.append(days)
+    return plans
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_vectorised_execution_is_simpys_event_for_event(seed):
+    # Populations share zones of few seats, so refusals depend on the order of simultaneous events.
+    rng = np.random.default_rng(seed)
+    n_pops, n_days = 5, 6
+    plans = _random_plans(rng, n_pops, n_days)
+    zone_of_pop, capacity = [0, 0, 1, 0, 1], [3, 4]
+    horizon_s = 5 * 86400.0 + 9.5 * 3600.0   # cuts the last day
+    tracks = []
+    for days in plans:
+        cat = [np.concatenate(x) for x in zip(*days, strict=True)]
+        day = np.repeat(np.arange(n_days), [d[0].size for d in days])
+        tracks.append(_Track.of(*cat, day, int(max((d[2].max() + 1 for d in days if d[2].size), default=0)),
+                                horizon_s))
+    _, code, person, pop, _, _, _, status = _execute(tracks, np.array(zone_of_pop), capacity)
+    ours = [(int(k), int(p), int(c), bool(s == 1)) for k, p, c, s in zip(pop, person, code, status, strict=True)
+            if s < 2]
+    assert ours == _simpy_log(plans, zone_of_pop, capacity, horizon_s)
+    assert any(s == 1 for s in status)
+    assert any(not np.isin(tr.wake_s[1:], tr.time_s).all() for tr in tracks)   # rounded wake-ups
+    assert any((np.diff(tr.time_s) < 0).any() for tr in tracks)                 # overlapping days
 
 
 # --------------------------------------------------------------------- schema and errors

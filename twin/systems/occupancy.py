@@ -1,7 +1,7 @@
 """Occupancy as a discrete-event model: people arrive, stay, go out for lunch and leave.
 
 People do not depend on the building's state, so occupancy is simulated once per
-scenario and seed, *before* the physics, in its own :class:`simpy.Environment`;
+scenario and seed, *before* the physics, on its own clock (see *Execution*);
 the realisation (per-step arrays, an event log, EV sessions, sanitary uses) is an
 exogenous input that design options and sweeps reuse (common random numbers).
 
@@ -46,10 +46,44 @@ Rules
   ``"<name>.ev"`` (EV sessions): changing one population, or any building
   option, leaves the other populations' draws identical. Populations sharing a
   zone still interact through refusals.
-* Arrivals and departures (including lunch out/in) are real simpy events, one
-  thin process per population that plays the day's vectorised draws in time
-  order. Sanitary uses are drawn afterwards, vectorised, as timestamped events
-  inside each presence interval (a Poisson process at the per-hour rates).
+* Arrivals and departures (including lunch out/in) are discrete events, handled
+  in time order (see *Execution*). Sanitary uses are drawn afterwards,
+  vectorised, as timestamped events inside each presence interval (a Poisson
+  process at the per-hour rates).
+
+Execution
+---------
+The model is the one a :class:`simpy.Environment` runs with one process per
+population (that is how it was first written, and the reference the
+realisation is pinned to bit for bit): each day the process draws the day's
+visits, sorts their events by (time, code, person) with departures before lunch
+outs, lunch returns and arrivals at one instant, and plays them: for an event
+later than its clock ``now`` it yields ``env.timeout(t - now)``, then applies
+the zone's capacity at each arrival; the run stops at the horizon
+(``run(until=...)``, urgent, so nothing at the horizon itself happens).
+
+The same events are executed without an event queue, in four vectorised passes:
+
+1. *Draws.* Each population draws the visits of the whole run at once, day
+   after day from its own stream, in the order and amounts the daily process
+   used (``rng.random(a)`` then ``rng.random(b)`` gives ``rng.random(a + b)``;
+   Poisson draws stay one call per day).
+2. *Processes.* A population's events are laid out in the order its process
+   meets them (day, time, code, person). Its *wake-ups* are the groups of
+   events it handles at one resumption, at the simpy time ``now + (t - now)``
+   (checked equal to ``t`` for all at once; the exact loop is replayed when
+   rounding makes them differ).
+3. *Interleaving.* Simpy pops events by (time, priority, insertion number); the
+   starts are urgent at time 0 in population order, and a timeout is inserted
+   while its process handles its previous wake-up. So a stable sort of all
+   wake-ups on time, with each group of equal times ordered by the rank of the
+   previous wake-ups (a fixed point, reached in a few passes), gives simpy's
+   order; the events follow, each wake-up's in its process's order.
+4. *Capacity.* With everybody admitted, a zone's count of held seats bounds the
+   true count; where it never exceeds the capacity nothing is refused. The other
+   stretches (between instants when that bound is zero) are replayed event by
+   event: an arrival with no free seat is refused and that visit's lunch and
+   departure never happen.
 """
 
 from __future__ import annotations
@@ -708,6 +742,17 @@ class _Track:
     n_visits: int
     last_day: int | None     # the day the process stopped in (None: it went through every day)
 
+    @classmethod
+    def of(cls, time_s: np.ndarray, code: np.ndarray, person: np.ndarray, day: np.ndarray, n_visits: int,
+           horizon_s: float) -> _Track:
+        """The track of events already in the process's order (by day, then as the day's plan)."""
+        if time_s.size and time_s.max() >= horizon_s:   # nothing at or after the horizon happens
+            keep = time_s < horizon_s
+            time_s, code, person, day = time_s[keep], code[keep], person[keep], day[keep]
+        wake, wake_s, last_day = _wakes(time_s, day, horizon_s)
+        n = wake.size   # fewer if the process waits past the horizon
+        return cls(time_s[:n], code[:n], person[:n], wake, wake_s, n_visits, last_day)
+
 
 def _track(v: _Visits, cal: _Calendar, z: int, horizon_s: float) -> _Track:
     """Visits clipped to the opening, as events with times and wake-ups of the population's process."""
@@ -736,15 +781,11 @@ def _track(v: _Visits, cal: _Calendar, z: int, horizon_s: float) -> _Track:
     if np.any(days[order][1:] < days[order][:-1]):   # days overlap in time: sort by day first
         order = np.lexsort((time_s, days))
     time_s, code, person, days = time_s[order], code[order], person[order], days[order]
-    # Visits begun before the clock starts are left out; nothing at or after the horizon happens.
-    arr_s = t[-1]
-    drop = (arr_s[person] < 0.0) | (time_s >= horizon_s)
-    if drop.any():
-        time_s, code, person, days = time_s[~drop], code[~drop], person[~drop], days[~drop]
-    wake, wake_s, last_day = _wakes(time_s, days, horizon_s)
-    if wake.size < time_s.size:
-        time_s, code, person = time_s[:wake.size], code[:wake.size], person[:wake.size]
-    return _Track(time_s, code, person, wake, wake_s, n, last_day)
+    # Visits begun before the clock starts are left out.
+    early = t[-1][person] < 0.0
+    if early.any():
+        time_s, code, person, days = time_s[~early], code[~early], person[~early], days[~early]
+    return _Track.of(time_s, code, person, days, n, horizon_s)
 
 
 def _wakes(time_s: np.ndarray, day: np.ndarray, horizon_s: float) -> tuple[np.ndarray, np.ndarray, int | None]:
@@ -870,6 +911,42 @@ def _admit(by_zone: list[np.ndarray], code: np.ndarray, visit: np.ndarray, capac
     return status
 
 
+def _execute(tracks: list[_Track], zone_of_pop: np.ndarray, capacity: list[int]) -> tuple[np.ndarray, ...]:
+    """Every event of every process in simulation order, and the refusals.
+
+    Wake-ups run in simpy's order, each one's events in its process's order.
+
+    Returns
+    -------
+    tuple
+        ``time_s, code, person, population, zone, visit`` (a number over all populations) of each
+        event in that order; the positions of each zone's events (a list over zones); the status
+        of each event (see :func:`_admit`).
+    """
+    n_ev = np.array([tr.time_s.size for tr in tracks])
+    n_wakes = np.array([tr.wake_s.size for tr in tracks])
+    ev_first = np.cumsum(n_ev) - n_ev
+    wake_len = np.concatenate([np.bincount(tr.wake, minlength=tr.wake_s.size) for tr in tracks])
+    wake_at = np.concatenate([np.full(n_wakes[k], ev_first[k]) for k in range(len(tracks))]) + \
+        np.concatenate([np.cumsum(w) - w for w in np.split(wake_len, np.cumsum(n_wakes)[:-1])])
+    woken = _wake_order(tracks)
+    seg, within = _segments(wake_len[woken])
+    order = wake_at[woken][seg] + within
+
+    n_visits = np.array([tr.n_visits for tr in tracks])
+    visit_first = np.cumsum(n_visits) - n_visits
+    pop_of = np.repeat(np.arange(len(tracks)), n_ev)[order]
+    time_s = np.concatenate([tr.time_s for tr in tracks])[order]
+    code = np.concatenate([tr.code for tr in tracks])[order]
+    person = np.concatenate([tr.person for tr in tracks])[order]
+    zone = zone_of_pop[pop_of]
+    visit = visit_first[pop_of] + person
+    by_zone = np.argsort(zone.astype(np.int16), kind="stable")   # radix sort: positions grouped by zone, in order
+    by_zone = np.split(by_zone, np.searchsorted(zone[by_zone], np.arange(1, len(capacity))))
+    status = _admit(by_zone, code, visit, capacity)
+    return time_s, code, person, pop_of, zone, visit, by_zone, status
+
+
 # --------------------------------------------------------------------------- simulation
 
 
@@ -924,32 +1001,11 @@ def simulate_occupancy(
     sessions = [int(pl.sessions_by_day[: None if tr.last_day is None else tr.last_day + 1].sum())
                 for pl, tr in zip(planners, tracks, strict=True)]
 
-    # Every event of every process, in simulation order: wake-ups in simpy's order, each one's
-    # events in its process's order.
-    n_ev = np.array([tr.time_s.size for tr in tracks])
-    n_wakes = np.array([tr.wake_s.size for tr in tracks])
-    ev_first = np.cumsum(n_ev) - n_ev
-    wake_len = np.concatenate([np.bincount(tr.wake, minlength=tr.wake_s.size) for tr in tracks])
-    wake_at = np.concatenate([np.full(n_wakes[k], ev_first[k]) for k in range(len(tracks))]) + \
-        np.concatenate([np.cumsum(w) - w for w in np.split(wake_len, np.cumsum(n_wakes)[:-1])])
-    woken = _wake_order(tracks)
-    seg, within = _segments(wake_len[woken])
-    order = wake_at[woken][seg] + within
+    zone_of_pop = np.array([pl.zone for pl in planners], dtype=np.int64)
+    time_s, code, person, pop_of, zone, visit, by_zone, status = _execute(tracks, zone_of_pop, capacity)
 
     n_visits = np.array([tr.n_visits for tr in tracks])
     visit_first = np.cumsum(n_visits) - n_visits
-    pop_of = np.repeat(np.arange(len(tracks)), n_ev)
-    time_s = np.concatenate([tr.time_s for tr in tracks])[order]
-    code = np.concatenate([tr.code for tr in tracks])[order]
-    person = np.concatenate([tr.person for tr in tracks])[order]
-    pop_of = pop_of[order]
-    zone_of_pop = np.array([pl.zone for pl in planners], dtype=np.int64)
-    zone = zone_of_pop[pop_of]
-    visit = visit_first[pop_of] + person
-    by_zone = np.argsort(zone.astype(np.int16), kind="stable")   # radix sort: positions grouped by zone, in order
-    by_zone = np.split(by_zone, np.searchsorted(zone[by_zone], np.arange(1, nz)))
-    status = _admit(by_zone, code, visit, capacity)
-
     logged = status < 2
     moved = status == 0
     what = np.where(status == 1, REFUSED, np.where((code == _P_ARRIVE) | (code == _P_IN), ARRIVE, LEAVE))
