@@ -88,6 +88,7 @@ The same events are executed without an event queue, in four vectorised passes:
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,14 +181,25 @@ class TruncNormal(_Strict):
         """``size`` draws, consuming exactly ``size`` uniforms of ``rng``."""
         return self.from_uniform(rng.random(size))
 
+    @functools.cached_property
+    def _cdf_bounds(self) -> tuple[float, float]:
+        """Parent CDF at ``low`` and ``high`` (sd > 0)."""
+        return special.ndtr((self.low - self.mean) / self.sd), special.ndtr((self.high - self.mean) / self.sd)
+
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         """Draws by inversion of the uniforms ``u`` in [0, 1), element by element."""
         if self.sd == 0:
             return np.full(u.size, min(max(self.mean, self.low), self.high))
-        a = special.ndtr((self.low - self.mean) / self.sd)
-        b = special.ndtr((self.high - self.mean) / self.sd)
+        a, b = self._cdf_bounds
         x = self.mean + self.sd * special.ndtri(a + u * (b - a))
         return np.clip(x, self.low, self.high)
+
+    def from_one_uniform(self, u: float) -> float:
+        """:meth:`from_uniform` of one uniform (the same arithmetic, without arrays)."""
+        if self.sd == 0:
+            return min(max(self.mean, self.low), self.high)
+        a, b = self._cdf_bounds
+        return float(min(max(self.mean + self.sd * special.ndtri(a + u * (b - a)), self.low), self.high))
 
     def expected(self) -> float:
         """Mean of the truncated distribution."""
@@ -499,7 +511,10 @@ def _stable_argsort(x: np.ndarray) -> np.ndarray:
         tied[1:] |= same
         tied[:-1] |= same
         pos = np.flatnonzero(tied)
-        order[pos] = order[pos][np.lexsort((order[pos], xs[pos]))]
+        # Sort the tied positions by (run, index): unique integer keys, so any sort is stable.
+        run = np.cumsum(np.concatenate([[True], xs[pos[1:]] != xs[pos[:-1]]]))
+        members = order[pos]
+        order[pos] = members[np.argsort(run * x.size + members)]
     return order
 
 
@@ -635,7 +650,7 @@ class _Bookings(_Planner):
                     u0, u1, u2 = uniforms.u[o:o + 3]
                     if u0 >= p_start:
                         continue
-                    size = int(round(s.group_size.from_uniform(uniforms.u[o + 3:o + 4])[0]))
+                    size = int(round(s.group_size.from_one_uniform(uniforms.u[o + 3])))
                     length = np.searchsorted(cum_block, u1, side="right")
                     remaining[r] = s.block_days[min(int(length), len(s.block_days) - 1)]
                     slot = min(int(np.searchsorted(cum_slot, u2, side="right")), 2)
@@ -692,8 +707,8 @@ class _Events(_Planner):
             slot = min(int(np.searchsorted(cum_start, u1, side="right")), len(s.start_h) - 1)
             start = s.start_h[slot]
             o = uniforms.take(2)
-            end = start + float(s.duration_h.from_uniform(uniforms.u[o:o + 1])[0])
-            n = max(int(round(s.attendance.from_uniform(uniforms.u[o + 1:o + 2])[0])), 0)
+            end = start + s.duration_h.from_one_uniform(uniforms.u[o])
+            n = max(int(round(s.attendance.from_one_uniform(uniforms.u[o + 1]))), 0)
             close_h = cal.hours[d, self.zone, 1]
             if start >= close_h or n == 0:
                 continue
@@ -778,9 +793,11 @@ def _track(v: _Visits, cal: _Calendar, z: int, horizon_s: float) -> _Track:
     person = np.concatenate([ids, lunch_ids, lunch_ids, ids])
     days = day[person]
     order = _stable_argsort(time_s)
-    if np.any(days[order][1:] < days[order][:-1]):   # days overlap in time: sort by day first
-        order = np.lexsort((time_s, days))
-    time_s, code, person, days = time_s[order], code[order], person[order], days[order]
+    days = days[order]
+    if np.any(days[1:] < days[:-1]):   # days overlap in time: sort by day first
+        order = np.lexsort((time_s, day[person]))
+        days = day[person][order]
+    time_s, code, person = time_s[order], code[order], person[order]
     # Visits begun before the clock starts are left out.
     early = t[-1][person] < 0.0
     if early.any():
