@@ -1093,13 +1093,19 @@ def _count_up_to(t: np.ndarray, grid: np.ndarray, dt_s: float) -> np.ndarray:
 def _bin(t: np.ndarray, zone: np.ndarray, n: int, nz: int, dt_s: float) -> np.ndarray:
     """Counts per (step, zone); step k holds (k dt, (k+1) dt]."""
     k = np.clip(np.ceil(t / dt_s).astype(np.int64) - 1, 0, n - 1)
-    return np.bincount(k * nz + zone, minlength=n * nz).reshape(n, nz).astype(float)
+    # Summing weights of 1.0 counts exactly and gives floats without a conversion pass.
+    return np.bincount(k * nz + zone, weights=np.ones(k.size), minlength=n * nz).reshape(n, nz)
 
 
 def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_names: list[str],
              zone_names: list[str], event_log: np.ndarray, intervals: tuple[np.ndarray, ...],
              times: pd.DatetimeIndex, dt_s: float, seed: int, cal: _Calendar, peak: list[int],
              peak_building: int, refused: list[int], sessions: list[int]) -> OccupancyRealisation:
+    """Per-step arrays, side events (sanitary uses, EV sessions) and KPIs of the executed events.
+
+    ``intervals`` are the presence intervals ``(start, end, population, zone, person)`` sorted by
+    (population, person, time); open ones end at the horizon.
+    """
     n, nz = len(times), len(zone_names)
     horizon_s = n * dt_s
     # Presence intervals sorted by (population, person, time).
@@ -1164,8 +1170,8 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     uses["fixture"] = f_use
     sanitary_log = uses[_stable_argsort(t_use)]
     step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
-    per_fixture = np.bincount((f_use * n + step) * nz + z_use, minlength=len(FIXTURES) * n * nz)
-    per_fixture = per_fixture.astype(float).reshape(len(FIXTURES), n, nz)
+    per_fixture = np.bincount((f_use * n + step) * nz + z_use, weights=np.ones(step.size),
+                              minlength=len(FIXTURES) * n * nz).reshape(len(FIXTURES), n, nz)
     toilet_uses = {fixture: per_fixture[f] for f, fixture in enumerate(FIXTURES)}
     ev = np.concatenate(ev_parts) if ev_parts else np.zeros(0, EV_DTYPE)
     ev = ev[_stable_argsort(ev["arrival_s"])]
