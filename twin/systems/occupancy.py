@@ -942,13 +942,15 @@ def _execute(tracks: list[_Track], zone_of_pop: np.ndarray, capacity: list[int])
     """
     n_ev = np.array([tr.time_s.size for tr in tracks])
     n_wakes = np.array([tr.wake_s.size for tr in tracks])
-    ev_first = np.cumsum(n_ev) - n_ev
-    wake_len = np.concatenate([np.bincount(tr.wake, minlength=tr.wake_s.size) for tr in tracks])
-    wake_at = np.concatenate([np.full(n_wakes[k], ev_first[k]) for k in range(len(tracks))]) + \
-        np.concatenate([np.cumsum(w) - w for w in np.split(wake_len, np.cumsum(n_wakes)[:-1])])
+    wake_of = np.concatenate([tr.wake for tr in tracks]) + np.repeat(np.cumsum(n_wakes) - n_wakes, n_ev)
+    wake_len = np.bincount(wake_of, minlength=int(n_wakes.sum()))
+    wake_at = np.cumsum(wake_len) - wake_len            # first event of each wake-up (process order)
     woken = _wake_order(tracks)
-    seg, within = _segments(wake_len[woken])
-    order = wake_at[woken][seg] + within
+    # Counting sort: a wake-up's events go to its slot in simpy's order, in process order.
+    slot = np.empty(woken.size, dtype=np.int64)
+    slot[woken] = np.cumsum(wake_len[woken]) - wake_len[woken]
+    order = np.empty(wake_of.size, dtype=np.int64)
+    order[slot[wake_of] + np.arange(wake_of.size) - wake_at[wake_of]] = np.arange(wake_of.size)
 
     n_visits = np.array([tr.n_visits for tr in tracks])
     visit_first = np.cumsum(n_visits) - n_visits
