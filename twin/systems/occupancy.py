@@ -432,7 +432,24 @@ class _Calendar:
         return self.hours[:, z, 1] > self.hours[:, z, 0]
 
 
+_CALENDARS: dict[tuple, _Calendar] = {}   # sweeps run many seeds on one calendar
+
+
 def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Calendar:
+    """The civil days from the clock origin to ``end``, from a small cache (arrays read-only)."""
+    key = (model.building.location.civil_timezone, origin, end, model.calendar.model_dump_json(),
+           tuple(z.occupancy.opening for z in model.zones))
+    found = _CALENDARS.get(key)
+    if found is None:
+        if len(_CALENDARS) >= 16:
+            _CALENDARS.clear()
+        found = _CALENDARS[key] = _make_calendar(model, origin, end)
+        for a in (found.weekday, found.school, found.base_s, found.hours):
+            a.setflags(write=False)
+    return found
+
+
+def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Calendar:
     tz = model.building.location.civil_timezone
     first = origin.tz_convert(tz).date()
     last = end.tz_convert(tz).date()
@@ -553,12 +570,19 @@ class _Regulars(_Planner):
         # Per day: one uniform per person (comes?), then five per attendee (arrival, stay, lunch out?,
         # lunch start, lunch length), block by block.
         uniforms = _Uniforms(self.rng, days.size * n_persons * 3)
-        first = np.empty(days.size, dtype=np.int64)
-        count = np.empty(days.size, dtype=np.int64)
-        for j, p in enumerate(come_p.tolist()):
-            o = uniforms.take(n_persons)
-            k = int(np.count_nonzero(uniforms.u[o:o + n_persons] < p))
-            first[j], count[j] = uniforms.take(5 * k), k
+        first, count = [], []
+        u, pos, count_nonzero = uniforms.u, 0, np.count_nonzero
+        for p in come_p.tolist():
+            end = pos + n_persons
+            if end > u.size:
+                uniforms.take(end - uniforms.pos)
+                u = uniforms.u
+            k = int(count_nonzero(u[pos:end] < p))
+            first.append(end)
+            count.append(k)
+            pos = end + 5 * k
+        uniforms.take(pos - uniforms.pos)   # the last attendees' draws
+        first, count = np.array(first), np.array(count)
         seg, within = _segments(count)
         at = first[seg] + within
         k = count[seg]
@@ -595,7 +619,7 @@ class _WalkIns(_Planner):
         u_arr, u_stay = [], []
         for j in range(days.size):
             counts[j] = c = rng.poisson(lam[j])
-            n = int(c.sum())
+            n = int(np.add.reduce(c))
             u = rng.random(2 * n)
             u_arr.append(u[:n])
             u_stay.append(u[n:])
