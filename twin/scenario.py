@@ -56,9 +56,13 @@ ORIENTATION_AZIMUTH_DEG = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 2
 
 
 class Strict(BaseModel):
-    """Base of every schema: unknown keys are errors, values are immutable."""
+    """Base of every schema: unknown keys are errors, values are immutable, numbers are finite.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``allow_inf_nan=False``: TOML and ``--set`` accept ``nan`` and ``inf``, which would pass every
+    ``ge``/``le`` bound unnoticed (NaN compares false) and poison a whole run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- model
@@ -85,7 +89,9 @@ class Blinds(Strict):
 
     shading_factor: Fraction = Field(description="F_sh of the window while the blinds are closed [-].")
     close_above_w_m2: PosFloat = Field(description="Closed on a facade whose plane-of-array irradiance exceeds this [W/m2]...")
-    close_when_zone_above_c: float = Field(description="... and whose zone air was warmer than this at the previous step [°C].")
+    close_when_zone_above_c: float = Field(
+        ge=-10, le=60, description="... and whose zone air was warmer than this at the previous step [°C]."
+    )
 
 
 #: Angular SHGC of clear double glazing (1/8 in. panes) at 0/40/50/60/70/80° and hemispherical diffuse:
@@ -243,7 +249,7 @@ class Zone(Strict):
     name: Identifier
     floor: int = Field(ge=-5, le=50)
     floor_area_m2: PosFloat
-    height_m: PosFloat
+    height_m: float = Field(gt=0, le=20, description="Storey height; an atrium is at most 20 m [m].")
     wall_area_m2: ByOrientation = Field(description="Opaque exterior wall area [m2].")
     window_area_m2: ByOrientation = Field(description="Window area including frame [m2].")
     roof_area_m2: NonNegFloat = 0.0
@@ -319,8 +325,10 @@ class Ahu(Strict):
     sfp_kw_per_m3_s: PosFloat = Field(description="Specific fan power, supply + extract [kW/(m3/s)].")
     min_flow_fraction: Fraction = Field(description="Minimum flow while open, share of design [-].")
     night_flush_m3_h_m2: NonNegFloat = Field(description="Night ventilation rate when it cools [m3/(h m2)].")
-    night_flush_zone_above_c: float
+    night_flush_zone_above_c: float = Field(ge=10, le=100, description="Night flush only above this zone "
+                                            "temperature; 100 = never [°C].")
     free_cooling_zone_above_c: float = Field(
+        ge=10, le=100,
         description="Above this extract temperature, with cooler outdoor air, bypass recovery and run at design flow [°C]."
     )
 
@@ -347,7 +355,9 @@ class HeatNetwork(Strict):
     outages: list[Outage] = []
     random_outages_per_year: NonNegFloat = 0.0
     random_outage_mean_h: PosFloat = 8.0
-    resilience_threshold_c: float = 16.0
+    resilience_threshold_c: float = Field(
+        default=16.0, ge=0, le=30, description="Indoor temperature an outage is survived above [°C]."
+    )
 
     @model_validator(mode="after")
     def _curve(self) -> HeatNetwork:
@@ -406,7 +416,7 @@ class Rainwater(Strict):
     runoff_coefficient: Fraction
     filter_efficiency: Fraction = Field(default=0.9, description="Share of runoff passing filter and first flush [-].")
     first_flush_mm: NonNegFloat = Field(default=0.0, description="Extra diversion at the start of each rain event [mm].")
-    tank_volume_m3: NonNegFloat
+    tank_volume_m3: float = Field(ge=0, le=10_000, description="Tank volume; 10,000 m3 is a reservoir [m3].")
     dead_volume_m3: NonNegFloat = Field(default=0.0, description="Below the pump intake, never drawn [m3].")
     topup_below_m3: NonNegFloat | None = Field(default=None, description="Mains float valve opens below this level [m3].")
     topup_to_m3: NonNegFloat | None = Field(default=None, description="... and refills the tank to this level [m3].")
@@ -714,20 +724,26 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-def _validation_message(path: Path, exc: ValidationError, data: Any) -> str:
-    err = exc.errors()[0]
+def _error_text(err: Any, data: Any) -> str:
+    """One pydantic error as 'field 'a.b' = value: what is expected'."""
     loc = _fmt_loc(tuple(err["loc"]), data)
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{path}: unknown key '{loc}'; check its spelling (see `twin schema`)"
+        return f"unknown key '{loc}'; check its spelling (see `twin schema`)"
     if kind == "missing":
-        return f"{path}: missing required field '{loc}'"
+        return f"missing required field '{loc}'"
     msg = err["msg"].removeprefix("Value error, ")
+    if kind == "finite_number":
+        msg = "expected a finite number, not NaN or infinity"
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
-    where = f"field '{loc}'{shown}: " if loc else ""
-    more = f" (+{len(exc.errors()) - 1} more errors)" if len(exc.errors()) > 1 else ""
-    return f"{path}: {where}{msg}{more}"
+    return f"field '{loc}'{shown}: {msg}" if loc else msg
+
+
+def _validation_message(path: Path, exc: ValidationError, data: Any) -> str:
+    """Every error of ``exc`` on one line, joined by ' | ': the user fixes them all in one pass."""
+    texts = list(dict.fromkeys(_error_text(err, data) for err in exc.errors()))
+    return f"{path}: " + " | ".join(texts)
 
 
 def _parse_override_path(path_str: str) -> list[str]:

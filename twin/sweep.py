@@ -87,7 +87,7 @@ def sweep_kpis(summary: dict) -> dict[str, float]:
 # ---------------------------------------------------------------------------- definition
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Parameter(_Strict):

@@ -1,0 +1,127 @@
+"""Issue 17: every bad input is answered by one line on stderr and exit status 2, before any work.
+
+One parametrised table per class of input; each row is a command line (files written to
+``tmp_path`` by a small maker) and words the message must hold.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from twin.cli import main
+
+from .conftest import BASELINE
+
+QUICK = ["--set", "period.end=2027-01-04", "--set", "period.warmup_days=0"]
+
+
+def answer(argv: list[str], capsys) -> list[str]:
+    """Run the CLI; assert exit status 2 and one line on stderr; return that line's words."""
+    rc = main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert rc == 2, f"exit {rc}, stderr {err!r}"
+    assert len(lines) == 1, err
+    return lines
+
+
+def _scenario(tmp_path, body: str, name: str = "bad") -> str:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'inherits = "{BASELINE}"\nname = "{name}"\n{body}\n')
+    return str(path)
+
+
+# --------------------------------------------------------------------- 1. numbers
+
+NUMBERS = {
+    "nan effectiveness": (["--set", "ahu.heat_recovery.effectiveness=nan"], ["effectiveness", "finite"]),
+    "inf resilience": (["--set", "heat_network.resilience_threshold_c=inf"], ["resilience_threshold_c", "finite"]),
+    "night flush 1e9": (["--set", "ahu.night_flush_zone_above_c=1e9"], ["night_flush_zone_above_c", "100"]),
+    "free cooling -inf": (["--set", "ahu.free_cooling_zone_above_c=-inf"], ["free_cooling_zone_above_c", "finite"]),
+    "storey 1 km": (["--set", "zones.fablab.height_m=1e3"], ["zones.fablab.height_m", "20"]),
+    "tank 1e12": (["--set", "rainwater.tank_volume_m3=1e12"], ["tank_volume_m3", "10000"]),
+    "inf electricity price": (["--set", "tariffs.electricity.energy_eur_kwh=inf"], ["energy_eur_kwh", "finite"]),
+    "nan water price": (["--set", "tariffs.water_eur_m3=nan"], ["water_eur_m3", "finite"]),
+    "nan arrival mean": (["--set", "occupancy.populations.coworkers.arrival_h.mean=nan"], ["arrival_h.mean", "finite"]),
+    "inf stay high": (["--set", "occupancy.populations.coworkers.stay_h.high=inf"], ["stay_h.high", "finite"]),
+    "two errors": (["--set", "zones.fablab.height_m=1e3", "--set", "ahu.night_flush_zone_above_c=1e9"],
+                   ["height_m", "night_flush_zone_above_c"]),
+}
+
+
+@pytest.mark.parametrize("sets, words", NUMBERS.values(), ids=NUMBERS.keys())
+def test_non_finite_and_absurd_numbers(sets, words, capsys):
+    [line] = answer(["run", str(BASELINE), *QUICK, *sets], capsys)
+    for word in words:
+        assert word in line
+
+
+@pytest.mark.parametrize("body, words", [
+    ('[overrides]\n"envelope.wall_u_w_m2k" = nan', ["wall_u_w_m2k", "finite"]),
+    ('[overrides]\n"ahu.supply_setpoint_c" = inf', ["supply_setpoint_c", "finite"]),
+    ("[tariffs]\nwater_eur_m3 = -inf", ["water_eur_m3", "finite"]),
+], ids=["override nan", "override inf", "tariff -inf"])
+def test_non_finite_numbers_in_files(tmp_path, body, words, capsys):
+    [line] = answer(["check", _scenario(tmp_path, body)], capsys)
+    for word in words:
+        assert word in line
+
+
+def _numeric_paths() -> list[str]:
+    """Dotted paths of every number in the default model and scenario (zones and lists by name)."""
+    import tomllib
+
+    from .conftest import MODEL
+
+    def walk(node, prefix: str):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, f"{prefix}.{key}" if prefix else key)
+        elif isinstance(node, list) and node and all(isinstance(x, dict) and "name" in x for x in node):
+            for item in node:
+                yield from walk({k: v for k, v in item.items() if k != "name"}, f"{prefix}.{item['name']}")
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            yield prefix
+
+    scenario = tomllib.loads(BASELINE.read_text())
+    model = tomllib.loads(MODEL.read_text())
+    return sorted(set(walk(scenario, "")) | set(walk(model, "")))
+
+
+NUMERIC_PATHS = _numeric_paths()
+
+
+def test_numeric_paths_cover_model_and_scenario():
+    assert {"seed", "tariffs.water_eur_m3", "zones.fablab.height_m",
+            "occupancy.populations.coworkers.arrival_h.mean"} <= set(NUMERIC_PATHS)
+
+
+def _property_test():
+    import math
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    import twin
+    from twin.errors import ScenarioError
+
+    values = st.one_of(
+        st.sampled_from([math.nan, math.inf, -math.inf, 0, 0.0, -1, -1e300, 1e300, 2**63, -(2**63)]),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(2**70), max_value=2**70),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.dictionaries(st.sampled_from(NUMERIC_PATHS), values, min_size=1, max_size=3))
+    def check(overrides):
+        try:
+            twin.load_scenario(BASELINE, **overrides)
+        except ScenarioError:
+            pass
+
+    return check
+
+
+def test_random_numbers_load_or_raise_scenario_error():
+    """Property: NaN, ±inf, huge, negative or zero in any numeric field loads or raises ScenarioError."""
+    _property_test()()
