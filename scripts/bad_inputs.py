@@ -93,7 +93,7 @@ def _pvgis(tmp: Path, name: str, drop_location: bool = False, text: bool = False
                        "IR(h)": 300.0, "WS10m": row.wind_speed, "WD10m": 180.0, "SP": row.pressure})
     inputs = {} if drop_location else {"location": {"latitude": 47.24, "longitude": 6.02, "elevation": 307.0}}
     doc = {"inputs": inputs, "outputs": {"months_selected": [{"month": m, "year": 2010} for m in range(1, 13)],
-                                         "tmy_hourly": hourly}, "meta": {}}
+                                         "tmy_hourly": hourly}, "meta": {"inputs": {}}}
     path = tmp / f"{name}.json"
     path.write_text(json.dumps(doc))
     return str(path)
@@ -137,6 +137,8 @@ def _rows(lines: int, fmt: str) -> list[str]:
 
 
 BASE = "scenarios/baseline.toml"
+PARAM = ["--param", "ahu.heat_recovery.effectiveness=0.6:0.9", "--set", "period.start=2027-01-11",
+         "--set", "period.end=2027-01-12"]
 MEX = str(ROOT / "tests" / "data" / "meters_example.csv")
 
 
@@ -173,8 +175,8 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("cli", "weather --year 0", lambda: ["weather", "--year", "0"]),
         ("cli", "weather --seed -1", lambda: ["weather", "--seed", "-1"]),
         ("cli", "weather --plot x.txt", lambda: ["weather", "--plot", str(tmp / "x.txt")]),
-        ("cli", "calibrate --max-evals 0", lambda: ["calibrate", BASE, MEX, "--max-evals", "0", "--out", str(tmp / "c0")]),
-        ("cli", "calibrate --weight -1", lambda: ["calibrate", BASE, MEX, "--weight", "district_heat=-1",
+        ("cli", "calibrate --max-evals 0", lambda: ["calibrate", BASE, MEX, *PARAM, "--max-evals", "0", "--out", str(tmp / "c0")]),
+        ("cli", "calibrate --weight -1", lambda: ["calibrate", BASE, MEX, *PARAM, "--weight", "district_heat=-1",
                                                   "--max-evals", "2", "--out", str(tmp / "c1")]),
         ("cli", "compare --seeds 0", lambda: ["compare", BASE, "scenarios/options/tank-40m3.toml", "--seeds", "0",
                                               *QUICK, "--out", str(tmp / "cmp0")]),
@@ -184,7 +186,7 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("output", "compare --out file", lambda: ["compare", BASE, "scenarios/options/tank-40m3.toml", *QUICK,
                                                   "--out", _file(tmp)]),
         ("output", "sweep --out file", lambda: ["sweep", "scenarios/sweeps/tank-pv-hr.toml", "--serial", "--out", _file(tmp)]),
-        ("output", "calibrate --out file", lambda: ["calibrate", BASE, MEX, "--max-evals", "2", "--out", _file(tmp)]),
+        ("output", "calibrate --out file", lambda: ["calibrate", BASE, MEX, *PARAM, "--max-evals", "2", "--out", _file(tmp)]),
         ("output", "schema --out file", lambda: ["schema", "--out", _file(tmp)]),
         ("output", "meters --plots file", lambda: ["meters", MEX, "--against", BASE, "--plots", _file(tmp),
                                                    "--set", "period.start=2027-01-11", "--set", "period.end=2027-01-12"]),
@@ -208,11 +210,11 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("weather", "CSV RH fraction", lambda: ["weather", _weather_csv(
             tmp, "rhfrac", lambda d: d.__setitem__("relative_humidity", d["relative_humidity"] / 100))]),
         ("weather", "CSV rain in metres", lambda: ["weather", _weather_csv(
-            tmp, "rainm", lambda d: d.__setitem__("precipitation_mm", d["precipitation_mm"] * 1000))]),
+            tmp, "rainm", lambda d: d.__setitem__("precipitation_mm", d["precipitation_mm"] / 1000))]),
         ("weather", "CSV sun at night", lambda: ["weather", _weather_csv(
             tmp, "night", lambda d: d.__setitem__("ghi", d["ghi"].to_numpy()[::-1].copy()))]),
-        ("weather", "CSV temperatures +40", lambda: ["weather", _weather_csv(
-            tmp, "hot", lambda d: d.__setitem__("temp_air", d["temp_air"] + 40))]),
+        ("weather", "CSV temperatures +25", lambda: ["weather", _weather_csv(
+            tmp, "hot", lambda d: d.__setitem__("temp_air", d["temp_air"] + 25))]),
     ]
 
 

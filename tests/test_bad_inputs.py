@@ -125,3 +125,45 @@ def _property_test():
 def test_random_numbers_load_or_raise_scenario_error():
     """Property: NaN, ±inf, huge, negative or zero in any numeric field loads or raises ScenarioError."""
     _property_test()()
+
+
+# ------------------------------------------------------------------- 2. structure
+
+def _chain(tmp_path, n: int) -> str:
+    parent = str(BASELINE)
+    for i in range(n):
+        path = tmp_path / f"c{i}.toml"
+        path.write_text(f'inherits = "{parent}"\nname = "c{i}"\n')
+        parent = str(path)
+    return parent
+
+
+STRUCTURE = {
+    "60 inherits": (lambda tmp: _chain(tmp, 60), ["inherits", "50"]),
+    "TOML 20,000 deep": (lambda tmp: _write(tmp, "a = " + "[" * 20000 + "]" * 20000), ["nested"]),
+    "TOML 100 deep": (lambda tmp: _write(tmp, "a = " + "[" * 100 + "]" * 100), ["nested", "32"]),
+    "pv = {}": (lambda tmp: _scenario(tmp, '[overrides]\n"pv" = {}'), ["'pv' = {}", "empty"]),
+    "rainwater = {}": (lambda tmp: _scenario(tmp, '[overrides]\nrainwater = {}'), ["'rainwater' = {}"]),
+    "start 1800": (lambda tmp: _scenario(tmp, "[period]\nstart = 1800-01-01"), ["period.start", "1900"]),
+    "end 9999": (lambda tmp: _scenario(tmp, "[period]\nend = 9999-01-01"), ["period.end", "2200"]),
+    "50 years": (lambda tmp: _scenario(tmp, "[period]\nend = 2077-01-01"), ["10 years"]),
+    "end before start": (lambda tmp: _scenario(tmp, "[period]\nend = 2026-01-01"), ["after start"]),
+}
+
+
+def _write(tmp_path, text: str) -> str:
+    path = tmp_path / "deep.toml"
+    path.write_text(f"model = 'x.toml'\nname = 'deep'\n{text}\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("make, words", STRUCTURE.values(), ids=STRUCTURE.keys())
+def test_structure_limits(tmp_path, make, words, capsys):
+    [line] = answer(["check", make(tmp_path)], capsys)
+    for word in words:
+        assert word in line
+
+
+def test_deep_set_value_is_refused(capsys):
+    [line] = answer(["run", str(BASELINE), "--set", "seed=" + "[" * 5000 + "]" * 5000], capsys)
+    assert "nested" in line

@@ -596,6 +596,13 @@ class Model(Strict):
 # ------------------------------------------------------------------------ scenario
 
 
+YEARS = (1900, 2200)
+"""Calendar years a period may use: holidays and weather are defined there, not in year 1 or 9999."""
+
+MAX_YEARS = 10
+"""Longest simulated period: hours of memory and minutes of run time per year simulated."""
+
+
 class SimPeriod(Strict):
     start: dt.date = Field(description="First day, 00:00 local standard time.")
     end: dt.date = Field(description="Day after the last simulated day (exclusive).")
@@ -613,8 +620,15 @@ class SimPeriod(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> SimPeriod:
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if not YEARS[0] <= day.year <= YEARS[1]:
+                raise ValueError(f"period.{name} = {day}: expected a year from {YEARS[0]} to {YEARS[1]}")
         if self.end <= self.start:
             raise ValueError(f"end {self.end} must be after start {self.start}")
+        if (self.end - self.start).days > 366 * MAX_YEARS:
+            raise ValueError(f"period {self.start} to {self.end} spans more than {MAX_YEARS} years; expected "
+                             f"at most {MAX_YEARS} (run longer horizons with finance.horizon_years)")
         return self
 
 
@@ -696,16 +710,43 @@ class Scenario(Strict):
 _SCENARIO_KEYS = set(Scenario.model_fields) - {"source_file", "asset"}
 
 
+MAX_DEPTH = 32
+"""Deepest nesting of tables and arrays a file may hold; the schemas need fewer than 10 levels."""
+
+MAX_INHERITS = 50
+"""Longest chain of ``inherits``: design options stack a few levels, never dozens."""
+
+
+def _depth(tree: Any) -> int:
+    """Nesting depth of dicts and lists, counted without recursion (a hostile file may be very deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
     if not path.is_file():
         raise ScenarioError(f"{path}: {what} file not found")
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text; expected a TOML file") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected at most "
+                            f"{MAX_DEPTH} levels") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ScenarioError(f"{path}: tables or arrays nested more than {MAX_DEPTH} levels deep; "
+                            f"expected a {what} file (see `twin schema`)")
+    return data
 
 
 def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
@@ -853,6 +894,9 @@ def _resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str,
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise ScenarioError(f"{path}: field 'inherits' makes a loop: {chain}")
+    if len(seen) >= MAX_INHERITS:
+        raise ScenarioError(f"{seen[0]}: field 'inherits' chains more than {MAX_INHERITS} files "
+                            f"(reached {path}); expected at most {MAX_INHERITS}")
     raw = _read_toml(path, "scenario")
     parent_ref = raw.pop("inherits", None)
     # Relative paths in a file are relative to that file, whichever file inherits it.
@@ -885,9 +929,15 @@ def _resolve_weather_source(source: str, base: Path) -> str:
 def _parse_cli_value(text: str) -> Any:
     """Parse a ``--set`` value as a TOML value (number, bool, string, array), else a bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        value = None
+    if value is None or _depth(value) > MAX_DEPTH:
+        raise ScenarioError(f"--set value {text[:40]!r}...: nested more than {MAX_DEPTH} levels deep; "
+                            "expected a number, string, boolean, date or short array")
+    return value
 
 
 def load_model_file(path: str | Path, overrides: dict[str, Any] | None = None) -> Model:
@@ -942,7 +992,11 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     raw_overrides = data.get("overrides", {})
     if not isinstance(raw_overrides, dict):
         raise ScenarioError(f"{path}: field 'overrides' must be a table of dotted paths")
-    for key, value in {**_flatten(raw_overrides), **extra}.items():
+    try:
+        flat_overrides = _flatten(raw_overrides)
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
+    for key, value in {**flat_overrides, **extra}.items():
         head = key.split(".", 1)[0]
         if head in _SCENARIO_KEYS:
             try:
@@ -970,6 +1024,10 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in tree.items():
         full = f"{prefix}.{key}" if prefix else key
+        if value == {}:
+            # would vanish here, leaving the section as it was while the file seems to change it
+            raise ValueError(f"'{full}' = {{}} is an empty table and would change nothing; expected dotted "
+                             f"paths to values, e.g. \"{full}.<field>\" = ...")
         if isinstance(value, dict):
             flat.update(_flatten(value, full))
         else:

@@ -249,10 +249,15 @@ def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected a sweep file") from None
     if isinstance(data.get("overrides"), dict):
         from twin.scenario import _flatten
 
-        data["overrides"] = _flatten(data["overrides"])
+        try:
+            data["overrides"] = _flatten(data["overrides"])
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
     try:
         sweep = SweepDefinition(**data)
     except ValidationError as exc:
