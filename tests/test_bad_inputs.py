@@ -167,3 +167,110 @@ def test_structure_limits(tmp_path, make, words, capsys):
 def test_deep_set_value_is_refused(capsys):
     [line] = answer(["run", str(BASELINE), "--set", "seed=" + "[" * 5000 + "]" * 5000], capsys)
     assert "nested" in line
+
+
+# --------------------------------------------------------------- 3. CLI arguments
+
+METERS_EXAMPLE = str(BASELINE.parents[1] / "tests" / "data" / "meters_example.csv")
+CALIBRATE = ["calibrate", str(BASELINE), METERS_EXAMPLE, "--param", "ahu.heat_recovery.effectiveness=0.6:0.9",
+             "--meter", "district_heat"]
+
+
+def _damaged_summary(tmp_path) -> str:
+    import json
+
+    out = tmp_path / "run"
+    assert main(["run", str(BASELINE), "-q", *QUICK, "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    summary["heat"]["district_heat_kwh"] = "lots"
+    (out / "summary.json").write_text(json.dumps(summary))
+    return str(out)
+
+
+CLI = {
+    "weather --year 0": (lambda tmp: ["weather", "--year", "0"], ["--year 0", "1900"]),
+    "weather --seed -1": (lambda tmp: ["weather", "--seed", "-1"], ["--seed -1", ">= 0"]),
+    "weather --plot x.txt": (lambda tmp: ["weather", "--plot", str(tmp / "x.txt")], ["--plot", ".txt", ".png"]),
+    "run --seed -1": (lambda tmp: ["run", str(BASELINE), *QUICK, "--seed", "-1"], ["seed", "-1"]),
+    "calibrate --max-evals 0": (lambda tmp: [*CALIBRATE, "--max-evals", "0", "--out", str(tmp / "c")],
+                                ["--max-evals 0"]),
+    "calibrate --weight x=-1": (lambda tmp: [*CALIBRATE, "--weight", "district_heat=-1", "--out", str(tmp / "c")],
+                                ["--weight", "> 0"]),
+    "calibrate --weight unknown": (lambda tmp: [*CALIBRATE, "--weight", "gas=2", "--out", str(tmp / "c")],
+                                   ["no meter 'gas'"]),
+    "compare --seeds 0": (lambda tmp: ["compare", str(BASELINE), str(BASELINE), "--seeds", "0"], ["--seeds 0"]),
+    "report on a damaged summary": (lambda tmp: ["report", _damaged_summary(tmp)],
+                                    ["heat.district_heat_kwh", "'lots'", "number"]),
+}
+
+
+@pytest.mark.parametrize("make, words", CLI.values(), ids=CLI.keys())
+def test_command_line_arguments(tmp_path, make, words, capsys):
+    [line] = answer(make(tmp_path), capsys)
+    for word in words:
+        assert word in line
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("twin ")
+
+
+# ---------------------------------------------------------------- 4. output paths
+
+def _a_file(tmp_path) -> str:
+    path = tmp_path / "a-file.txt"
+    path.write_text("x")
+    return str(path)
+
+
+def _unwritable(tmp_path) -> str:
+    import os
+
+    if os.geteuid() == 0:  # root ignores permission bits; /proc refuses everyone
+        return "/proc/twin-out"
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return str(folder / "out")
+
+
+OUTPUTS = {
+    "run --out file": lambda tmp: ["run", str(BASELINE), *QUICK, "--out", _a_file(tmp)],
+    "compare --out file": lambda tmp: ["compare", str(BASELINE), str(BASELINE), "--out", _a_file(tmp)],
+    "sweep --out file": lambda tmp: ["sweep", str(BASELINE.parent / "sweeps" / "tank-pv-hr.toml"), "--serial",
+                                     "--out", _a_file(tmp)],
+    "calibrate --out file": lambda tmp: [*CALIBRATE, "--out", _a_file(tmp)],
+    "schema --out file": lambda tmp: ["schema", "--out", _a_file(tmp)],
+    "meters --plots file": lambda tmp: ["meters", METERS_EXAMPLE, "--against", str(BASELINE), "--plots",
+                                        _a_file(tmp)],
+    "run --out read-only": lambda tmp: ["run", str(BASELINE), *QUICK, "--out", _unwritable(tmp)],
+    "schema --out read-only": lambda tmp: ["schema", "--out", _unwritable(tmp)],
+    "run --out twin/": lambda tmp: ["run", str(BASELINE), *QUICK, "--out",
+                                    str(BASELINE.parents[1] / "twin" / "results")],
+}
+
+
+@pytest.mark.parametrize("make", OUTPUTS.values(), ids=OUTPUTS.keys())
+def test_output_paths_checked_first(tmp_path, make, capsys, monkeypatch):
+    import twin
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated before checking the output path")
+
+    monkeypatch.setattr(twin, "simulate", no_simulation)
+    [line] = answer(make(tmp_path), capsys)
+    assert "--out" in line or "--plots" in line
+
+
+def test_run_with_overrides_names_its_folder_and_records_them(tmp_path, monkeypatch, capsys):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(BASELINE), "-q", *QUICK]) == 0
+    [folder] = (tmp_path / "results").iterdir()
+    assert folder.name.startswith("baseline-set-") and len(folder.name) == len("baseline-set-") + 6
+    meta = json.loads((folder / "summary.json").read_text())["meta"]
+    assert meta["overrides"] == {"period.end": "2027-01-04", "period.warmup_days": 0}

@@ -19,8 +19,23 @@ from rich.table import Table
 from twin.errors import BalanceError, TwinError
 
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+YEARS = (1900, 2200)  # as twin.scenario.YEARS, not imported: `twin --help` must stay light
+MAX_SEEDS = 1000
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".eps", ".ps")
+FORCE_HELP = "allow an output folder inside the twin package"
 
 log = logging.getLogger("twin")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("twin")
+    except PackageNotFoundError:  # run from a source tree without installing
+        from twin import __version__
+
+        return __version__
 
 
 def _parse_set(items: list[str]) -> dict[str, object]:
@@ -139,6 +154,7 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     import twin
+    from twin.paths import check_output_dir, overrides_tag
 
     path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
     if args.scenario is None and not path.is_file():
@@ -147,8 +163,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.seed is not None:
         overrides["seed"] = args.seed
     scenario = twin.load_scenario(path, **overrides)
+    # A run with overrides is not the scenario: its default folder must not pass for results/<scenario>.
+    default = scenario.name + (f"-set-{overrides_tag(overrides)}" if overrides else "")
+    out_dir = check_output_dir(args.out or Path("results") / default, force=args.force)
     results = twin.simulate(scenario)
-    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out_dir)
     results.write_figures(out_dir)
     if args.report:
@@ -176,10 +194,18 @@ COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV 
 
 
 def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    import twin
     from twin.compare import compare
+    from twin.paths import check_output_dir
 
+    if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
+        raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
+    overrides = _parse_set(args.set or [])
+    if not args.out:
+        args.out = str(Path("results") / f"compare-{twin.load_scenario(args.baseline, **overrides).name}")
+    check_output_dir(args.out, force=args.force)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
-    result = compare(args.baseline, args.options, seeds=seeds, overrides=_parse_set(args.set or []),
+    result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides,
                      progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
     result.save(out_dir)
@@ -231,9 +257,10 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    from twin.paths import check_output_dir
     from twin.scenario import json_schemas
 
-    out = Path(args.out)
+    out = check_output_dir(args.out, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in json_schemas().items():
         (out / name).write_text(text + "\n")
@@ -242,6 +269,14 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
+    from twin.paths import check_output_file
+
+    if not YEARS[0] <= args.year <= YEARS[1]:
+        raise TwinError(f"--year {args.year}: expected a calendar year from {YEARS[0]} to {YEARS[1]}")
+    if args.seed < 0:
+        raise TwinError(f"--seed {args.seed}: expected a seed >= 0")
+    if args.plot:
+        check_output_file(args.plot, "--plot", PLOT_SUFFIXES)
     from twin import weather as wx
 
     w = wx.load_weather(args.source, year=args.year, seed=args.seed)
@@ -262,6 +297,7 @@ def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="Digital twin of Le Numérique: energy and water over a year.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and repairs")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="simulate a scenario over its period and write results")
@@ -271,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override a value by dotted path, e.g. --set ahu.heat_recovery.effectiveness=0.85")
     p.add_argument("--report", action="store_true", help="also write report.html (docs/report.md)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
 
@@ -281,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: results/compare-<baseline>)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
     p.add_argument("--report", action="store_true", help="also write report.html with option bars (docs/report.md)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
 
@@ -298,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="write JSON Schemas of model and scenario files (for editors)")
     p.add_argument("--out", default="schemas", help="folder (default: schemas)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("weather", help="print the monthly climate of a weather source")

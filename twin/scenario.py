@@ -703,11 +703,13 @@ class Scenario(Strict):
     # Filled by the loader, not by the file:
     source_file: Path | None = None
     asset: Model | None = None
+    applied_overrides: dict[str, Any] = {}  # the keyword overrides of load_scenario (`--set`), for summary.json
 
 
 # ------------------------------------------------------------------------- loading
 
-_SCENARIO_KEYS = set(Scenario.model_fields) - {"source_file", "asset"}
+_LOADER_FIELDS = {"source_file", "asset", "applied_overrides"}
+_SCENARIO_KEYS = set(Scenario.model_fields) - _LOADER_FIELDS
 
 
 MAX_DEPTH = 32
@@ -1016,7 +1018,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         if not model_overrides:
             raise
         raise ScenarioError(f"{exc} (after the overrides of {path.name}: {', '.join(model_overrides)})") from None
-    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model})
+    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model, "applied_overrides": extra})
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -1066,7 +1068,7 @@ def check_file(path: str | Path) -> str:
 def json_schemas() -> dict[str, str]:
     """JSON Schemas of both file kinds, as text, keyed by file name."""
     scenario_schema = Scenario.model_json_schema()
-    for key in ("source_file", "asset"):
+    for key in _LOADER_FIELDS:
         scenario_schema["properties"].pop(key, None)
     scenario_schema["properties"]["inherits"] = {"type": "string", "description": "Parent scenario file."}
     return {

@@ -340,7 +340,7 @@ def definition_hash(sweep: SweepDefinition) -> str:
     base = _load_base(sweep)
     doc = {
         "definition": sweep.model_dump(mode="json", exclude={"source_file", "description"}),
-        "base_scenario": json.loads(base.model_dump_json(exclude={"source_file"})),
+        "base_scenario": json.loads(base.model_dump_json(exclude={"source_file", "applied_overrides"})),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -902,6 +902,9 @@ def cli_sweep(args, console=None) -> int:
     if args.status:
         _print_status(status(out))
         return 0
+    from twin.paths import check_output_dir
+
+    check_output_dir(out, force=args.force)  # before hours of runs, not after
     res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
                     force=args.force, reuse=not args.no_reuse, progress=not args.no_progress)
     _print_status(status(out))
