@@ -274,3 +274,48 @@ def test_run_with_overrides_names_its_folder_and_records_them(tmp_path, monkeypa
     assert folder.name.startswith("baseline-set-") and len(folder.name) == len("baseline-set-") + 6
     meta = json.loads((folder / "summary.json").read_text())["meta"]
     assert meta["overrides"] == {"period.end": "2027-01-04", "period.warmup_days": 0}
+
+
+# ------------------------------------------------------------------ 5. meter files
+
+def _meter_file(tmp_path, rows: list[str]) -> str:
+    path = tmp_path / "meters.csv"
+    path.write_text("# invented readings\ntimestamp,meter,quantity,unit,value\n" + "\n".join(rows) + "\n")
+    return str(path)
+
+
+def _hours(fmt: str, n: int = 6) -> list[str]:
+    return [fmt.format(h=h) for h in range(1, n + 1)]
+
+
+METER_FILES = {
+    "decimal comma": (lambda tmp: ["meters", _meter_file(tmp, _hours("2027-01-11T{h:02d}:00:00+01:00,pv,energy,kWh,2,5"))],
+                      ["row 3", "6 fields", "decimal comma"]),
+    "quoted decimal comma": (lambda tmp: ["meters", _meter_file(tmp, _hours('2027-01-11T{h:02d}:00:00+01:00,pv,energy,kWh,"2,5"'))],
+                             ["row 3", "'2,5'", "number"]),
+    "missing field": (lambda tmp: ["meters", _meter_file(tmp, _hours("2027-01-11T{h:02d}:00:00+01:00,pv,energy,kWh,1")
+                                                         + ["2027-01-11T08:00:00+01:00,pv,energy"])],
+                      ["row 9", "3 fields"]),
+    "no overlap with the run": (lambda tmp: ["meters", _meter_file(tmp, _hours("2025-01-11T{h:02d}:00:00+01:00,pv,energy,kWh,1")),
+                                             "--against", str(BASELINE), *QUICK],
+                                ["meter pv", "do not overlap", "2027-01-01"]),
+}
+
+
+@pytest.mark.parametrize("make, words", METER_FILES.values(), ids=METER_FILES.keys())
+def test_meter_files(tmp_path, make, words, capsys, monkeypatch):
+    import twin
+
+    monkeypatch.setattr(twin, "simulate", lambda *a, **k: pytest.fail("simulated with a bad meter file"))
+    [line] = answer(make(tmp_path), capsys)
+    for word in words:
+        assert word in line
+
+
+def test_meter_reader_keeps_row_numbers_and_gaps(tmp_path):
+    from twin.metering import read_meters
+
+    rows = _hours("2027-01-11T{h:02d}:00:00+01:00,pv,energy,kWh,1")
+    rows[2] = "2027-01-11T03:00:00+01:00,pv,energy,kWh,"  # an empty value is a gap
+    data = read_meters(_meter_file(tmp_path, ["", *rows, "# end"]))
+    assert data.info["pv"]["readings"] == 5 and data.info["pv"]["gaps"] == 1

@@ -35,6 +35,7 @@ from twin.metering import (
     METERS,
     THRESHOLDS,
     MeterData,
+    check_overlap,
     compare_to_meters,
     cvrmse,
     nmbe,
@@ -324,6 +325,7 @@ def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: 
     lo = np.array([q.lower for q in parameters])
     hi = np.array([q.upper for q in parameters])
     x0 = np.array([q.base_start(ev.base) for q in parameters])
+    check_overlap(data, ev.base, which)  # before the first run
     before = ev.metrics(x0)
     if (before["n"] <= p).any():
         bad = before.loc[before["n"] <= p, "meter"].tolist()
@@ -568,7 +570,9 @@ def cli_meters(args, console) -> int:
             from twin.paths import check_output_dir
 
             check_output_dir(args.plots, "--plots", force=args.force)
-        results = twin.simulate(twin.load_scenario(args.against, **overrides))
+        scenario = twin.load_scenario(args.against, **overrides)
+        check_overlap(data, scenario)
+        results = twin.simulate(scenario)
         which = []
         for meter in data.meters:  # meters coarser than the resolution (monthly asked hourly) are left out
             try:
