@@ -319,3 +319,94 @@ def test_meter_reader_keeps_row_numbers_and_gaps(tmp_path):
     rows[2] = "2027-01-11T03:00:00+01:00,pv,energy,kWh,"  # an empty value is a gap
     data = read_meters(_meter_file(tmp_path, ["", *rows, "# end"]))
     assert data.info["pv"]["readings"] == 5 and data.info["pv"]["gaps"] == 1
+
+
+# ---------------------------------------------------------------- 6. weather files
+
+@pytest.fixture(scope="module")
+def reference_year():
+    from twin.weather import besancon_reference_year
+
+    return besancon_reference_year(2027, 1).data
+
+
+def _weather_csv(tmp_path, data, change) -> str:
+    df = data.copy()
+    change(df)
+    df.index = [t.isoformat() for t in df.index]
+    df.index.name = "timestamp"
+    path = tmp_path / "weather.csv"
+    df.to_csv(path)
+    return str(path)
+
+
+def _epw(tmp_path, change) -> str:
+    from .conftest import LYON_EPW
+
+    lines = LYON_EPW.read_text().splitlines()
+    path = tmp_path / "site.epw"
+    path.write_text("\n".join(change(lines)) + "\n")
+    return str(path)
+
+
+def _latitude_999(lines):
+    head = lines[0].split(",")
+    head[6] = "999"
+    return [",".join(head), *lines[1:]]
+
+
+def _no_rain(lines):
+    return lines[:8] + [",".join([*line.split(",")[:33], "999", *line.split(",")[34:]]) for line in lines[8:]]
+
+
+def _pvgis(tmp_path, data, location=True, text=False) -> str:
+    import json
+
+    rows = [{"time(UTC)": t.strftime("%Y%m%d:%H%M"), "T2m": "warm" if text else r.temp_air,
+             "RH": r.relative_humidity, "G(h)": r.ghi, "Gb(n)": r.dni, "Gd(h)": r.dhi, "IR(h)": 300.0,
+             "WS10m": r.wind_speed, "WD10m": 180.0, "SP": r.pressure}
+            for t, r in zip(data.index.tz_convert("UTC") - __import__("pandas").Timedelta(hours=1),
+                            data.itertuples(), strict=True)]
+    inputs = {"location": {"latitude": 47.24, "longitude": 6.02, "elevation": 307.0}} if location else {}
+    doc = {"inputs": inputs, "meta": {"inputs": {}},
+           "outputs": {"months_selected": [{"month": m, "year": 2010} for m in range(1, 13)], "tmy_hourly": rows}}
+    path = tmp_path / "pvgis.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def _set(column, f):
+    return lambda df: df.__setitem__(column, f(df[column]))
+
+
+WEATHER = {
+    "EPW latitude 999": (lambda tmp, d: _epw(tmp, _latitude_999), ["site latitude is 999", "-90 to 90"]),
+    "EPW without rain": (lambda tmp, d: _epw(tmp, _no_rain), ["precipitation_mm", "every hour", "1/1 hour 1"]),
+    "PVGIS without location": (lambda tmp, d: _pvgis(tmp, d, location=False), ["no site location"]),
+    "PVGIS text in T2m": (lambda tmp, d: _pvgis(tmp, d, text=True), ["temp_air", "'warm'", "number"]),
+    "CSV humidity as a fraction": (lambda tmp, d: _weather_csv(tmp, d, _set("relative_humidity", lambda s: s / 100)),
+                                   ["relative_humidity", "fraction", "2027-"]),
+    "CSV rain in metres": (lambda tmp, d: _weather_csv(tmp, d, _set("precipitation_mm", lambda s: s / 1000)),
+                           ["precipitation_mm", "metres", "2027-"]),
+    "CSV rain in tenths of mm": (lambda tmp, d: _weather_csv(tmp, d, _set("precipitation_mm", lambda s: s * 20)),
+                                 ["precipitation_mm", "12,000 mm", "2027-"]),
+    "CSV sun at night": (lambda tmp, d: _weather_csv(tmp, d, _set("ghi", lambda s: s.shift(12, fill_value=0.0))),
+                         ["ghi", "below the horizon", "2027-"]),
+    "CSV 25 K too warm": (lambda tmp, d: _weather_csv(tmp, d, _set("temp_air", lambda s: s + 25)),
+                          ["temp_air", "averages", "latitude 47.24", "2027-"]),
+}
+
+
+@pytest.mark.parametrize("make, words", WEATHER.values(), ids=WEATHER.keys())
+def test_weather_files(tmp_path, reference_year, make, words, capsys):
+    source = make(tmp_path, reference_year)
+    [line] = answer(["weather", source], capsys)
+    for word in words:
+        assert word in line
+    assert source in line
+
+
+def test_run_refuses_a_bad_weather_site_like_twin_weather(tmp_path, capsys):
+    source = _epw(tmp_path, _latitude_999)
+    [line] = answer(["run", str(BASELINE), *QUICK, "--set", f"weather.source={source}"], capsys)
+    assert "site latitude is 999" in line
