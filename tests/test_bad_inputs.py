@@ -410,3 +410,16 @@ def test_run_refuses_a_bad_weather_site_like_twin_weather(tmp_path, capsys):
     source = _epw(tmp_path, _latitude_999)
     [line] = answer(["run", str(BASELINE), *QUICK, "--set", f"weather.source={source}"], capsys)
     assert "site latitude is 999" in line
+
+
+# ------------------------------------------------------------------ 7. light start
+
+def test_help_check_and_schema_do_not_import_the_engine():
+    """`twin --help`, `check` and `schema` load neither the engine, pvlib nor matplotlib."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from twin.cli import build_parser; build_parser('check'); import twin.scenario; "
+            "print(sorted(m for m in ('twin.engine', 'pvlib', 'matplotlib', 'twin.api', 'dask') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -12,9 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
-from rich.table import Table
 
 from twin.errors import BalanceError, TwinError
 
@@ -131,6 +129,8 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
 
 def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None:
     """A one-screen summary a project manager can read."""
+    from rich.table import Table
+
     m = summary["meta"]
     console.print(f"[bold]{m['scenario']}[/bold]: {m['description']}")
     console.print(
@@ -194,6 +194,9 @@ COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV 
 
 
 def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    import numpy as np
+    from rich.table import Table
+
     import twin
     from twin.compare import compare
     from twin.paths import check_output_dir
@@ -269,6 +272,8 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
     from twin.paths import check_output_file
 
     if not YEARS[0] <= args.year <= YEARS[1]:
@@ -294,7 +299,21 @@ def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+LAZY_COMMANDS = {
+    "sweep": ("twin.sweep", "run a parameter sweep (grid, LHS, Sobol, Morris) on dask; resumable"),
+    "report": ("twin.report", "write a self-contained HTML report of a run or comparison folder"),
+    "meters": ("twin.calibration", "validate and summarise a meter file (docs/twin-mode.md)"),
+    "calibrate": ("twin.calibration", "fit uncertain parameters to meters (ASHRAE Guideline 14)"),
+}
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (top-level options take no value), None if none."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; ``command`` (e.g. ``"run"``) skips importing the modules of other commands."""
     parser = argparse.ArgumentParser(prog="twin", description="Digital twin of Le Numérique: energy and water over a year.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and repairs")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -322,13 +341,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
 
-    from twin.calibration import register_cli as register_twin_mode_cli
-    from twin.report import register_cli as register_report_cli
-    from twin.sweep import register_cli
+    # twin sweep (docs/sweeps.md), twin report (docs/report.md), twin meters / calibrate
+    # (docs/twin-mode.md) are declared by their modules, which import numpy and pandas: registered
+    # in full only when asked for, as one-line stubs otherwise (for the command list of --help).
+    needed = {module for name, (module, _) in LAZY_COMMANDS.items() if command in (name, None)}
+    registered = set()
+    for name, (module, help_text) in LAZY_COMMANDS.items():
+        if module not in needed:
+            sub.add_parser(name, help=help_text, add_help=False)
+        elif module not in registered:
+            import importlib
 
-    register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
-    register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
-    register_twin_mode_cli(sub)  # twin meters FILE | twin calibrate SCENARIO METERS (docs/twin-mode.md)
+            importlib.import_module(module).register_cli(sub)
+            registered.add(module)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")
@@ -350,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv) or "")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.verbose:
