@@ -423,3 +423,14 @@ def test_help_check_and_schema_do_not_import_the_engine():
             "print(sorted(m for m in ('twin.engine', 'pvlib', 'matplotlib', 'twin.api', 'dask') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ------------------------------------------------------------------- 8. packaging
+
+def test_default_scenario_is_found_from_any_folder(tmp_path, monkeypatch):
+    from twin.paths import packaged_file
+
+    monkeypatch.chdir(tmp_path)
+    found = packaged_file("scenarios/baseline.toml")
+    assert found is not None and found.is_file() and (found.parents[1] / "models" / "le-numerique.toml").is_file()
+    assert packaged_file("scenarios/none.toml") is None

@@ -154,9 +154,10 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     import twin
-    from twin.paths import check_output_dir, overrides_tag
+    from twin.paths import check_output_dir, overrides_tag, packaged_file
 
     path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
+    path = packaged_file(path) or path  # e.g. scenarios/baseline.toml outside the project folder
     if args.scenario is None and not path.is_file():
         raise TwinError(f"no scenario given and {path} not found in {Path.cwd()}; run from the project folder or name a file")
     overrides = _parse_set(args.set or [])

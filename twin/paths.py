@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from twin.errors import TwinError
 
-__all__ = ["check_output_dir", "check_output_file", "overrides_tag"]
+__all__ = ["check_output_dir", "check_output_file", "overrides_tag", "packaged_file"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 """The installed package (or the source tree ``twin/`` of an editable install)."""
@@ -94,3 +95,27 @@ def overrides_tag(overrides: dict[str, Any]) -> str:
     """Six hex digits identifying a set of overrides, for default result folder names."""
     text = json.dumps(sorted(overrides.items()), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:6]
+
+
+def _data_roots() -> list[Path]:
+    """Where the model and scenario files may be: the source tree, then ``<prefix>/share/twin``."""
+    roots = [PACKAGE_DIR.parent]  # a checkout or an editable install: models/ and scenarios/ beside twin/
+    for prefix in (sys.prefix, *PACKAGE_DIR.parents[2:4]):  # <prefix>/lib[/python3.x]/site-packages/twin
+        roots.append(Path(prefix) / "share" / "twin")
+    return roots
+
+
+def packaged_file(path: str | Path) -> Path | None:
+    """The shipped copy of a relative ``path`` like ``scenarios/baseline.toml``, or None.
+
+    Lets ``twin run`` find the default scenario (and ``scenarios/options/...``) from any folder
+    after a non-editable install, where only the files listed in pyproject's data-files exist.
+    """
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        return None
+    for root in _data_roots():
+        candidate = root / path
+        if candidate.is_file() and (root / "models").is_dir():
+            return candidate
+    return None
