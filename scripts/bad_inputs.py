@@ -137,7 +137,7 @@ def _rows(lines: int, fmt: str) -> list[str]:
 
 
 BASE = "scenarios/baseline.toml"
-PARAM = ["--param", "ahu.heat_recovery.effectiveness=0.6:0.9", "--set", "period.start=2027-01-11",
+PARAM = ["--param", "ahu.heat_recovery.effectiveness=0.6:0.9", "--meter", "district_heat", "--set", "period.start=2027-01-11",
          "--set", "period.end=2027-01-12"]
 MEX = str(ROOT / "tests" / "data" / "meters_example.csv")
 
@@ -171,6 +171,7 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("structure", "start 1800", lambda: ["check", s(tmp, "y1800", "[period]\nstart = 1800-01-01")]),
         ("structure", "end 9999", lambda: ["check", s(tmp, "y9999", "[period]\nend = 9999-01-01")]),
         ("structure", "50 years", lambda: ["check", s(tmp, "y50", "[period]\nend = 2077-01-01")]),
+        ("structure", "--set value 5000 deep", lambda: ["run", *QUICK, "--set", "seed=" + "[" * 5000 + "]" * 5000]),
         # 3. CLI arguments
         ("cli", "weather --year 0", lambda: ["weather", "--year", "0"]),
         ("cli", "weather --seed -1", lambda: ["weather", "--seed", "-1"]),
@@ -178,6 +179,8 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("cli", "calibrate --max-evals 0", lambda: ["calibrate", BASE, MEX, *PARAM, "--max-evals", "0", "--out", str(tmp / "c0")]),
         ("cli", "calibrate --weight -1", lambda: ["calibrate", BASE, MEX, *PARAM, "--weight", "district_heat=-1",
                                                   "--max-evals", "2", "--out", str(tmp / "c1")]),
+        ("cli", "calibrate --weight unknown meter", lambda: ["calibrate", BASE, MEX, *PARAM, "--weight", "gas=2",
+                                                            "--max-evals", "2", "--out", str(tmp / "c2")]),
         ("cli", "compare --seeds 0", lambda: ["compare", BASE, "scenarios/options/tank-40m3.toml", "--seeds", "0",
                                               *QUICK, "--out", str(tmp / "cmp0")]),
         ("cli", "report string in summary", lambda: ["report", _summary_with_text(tmp), "--out", str(tmp / "r.html")]),
@@ -197,6 +200,8 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
             5, '2027-01-11T{h:02d}:00:00+01:00,district_heat,energy,kWh,"21,4"'))]),
         ("meters", "extra field", lambda: ["meters", _meters(tmp, "extra", _rows(
             5, "2027-01-11T{h:02d}:00:00+01:00,district_heat,energy,kWh,21,4"))]),
+        ("meters", "missing field", lambda: ["meters", _meters(tmp, "short", _rows(
+            5, "2027-01-11T{h:02d}:00:00+01:00,district_heat,energy,kWh") )]),
         ("meters", "no overlap", lambda: ["meters", _meters(tmp, "far", _rows(
             20, "2025-01-11T{h:02d}:00:00+01:00,district_heat,energy,kWh,21.4")), "--against", BASE,
             "--set", "period.end=2027-01-08"]),
@@ -211,6 +216,8 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
             tmp, "rhfrac", lambda d: d.__setitem__("relative_humidity", d["relative_humidity"] / 100))]),
         ("weather", "CSV rain in metres", lambda: ["weather", _weather_csv(
             tmp, "rainm", lambda d: d.__setitem__("precipitation_mm", d["precipitation_mm"] / 1000))]),
+        ("weather", "CSV rain in tenths of mm", lambda: ["weather", _weather_csv(
+            tmp, "rain10", lambda d: d.__setitem__("precipitation_mm", d["precipitation_mm"] * 20))]),
         ("weather", "CSV sun at night", lambda: ["weather", _weather_csv(
             tmp, "night", lambda d: d.__setitem__("ghi", d["ghi"].to_numpy()[::-1].copy()))]),
         ("weather", "CSV temperatures +25", lambda: ["weather", _weather_csv(
