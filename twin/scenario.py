@@ -756,6 +756,8 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
     parts: list[str] = []
     node = data
     for item in loc:
+        if isinstance(node, dict) and item not in node and node.get("kind") == item:
+            continue  # pydantic's tag of a discriminated union (occupancy populations), not a key of the file
         if isinstance(item, int) and isinstance(node, list) and item < len(node):
             entry = node[item]
             label = entry.get("name") if isinstance(entry, dict) else None
