@@ -197,7 +197,7 @@ def test_epw_missing_codes(tmp_path: Path, lyon: Weather) -> None:
         f = lines[i].split(",")
         f[6] = "99.9"
         lines[i] = ",".join(f)
-    for i in range(8, len(lines)):
+    for i in range(8, 8 + 1000):  # a long gap in the rain, as in NREL TMY3 files
         f = lines[i].split(",")
         f[33] = "999"
         lines[i] = ",".join(f)
@@ -205,9 +205,17 @@ def test_epw_missing_codes(tmp_path: Path, lyon: Weather) -> None:
     path.write_text("\n".join(lines) + "\n")
     w = read_epw(path)
     rep = {(r.column, r.kind): r.count for r in w.repairs}
-    assert rep == {("precipitation_mm", "filled"): 8760, ("temp_air", "interpolated"): 3}
-    assert (w.data["precipitation_mm"] == 0).all()
+    assert rep == {("precipitation_mm", "filled"): 1000, ("temp_air", "interpolated"): 3}
+    assert (w.data["precipitation_mm"].iloc[:1000] == 0).all()
     assert w.data["temp_air"].max() < 45.0
+    # no rain at all is not a dry year: the file is refused, naming the column
+    for i in range(8, len(lines)):
+        f = lines[i].split(",")
+        f[33] = "999"
+        lines[i] = ",".join(f)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(WeatherError, match="precipitation_mm .*liquid_precipitation_depth.* every hour"):
+        read_epw(path)
 
 
 def test_csv_roundtrip(tmp_path: Path, year1: Weather) -> None:

@@ -13,9 +13,30 @@ from twin.errors import BalanceError, ScenarioError, TwinError, WeatherError
 
 __version__ = "0.1.0"
 
-from twin.api import simulate  # noqa: E402  (needs __version__ defined first)
-from twin.results import Results  # noqa: E402
-from twin.scenario import Model, Scenario, check_file, load_scenario  # noqa: E402
+# Imported on first use (PEP 562): `twin --help`, `twin check` and `twin schema` must not pay for
+# the engine, pvlib and scipy.stats, which `import twin.scenario` would otherwise load through here.
+_LAZY = {
+    "simulate": "twin.api",
+    "Results": "twin.results",
+    "Model": "twin.scenario",
+    "Scenario": "twin.scenario",
+    "check_file": "twin.scenario",
+    "load_scenario": "twin.scenario",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'twin' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "BalanceError",

@@ -35,6 +35,7 @@ from twin.metering import (
     METERS,
     THRESHOLDS,
     MeterData,
+    check_overlap,
     compare_to_meters,
     cvrmse,
     nmbe,
@@ -325,6 +326,7 @@ def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: 
     lo = np.array([q.lower for q in parameters])
     hi = np.array([q.upper for q in parameters])
     x0 = np.array([q.base_start(ev.base) for q in parameters])
+    check_overlap(data, ev.base, which)  # before the first run
     before = ev.metrics(x0)
     if (before["n"] <= p).any():
         bad = before.loc[before["n"] <= p, "meter"].tolist()
@@ -566,7 +568,13 @@ def cli_meters(args, console) -> int:
         import twin
 
         overrides = _cli_overrides(args)
-        results = twin.simulate(twin.load_scenario(args.against, **overrides))
+        if args.plots:
+            from twin.paths import check_output_dir
+
+            check_output_dir(args.plots, "--plots", force=args.force)
+        scenario = twin.load_scenario(args.against, **overrides)
+        check_overlap(data, scenario)
+        results = twin.simulate(scenario)
         which = []
         for meter in data.meters:  # meters coarser than the resolution (monthly asked hourly) are left out
             try:
@@ -597,8 +605,13 @@ def cli_calibrate(args, console) -> int:
     params = [_parse_param(t, "set") for t in args.param or []] + [_parse_param(t, "factor") for t in args.factor or []]
     if not params:
         raise TwinError("twin calibrate: give at least one --param PATH=LO:HI or --factor PATH=LO:HI")
+    from twin.paths import check_output_dir
+
+    if args.max_evals < 1:
+        raise TwinError(f"--max-evals {args.max_evals}: expected a budget of at least 1 run")
     data = read_meters(args.meters)  # checked before any run
-    out = Path(args.out) if args.out else Path("results") / f"calibrate-{Path(args.scenario).stem}"
+    out = check_output_dir(args.out or Path("results") / f"calibrate-{Path(args.scenario).stem}",
+                           force=args.force)
     weights = {}
     for item in args.weight or []:
         m, _, w = item.partition("=")
@@ -606,6 +619,11 @@ def cli_calibrate(args, console) -> int:
             weights[m] = float(w)
         except ValueError:
             raise TwinError(f"--weight '{item}': expected METER=NUMBER") from None
+        if not (math.isfinite(weights[m]) and weights[m] > 0):
+            raise TwinError(f"--weight '{item}': expected a finite weight > 0")
+        if m not in data.series:
+            raise TwinError(f"--weight '{item}': no meter '{m}' in {args.meters}; expected one of "
+                            f"{', '.join(data.meters)}")
     res = calibrate(args.scenario, data, params, overrides=_cli_overrides(args), resolution=args.resolution,
                     which=args.meter or None, weights=weights, max_evaluations=args.max_evals, out_dir=out,
                     method=args.method)
@@ -626,6 +644,7 @@ def register_cli(subparsers) -> None:
     p.add_argument("--resolution", choices=("hourly", "daily", "monthly"), default="hourly")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override of the --against run, e.g. period.end=...")
     p.add_argument("--plots", metavar="DIR", help="with --against: write overlay and scatter plots to DIR")
+    p.add_argument("--force", action="store_true", help="allow a --plots folder inside the twin package")
     p.set_defaults(func=cli_meters, handler=cli_meters)
 
     p = subparsers.add_parser("calibrate", help="fit uncertain parameters to meters (ASHRAE Guideline 14)")
@@ -642,4 +661,5 @@ def register_cli(subparsers) -> None:
                    help="optimiser (default least_squares on the residuals; powell on CV(RMSE))")
     p.add_argument("--max-evals", type=int, default=80, help="budget of twin runs (default 80)")
     p.add_argument("--out", help="output folder (default results/calibrate-<scenario>)")
+    p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
     p.set_defaults(func=cli_calibrate, handler=cli_calibrate)

@@ -12,17 +12,30 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
-from rich.table import Table
 
 from twin.errors import BalanceError, TwinError
 
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
 #: Values of --climate; twin.climate.CLIMATE_LEVELS (not imported here to keep the CLI start fast).
 CLIMATE_CHOICES = ("today", "tracc-2030", "tracc-2050", "tracc-2100")
+YEARS = (1900, 2200)  # as twin.scenario.YEARS, not imported: `twin --help` must stay light
+MAX_SEEDS = 1000
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".eps", ".ps")
+FORCE_HELP = "allow an output folder inside the twin package"
 
 log = logging.getLogger("twin")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("twin")
+    except PackageNotFoundError:  # run from a source tree without installing
+        from twin import __version__
+
+        return __version__
 
 
 def _parse_set(items: list[str]) -> dict[str, object]:
@@ -145,6 +158,8 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
 
 def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None:
     """A one-screen summary a project manager can read."""
+    from rich.table import Table
+
     m = summary["meta"]
     console.print(f"[bold]{m['scenario']}[/bold]: {m['description']}")
     console.print(
@@ -170,8 +185,10 @@ def print_summary(summary: dict, out_dir: Path | None, console: Console) -> None
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     import twin
+    from twin.paths import check_output_dir, overrides_tag, packaged_file
 
     path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
+    path = packaged_file(path) or path  # e.g. scenarios/baseline.toml outside the project folder
     if args.scenario is None and not path.is_file():
         raise TwinError(f"no scenario given and {path} not found in {Path.cwd()}; run from the project folder or name a file")
     overrides = _parse_set(args.set or [])
@@ -180,8 +197,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.climate is not None:
         overrides["weather.climate"] = None if args.climate == "today" else args.climate
     scenario = twin.load_scenario(path, **overrides)
+    # A run with overrides is not the scenario: its default folder must not pass for results/<scenario>.
+    default = scenario.name + (f"-set-{overrides_tag(overrides)}" if overrides else "")
+    out_dir = check_output_dir(args.out or Path("results") / default, force=args.force)
     results = twin.simulate(scenario)
-    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out_dir)
     results.write_figures(out_dir)
     if args.report:
@@ -209,10 +228,21 @@ COMPARE_UNITS = ("heat and grid import in MWh, net cost (operating cost less PV 
 
 
 def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
-    from twin.compare import compare
+    import numpy as np
+    from rich.table import Table
 
+    import twin
+    from twin.compare import compare
+    from twin.paths import check_output_dir
+
+    if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
+        raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
+    overrides = _parse_set(args.set or [])
+    if not args.out:
+        args.out = str(Path("results") / f"compare-{twin.load_scenario(args.baseline, **overrides).name}")
+    check_output_dir(args.out, force=args.force)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
-    result = compare(args.baseline, args.options, seeds=seeds, overrides=_parse_set(args.set or []),
+    result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides,
                      progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
     result.save(out_dir)
@@ -266,9 +296,10 @@ def _cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    from twin.paths import check_output_dir
     from twin.scenario import json_schemas
 
-    out = Path(args.out)
+    out = check_output_dir(args.out, force=args.force)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in json_schemas().items():
         (out / name).write_text(text + "\n")
@@ -277,6 +308,16 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    from twin.paths import check_output_file
+
+    if not YEARS[0] <= args.year <= YEARS[1]:
+        raise TwinError(f"--year {args.year}: expected a calendar year from {YEARS[0]} to {YEARS[1]}")
+    if args.seed < 0:
+        raise TwinError(f"--seed {args.seed}: expected a seed >= 0")
+    if args.plot:
+        check_output_file(args.plot, "--plot", PLOT_SUFFIXES)
     from twin import weather as wx
 
     today = wx.load_weather(args.source, year=args.year, seed=args.seed)
@@ -305,9 +346,25 @@ def _cmd_weather(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+LAZY_COMMANDS = {
+    "sweep": ("twin.sweep", "run a parameter sweep (grid, LHS, Sobol, Morris) on dask; resumable"),
+    "report": ("twin.report", "write a self-contained HTML report of a run or comparison folder"),
+    "meters": ("twin.calibration", "validate and summarise a meter file (docs/twin-mode.md)"),
+    "calibrate": ("twin.calibration", "fit uncertain parameters to meters (ASHRAE Guideline 14)"),
+    "operat": ("twin.operat", "Décret tertiaire: OPERAT position and declaration CSV of a run folder"),
+}
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (top-level options take no value), None if none."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; ``command`` (e.g. ``"run"``) skips importing the modules of other commands."""
     parser = argparse.ArgumentParser(prog="twin", description="Digital twin of Le Numérique: energy and water over a year.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and repairs")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="simulate a scenario over its period and write results")
@@ -319,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", action="store_true", help="also write report.html (docs/report.md)")
     p.add_argument("--climate", choices=CLIMATE_CHOICES,
                    help="morph the weather to a warming level (sets weather.climate; docs/weather.md)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_run)
 
@@ -329,19 +387,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: results/compare-<baseline>)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
     p.add_argument("--report", action="store_true", help="also write report.html with option bars (docs/report.md)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)
 
-    from twin.calibration import register_cli as register_twin_mode_cli
-    from twin.report import register_cli as register_report_cli
-    from twin.sweep import register_cli
+    # twin sweep (docs/sweeps.md), twin report (docs/report.md), twin meters / calibrate
+    # (docs/twin-mode.md) are declared by their modules, which import numpy and pandas: registered
+    # in full only when asked for, as one-line stubs otherwise (for the command list of --help).
+    needed = {module for name, (module, _) in LAZY_COMMANDS.items() if command in (name, None)}
+    registered = set()
+    for name, (module, help_text) in LAZY_COMMANDS.items():
+        if module not in needed:
+            sub.add_parser(name, help=help_text, add_help=False)
+        elif module not in registered:
+            import importlib
 
-    register_cli(sub)  # twin sweep FILE | twin sweep status DIR (docs/sweeps.md)
-    register_report_cli(sub)  # twin report DIR [--out FILE] (docs/report.md)
-    register_twin_mode_cli(sub)  # twin meters FILE | twin calibrate SCENARIO METERS (docs/twin-mode.md)
-    from twin.operat import register_cli as register_operat_cli
-
-    register_operat_cli(sub)  # twin operat DIR (docs/economics.md §5)
+            importlib.import_module(module).register_cli(sub)
+            registered.add(module)
 
     p = sub.add_parser("check", help="validate model or scenario files")
     p.add_argument("files", nargs="+")
@@ -349,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="write JSON Schemas of model and scenario files (for editors)")
     p.add_argument("--out", default="schemas", help="folder (default: schemas)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("weather", help="print the monthly climate of a weather source")
@@ -364,7 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv) or "")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.verbose:

@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +44,7 @@ import pandas as pd
 from twin.errors import TwinError
 
 __all__ = [
-    "METERS", "RESOLUTIONS", "THRESHOLDS", "MeterError", "MeterData", "MeterSpec", "compare_to_meters",
+    "METERS", "RESOLUTIONS", "THRESHOLDS", "MeterError", "MeterData", "MeterSpec", "check_overlap", "compare_to_meters",
     "cvrmse", "nmbe", "plot_meters", "read_meters", "simulated_per_interval",
 ]
 
@@ -232,20 +234,109 @@ def _next_period(idx: pd.DatetimeIndex, rule: str) -> pd.DatetimeIndex:
     return idx + pd.tseries.frequencies.to_offset(rule)
 
 
-def _parse_time(text: str, where: str) -> pd.Timestamp:
+_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # an ISO 8601 UTC offset ending a timestamp
+
+
+def _fail_row(path: Path, line: int, meter: str | None, when: pd.Timestamp | None, message: str) -> MeterError:
+    where = f"{path}: row {line}" + (f" ({meter} at {when.isoformat()})" if meter and when is not None else "")
+    return MeterError(f"{where}: {message}")
+
+
+def _line_starts(chars: np.ndarray) -> np.ndarray:
+    """Positions where each line of the code points ``chars`` starts (the last may be empty)."""
+    return np.concatenate([[0], np.flatnonzero(chars == ord("\n")) + 1])
+
+
+def _skipped_lines(text: str, chars: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """0-based indices of the comment (``#``) and blank lines of ``text``."""
+    first = chars[np.minimum(starts, len(chars) - 1)] if len(chars) else np.zeros(1, np.uint32)
+    first[starts >= len(chars)] = ord("\n")  # an empty last line
+    skip = (first == ord("#")) | (first == ord("\n")) | (first == ord("\r"))
+    for k in np.flatnonzero((first == ord(" ")) | (first == ord("\t"))):  # indented: rare, look closer
+        end = text.find("\n", starts[k])
+        line = text[starts[k]:None if end < 0 else end].strip()
+        skip[k] = not line or line.startswith("#")
+    if len(chars) and chars[-1] == ord("\n"):
+        skip = skip[:-1]  # no line after the final newline
+    return np.flatnonzero(skip)
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """The data rows as text (columns of :data:`REQUIRED_COLUMNS`) and their line numbers in the file.
+
+    Comment lines (``#``) and blank lines are dropped first, so that pandas' C parser reads the rest
+    in one pass; line numbers still count them, as a spreadsheet shows the file.
+    """
     try:
-        t = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise MeterError(f"{where}: field 'timestamp' = '{text}': expected ISO 8601 with a UTC offset, "
-                         "e.g. 2027-01-11T01:00:00+01:00") from None
-    if t.tzinfo is None:
-        raise MeterError(f"{where}: field 'timestamp' = '{text}' has no UTC offset; expected e.g. "
-                         "2027-01-11T01:00:00+01:00")
-    return pd.Timestamp(t).tz_convert(SITE_TZ)
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MeterError(f"meter file {path}: unreadable ({exc})") from None
+    # Lines are found with numpy on the code points: a Python loop over 175,000 lines costs seconds
+    chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    starts = _line_starts(chars)
+    skipped = _skipped_lines(text, chars, starts)
+    n_lines = len(starts) - (1 if text.endswith("\n") else 0)
+    numbers = np.setdiff1d(np.arange(n_lines), skipped) + 1  # 1-based numbers of the header and data rows
+    if not len(numbers):
+        raise MeterError(f"meter file {path}: empty; expected a header {','.join(REQUIRED_COLUMNS)}")
+    first = text.split("\n", numbers[0])[numbers[0] - 1]
+    header = [h.strip().strip('"') for h in first.split(",")]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise MeterError(f"meter file {path}: missing column(s) {missing}; expected header "
+                         f"{','.join(REQUIRED_COLUMNS)}")
+    # pandas fills missing trailing fields with '' (an empty value, a gap) and, with index_col=False,
+    # drops extra ones when every row has them: count the fields on the text instead
+    fields = _field_counts(text, chars, starts, numbers[1:] - 1)
+    wrong = np.flatnonzero(fields != len(header))
+    if len(wrong):
+        k = int(wrong[0])
+        hint = ": a decimal comma (use 21.4, not 21,4) or an extra separator?" if fields[k] > len(header) else ""
+        raise MeterError(f"{path}: row {numbers[k + 1]}: {fields[k]} fields; expected {len(header)} "
+                         f"({','.join(header)}){hint}")
+    try:
+        table = pd.read_csv(io.StringIO(text), skiprows=skipped.tolist(), dtype=str, keep_default_na=False,
+                            na_filter=False, skipinitialspace=True, skip_blank_lines=False,
+                            index_col=False)
+    except pd.errors.ParserError as exc:
+        # "Expected 5 fields in line 3, saw 6": a decimal comma (21,4) or a stray separator
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if not found:
+            raise MeterError(f"meter file {path}: not a CSV pandas can read ({str(exc).strip().splitlines()[0]})") from None
+        want, line, saw = (int(g) for g in found.groups())  # pandas counts lines of the file, 1-based
+        raise MeterError(f"{path}: row {line}: {saw} fields; expected {want} ({','.join(header)}): "
+                         "a decimal comma (use 21.4, not 21,4) or an extra separator?") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return table, numbers[1:]
+
+
+def _field_counts(text: str, chars: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Number of comma-separated fields on each of the 0-based line indices ``rows`` of ``text``."""
+    n_lines = len(starts)
+    commas = np.bincount(np.searchsorted(starts, np.flatnonzero(chars == ord(",")), side="right") - 1,
+                         minlength=n_lines)
+    counts = commas[rows] + 1
+    quotes = np.searchsorted(starts, np.flatnonzero(chars == ord('"')), side="right") - 1
+    quoted = np.bincount(quotes, minlength=n_lines)[rows] > 0
+    if quoted.any():  # commas inside quotes are not separators: ask the csv module, line by line
+        lines = text.split("\n")
+        for k in np.flatnonzero(quoted):
+            counts[k] = len(next(csv.reader([lines[rows[k]]]), []))
+    return counts
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Stripped text of a column with few distinct values, as a numpy object array (built per value)."""
+    codes, uniques = pd.factorize(column, sort=False)
+    return np.asarray([str(u).strip() for u in uniques], dtype=object)[codes]
 
 
 def read_meters(path: str | Path) -> MeterData:
     """Read and validate a meter CSV (module docstring, docs/twin-mode.md).
+
+    The file is parsed by pandas in one pass and checked column by column: a year of five
+    15-min meters (175,200 rows) reads in about 1 s instead of 12 s row by row
+    (``scripts/bench_meters.py``).
 
     Raises
     ------
@@ -255,95 +346,102 @@ def read_meters(path: str | Path) -> MeterData:
     path = Path(path)
     if not path.is_file():
         raise MeterError(f"meter file {path}: not found")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = [r for r in csv.reader(fh) if r and not r[0].lstrip().startswith("#")]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise MeterError(f"meter file {path}: unreadable ({exc})") from None
-    if not rows:
-        raise MeterError(f"meter file {path}: empty; expected a header {','.join(REQUIRED_COLUMNS)}")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise MeterError(f"meter file {path}: missing column(s) {missing}; expected header "
-                         f"{','.join(REQUIRED_COLUMNS)}")
-    col = {name: header.index(name) for name in REQUIRED_COLUMNS}
-    # Row numbers count the lines of the file as a spreadsheet shows them (comments included).
-    line_numbers = _data_line_numbers(path)
-    records: dict[str, list[tuple[pd.Timestamp, float, str, str, int]]] = {}
-    for k, row in enumerate(rows[1:]):
-        line = line_numbers[k + 1] if k + 1 < len(line_numbers) else k + 2
-        where = f"{path}: row {line}"
-        if len(row) < len(header):
-            raise MeterError(f"{where}: {len(row)} fields; expected {len(header)} ({','.join(header)})")
-        meter = row[col["meter"]].strip()
-        if meter not in METERS:
-            raise MeterError(f"{where}: field 'meter' = '{meter}': unknown meter id; expected one of "
-                             f"{', '.join(METERS)}")
-        spec = METERS[meter]
-        when = _parse_time(row[col["timestamp"]], where)
-        where = f"{path}: row {line} ({meter} at {when.isoformat()})"
-        quantity = row[col["quantity"]].strip()
-        if quantity not in QUANTITIES_OF_KIND[spec.kind]:
-            raise MeterError(f"{where}: field 'quantity' = '{quantity}': expected "
-                             f"{' or '.join(QUANTITIES_OF_KIND[spec.kind])} for meter {meter}")
-        unit = row[col["unit"]].strip()
-        if unit not in UNITS[quantity]:
-            raise MeterError(f"{where}: field 'unit' = '{unit}': expected one of {', '.join(UNITS[quantity])} "
-                             f"for a {quantity}")
-        text = row[col["value"]].strip()
-        if text == "":
-            continue  # a missing reading: a gap
-        try:
-            value = float(text)
-        except ValueError:
-            raise MeterError(f"{where}: field 'value' = '{text}': expected a number") from None
-        if not math.isfinite(value) or value < 0:
-            raise MeterError(f"{where}: field 'value' = {text}: expected a finite number ≥ 0")
-        records.setdefault(meter, []).append((when, value, quantity, unit, line))
-    if not records:
+    table, line = _read_table(path)
+    meter = _codes(table["meter"])
+    unknown = ~np.isin(meter, list(METERS))
+    if unknown.any():
+        k = int(np.argmax(unknown))
+        raise _fail_row(path, line[k], None, None, f"field 'meter' = '{meter[k]}': unknown meter id; expected "
+                        f"one of {', '.join(METERS)}")
+    stamps = table["timestamp"].str.strip()
+    utc = pd.to_datetime(stamps, format="ISO8601", utc=True, errors="coerce")
+    bad = utc.isna().to_numpy()
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise _fail_row(path, line[k], None, None, f"field 'timestamp' = '{stamps.iloc[k]}': expected ISO 8601 "
+                        "with a UTC offset, e.g. 2027-01-11T01:00:00+01:00")
+    naive = ~stamps.str.contains(_OFFSET, regex=True).to_numpy()
+    if naive.any():  # utc=True would read them as UTC: silently an hour off
+        k = int(np.argmax(naive))
+        raise _fail_row(path, line[k], None, None, f"field 'timestamp' = '{stamps.iloc[k]}' has no UTC offset; "
+                        "expected e.g. 2027-01-11T01:00:00+01:00")
+    when = pd.DatetimeIndex(utc).tz_convert(SITE_TZ)
+    quantity = _codes(table["quantity"])
+    unit = _codes(table["unit"])
+    kind = pd.Series(meter).map({m: s.kind for m, s in METERS.items()}).to_numpy(dtype=object)
+    ok_q = np.zeros(len(meter), bool)
+    ok_u = np.zeros(len(meter), bool)
+    for k_name, quantities in QUANTITIES_OF_KIND.items():
+        for q in quantities:
+            sel = (kind == k_name) & (quantity == q)
+            ok_q |= sel
+            ok_u |= sel & np.isin(unit, list(UNITS[q]))
+    for ok, message in ((ok_q, "quantity"), (ok_u, "unit")):
+        if not ok.all():
+            k = int(np.argmax(~ok))
+            if message == "quantity":
+                text = (f"field 'quantity' = '{quantity[k]}': expected "
+                        f"{' or '.join(QUANTITIES_OF_KIND[kind[k]])} for meter {meter[k]}")
+            else:
+                text = (f"field 'unit' = '{unit[k]}': expected one of {', '.join(UNITS[quantity[k]])} "
+                        f"for a {quantity[k]}")
+            raise _fail_row(path, line[k], meter[k], when[k], text)
+    raw_value = table["value"].str.strip()
+    present = (raw_value != "").to_numpy()  # an empty value is a missing reading: a gap
+    value = pd.to_numeric(raw_value.where(present), errors="coerce").to_numpy(dtype=float)
+    text_value = present & np.isnan(value) & ~raw_value.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy()
+    if text_value.any():
+        k = int(np.argmax(text_value))
+        raise _fail_row(path, line[k], meter[k], when[k], f"field 'value' = '{raw_value.iloc[k]}': expected a "
+                        "number (with a decimal point)")
+    with np.errstate(invalid="ignore"):
+        wrong = present & ~(np.isfinite(value) & (value >= 0))
+    if wrong.any():
+        k = int(np.argmax(wrong))
+        raise _fail_row(path, line[k], meter[k], when[k], f"field 'value' = {raw_value.iloc[k]}: expected a "
+                        "finite number ≥ 0")
+    frame = pd.DataFrame({"time": when, "meter": meter, "value": value, "quantity": quantity, "unit": unit,
+                          "line": line})[present]
+    if frame.empty:
         raise MeterError(f"meter file {path}: no readings")
     series, info = {}, {}
-    for meter, recs in records.items():
-        series[meter], info[meter] = _build_series(path, meter, recs)
+    for name in pd.unique(frame["meter"].to_numpy(dtype=object)):  # meters in the order of the file
+        series[name], info[name] = _build_series(path, name, frame[frame["meter"] == name])
     return MeterData(series=series, info=info, source=str(path))
 
 
-def _data_line_numbers(path: Path) -> list[int]:
-    numbers = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        for row in reader:
-            if row and not row[0].lstrip().startswith("#"):
-                numbers.append(reader.line_num)
-    return numbers
-
-
-def _build_series(path: Path, meter: str, recs: list) -> tuple[pd.DataFrame, dict]:
-    recs = sorted(recs, key=lambda r: (r[0], r[4]))
-    times = pd.DatetimeIndex([r[0] for r in recs])
-    for a, b in zip(recs, recs[1:], strict=False):
-        if a[0] == b[0]:
-            what = ("overlapping series" if (a[2], a[3]) != (b[2], b[3]) else "duplicated timestamp")
-            raise MeterError(f"{path}: rows {a[4]} and {b[4]}: {what}: meter {meter} has two readings ending "
-                             f"{a[0].isoformat()}; expected one per interval")
-    kinds = {(r[2], r[3]) for r in recs}
+def _build_series(path: Path, meter: str, recs: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """One meter's readings (columns time, value, quantity, unit, line) as intervals in kWh or m³."""
+    recs = recs.sort_values(["time", "line"], kind="stable")
+    times = pd.DatetimeIndex(recs["time"])
+    lines = recs["line"].to_numpy()
+    kinds_q = recs["quantity"].to_numpy(dtype=object)
+    kinds_u = recs["unit"].to_numpy(dtype=object)
+    same = np.flatnonzero(times[1:] == times[:-1])
+    if len(same):
+        k = int(same[0])
+        what = ("overlapping series" if (kinds_q[k], kinds_u[k]) != (kinds_q[k + 1], kinds_u[k + 1])
+                else "duplicated timestamp")
+        raise MeterError(f"{path}: rows {lines[k]} and {lines[k + 1]}: {what}: meter {meter} has two readings "
+                         f"ending {times[k].isoformat()}; expected one per interval")
+    kinds = sorted(set(zip(kinds_q, kinds_u, strict=True)))
     if len(kinds) > 1:
         # Two quantities or units for one meter: one series each; they must not cover the same time.
-        by_kind = {k: [r for r in recs if (r[2], r[3]) == k] for k in kinds}
-        spans = sorted((rs[0][0], rs[-1][0], k, rs[0][4]) for k, rs in by_kind.items())
+        spans = []
+        for q, u in kinds:
+            sel = np.flatnonzero((kinds_q == q) & (kinds_u == u))
+            spans.append((times[sel[0]], times[sel[-1]], (q, u), lines[sel[0]]))
+        spans.sort()
         for (_s0, e0, k0, l0), (s1, _e1, k1, l1) in zip(spans, spans[1:], strict=False):
             if s1 <= e0:
                 raise MeterError(f"{path}: rows {l0} and {l1}: overlapping series: meter {meter} is given as "
                                  f"{k0[0]} in {k0[1]} and as {k1[0]} in {k1[1]} over the same time "
                                  f"({s1.isoformat()} to {e0.isoformat()}); keep one")
-    monthly = len(times) > 1 and all(t.day == 1 and t.hour == 0 and t.minute == 0 and t.second == 0 for t in times)
-    if monthly:
-        starts = pd.DatetimeIndex([t - pd.offsets.MonthBegin(1) for t in times])
+    at_midnight_first = (times.day == 1) & (times.hour == 0) & (times.minute == 0) & (times.second == 0)
+    if len(times) > 1 and at_midnight_first.all():
+        starts = times - pd.offsets.MonthBegin(1)
         resolution = "monthly"
-        months = np.array([t.year * 12 + t.month for t in times])
-        steps = np.diff(months)
-        nominal_steps = 1
+        steps = np.diff(times.year * 12 + times.month).astype(float)
     else:
         if len(times) < 2:
             raise MeterError(f"{path}: meter {meter}: a single reading; its interval cannot be inferred "
@@ -361,28 +459,27 @@ def _build_series(path: Path, meter: str, recs: list) -> tuple[pd.DataFrame, dic
         starts = times - step
         resolution = _fmt_td(step)
         steps = diffs / nominal
-        nominal_steps = 1
-    bad = np.flatnonzero((steps < nominal_steps) | (steps != np.round(steps)))
+    bad = np.flatnonzero((steps < 1) | (steps != np.round(steps)))
     if len(bad):
         k = int(bad[0])
-        raise MeterError(f"{path}: rows {recs[k][4]} and {recs[k + 1][4]}: overlapping series: meter {meter} "
+        raise MeterError(f"{path}: rows {lines[k]} and {lines[k + 1]}: overlapping series: meter {meter} "
                          f"readings at {times[k].isoformat()} and {times[k + 1].isoformat()} are closer than "
                          f"its {resolution} interval or misaligned")
     missing = (np.round(steps).astype(int) - 1) if len(steps) else np.array([], dtype=int)
     gaps = int((missing > 0).sum())
     longest = int(missing.max()) if len(missing) else 0
-    rate = np.array([UNITS[r[2]][r[3]] for r in recs])
-    raw = np.array([r[1] for r in recs])
+    factor = {(q, u): f for q, units in UNITS.items() for u, f in units.items()}
+    rate = np.array([factor[k] for k in zip(kinds_q, kinds_u, strict=True)]) if len(kinds) > 1 else \
+        np.full(len(times), factor[kinds[0]])
+    raw = recs["value"].to_numpy(dtype=float)
     hours = (times - starts).total_seconds().to_numpy() / 3600.0
-    is_power = np.array([r[2] == "power" for r in recs])
-    value = np.where(is_power, raw * rate * hours, raw * rate)
+    value = np.where(kinds_q == "power", raw * rate * hours, raw * rate)
     df = pd.DataFrame({"start": starts, "value": value}, index=times)
     df.index.name = "end"
-    quantities = sorted({r[2] for r in recs})
-    units = sorted({r[3] for r in recs})
     info = {
-        "quantity": "/".join(quantities), "unit": "/".join(units), "resolution": resolution,
-        "readings": len(df), "gaps": gaps, "missing_intervals": int(missing.sum()) if len(missing) else 0,
+        "quantity": "/".join(sorted(set(kinds_q))), "unit": "/".join(sorted(set(kinds_u))),
+        "resolution": resolution, "readings": len(df), "gaps": gaps,
+        "missing_intervals": int(missing.sum()) if len(missing) else 0,
         "longest_gap": f"{longest} interval(s)" if longest else "none",
     }
     return df, info
@@ -395,6 +492,29 @@ def _fmt_td(td: pd.Timedelta) -> str:
     if s % 3600 == 0:
         return f"{s // 3600} h"
     return f"{s // 60} min"
+
+
+def check_overlap(meters: MeterData, scenario, which: list[str] | None = None) -> None:
+    """Refuse meters with no reading inside the period of ``scenario``, before it is simulated.
+
+    Without this a comparison finds 0 common points and reports NaN metrics as if it had run.
+
+    Raises
+    ------
+    MeterError
+        Naming the meter, the span of its readings and the run's period.
+    """
+    tz = SITE_TZ
+    start = pd.Timestamp(scenario.period.start).tz_localize(tz)
+    end = pd.Timestamp(scenario.period.end).tz_localize(tz)
+    for meter in which or meters.meters:
+        df = meters.series.get(meter)
+        if df is None:
+            continue
+        if not ((df["start"] < end) & (df.index > start)).any():
+            raise MeterError(f"{meters.source}: meter {meter}: readings from {df['start'].iloc[0].isoformat()} to "
+                             f"{df.index[-1].isoformat()} do not overlap the run's period {scenario.period.start} to "
+                             f"{scenario.period.end}; expected a period the meters cover (--set period.start=...)")
 
 
 # --------------------------------------------------------------------------------- comparison

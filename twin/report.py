@@ -169,6 +169,39 @@ def _check_folder(folder: Path) -> str:
                     "(from `twin run --out`) or summary.csv and runs.csv (from `twin compare --out`)")
 
 
+_UNIT_SUFFIXES = ("_kwh", "_mwh", "_kw", "_kva", "_m3", "_m2", "_eur", "_kg", "_t", "_h", "_hours", "_ppm",
+                  "_ratio", "_pct", "_percent", "_c", "_s", "_years", "_share")
+_TEXT_KEYS = {"priced_lines", "electricity_tariff"}  # text fields inside unit-named groups
+
+
+def _non_numeric(summary: dict) -> tuple[str, object] | None:
+    """The first field of ``summary`` that names a unit but holds text (or a table), else None.
+
+    A field is numeric when its name ends in a unit (``district_heat_kwh``) or it sits directly in
+    a group named with a unit (``cost_eur.total``); ``None`` (not simulated) is allowed.
+    """
+    stack: list[tuple[tuple[str, ...], object]] = [((), summary)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*path, str(k)), v) for k, v in node.items())
+            continue
+        if isinstance(node, list):
+            if not (path and path[-1].endswith(_UNIT_SUFFIXES)):
+                continue  # zone names, supplies...; lists of numbers are read by position
+            stack.extend(((*path, str(i)), v) for i, v in enumerate(node))
+            continue
+        if node is None or isinstance(node, int | float) or not path or path[0] == "meta":
+            continue
+        keys = [k for k in path if not k.isdigit()]
+        numeric = keys[-1].endswith(_UNIT_SUFFIXES) or (
+            len(keys) > 1 and keys[-2].endswith(_UNIT_SUFFIXES) and keys[-1] not in _TEXT_KEYS
+            and path[-1] == keys[-1])
+        if numeric:
+            return ".".join(path), node
+    return None
+
+
 def _load_run(folder: Path) -> tuple[pd.DataFrame, dict]:
     try:
         summary = json.loads((folder / "summary.json").read_text())
@@ -176,6 +209,11 @@ def _load_run(folder: Path) -> tuple[pd.DataFrame, dict]:
         raise TwinError(f"{folder / 'summary.json'}: unreadable ({exc})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("meta"), dict):
         raise TwinError(f"{folder / 'summary.json'}: no 'meta' group; expected the summary of `twin run`")
+    bad = _non_numeric(summary)
+    if bad:
+        where, value = bad
+        raise TwinError(f"{folder / 'summary.json'}: field '{where}' = {value!r}; expected a number "
+                        "(an edited or damaged summary: rerun `twin run`)")
     try:
         ts = pd.read_parquet(folder / "timeseries.parquet")
     except Exception as exc:  # pyarrow raises several types for a damaged file

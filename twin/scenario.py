@@ -58,9 +58,13 @@ ORIENTATION_AZIMUTH_DEG = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 2
 
 
 class Strict(BaseModel):
-    """Base of every schema: unknown keys are errors, values are immutable."""
+    """Base of every schema: unknown keys are errors, values are immutable, numbers are finite.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``allow_inf_nan=False``: TOML and ``--set`` accept ``nan`` and ``inf``, which would pass every
+    ``ge``/``le`` bound unnoticed (NaN compares false) and poison a whole run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- model
@@ -87,7 +91,9 @@ class Blinds(Strict):
 
     shading_factor: Fraction = Field(description="F_sh of the window while the blinds are closed [-].")
     close_above_w_m2: PosFloat = Field(description="Closed on a facade whose plane-of-array irradiance exceeds this [W/m2]...")
-    close_when_zone_above_c: float = Field(description="... and whose zone air was warmer than this at the previous step [°C].")
+    close_when_zone_above_c: float = Field(
+        ge=-10, le=60, description="... and whose zone air was warmer than this at the previous step [°C]."
+    )
 
 
 #: Angular SHGC of clear double glazing (1/8 in. panes) at 0/40/50/60/70/80° and hemispherical diffuse:
@@ -316,7 +322,7 @@ class Zone(Strict):
     name: Identifier
     floor: int = Field(ge=-5, le=50)
     floor_area_m2: PosFloat
-    height_m: PosFloat
+    height_m: float = Field(gt=0, le=20, description="Storey height; an atrium is at most 20 m [m].")
     wall_area_m2: ByOrientation = Field(description="Opaque exterior wall area [m2].")
     window_area_m2: ByOrientation = Field(description="Window area including frame [m2].")
     roof_area_m2: NonNegFloat = 0.0
@@ -409,8 +415,10 @@ class Ahu(Strict):
     sfp_kw_per_m3_s: PosFloat = Field(description="Specific fan power, supply + extract [kW/(m3/s)].")
     min_flow_fraction: Fraction = Field(description="Minimum flow while open, share of design [-].")
     night_flush_m3_h_m2: NonNegFloat = Field(description="Night ventilation rate when it cools [m3/(h m2)].")
-    night_flush_zone_above_c: float
+    night_flush_zone_above_c: float = Field(ge=10, le=100, description="Night flush only above this zone "
+                                            "temperature; 100 = never [°C].")
     free_cooling_zone_above_c: float = Field(
+        ge=10, le=100,
         description="Above this extract temperature, with cooler outdoor air, bypass recovery and run at design flow [°C]."
     )
 
@@ -437,7 +445,9 @@ class HeatNetwork(Strict):
     outages: list[Outage] = []
     random_outages_per_year: NonNegFloat = 0.0
     random_outage_mean_h: PosFloat = 8.0
-    resilience_threshold_c: float = 16.0
+    resilience_threshold_c: float = Field(
+        default=16.0, ge=0, le=30, description="Indoor temperature an outage is survived above [°C]."
+    )
 
     @model_validator(mode="after")
     def _curve(self) -> HeatNetwork:
@@ -496,7 +506,7 @@ class Rainwater(Strict):
     runoff_coefficient: Fraction
     filter_efficiency: Fraction = Field(default=0.9, description="Share of runoff passing filter and first flush [-].")
     first_flush_mm: NonNegFloat = Field(default=0.0, description="Extra diversion at the start of each rain event [mm].")
-    tank_volume_m3: NonNegFloat
+    tank_volume_m3: float = Field(ge=0, le=10_000, description="Tank volume; 10,000 m3 is a reservoir [m3].")
     dead_volume_m3: NonNegFloat = Field(default=0.0, description="Below the pump intake, never drawn [m3].")
     topup_below_m3: NonNegFloat | None = Field(default=None, description="Mains float valve opens below this level [m3].")
     topup_to_m3: NonNegFloat | None = Field(default=None, description="... and refills the tank to this level [m3].")
@@ -702,6 +712,13 @@ class Model(Strict):
 # ------------------------------------------------------------------------ scenario
 
 
+YEARS = (1900, 2200)
+"""Calendar years a period may use: holidays and weather are defined there, not in year 1 or 9999."""
+
+MAX_YEARS = 10
+"""Longest simulated period: hours of memory and minutes of run time per year simulated."""
+
+
 class SimPeriod(Strict):
     start: dt.date = Field(description="First day, 00:00 local standard time.")
     end: dt.date = Field(description="Day after the last simulated day (exclusive).")
@@ -719,8 +736,15 @@ class SimPeriod(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> SimPeriod:
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if not YEARS[0] <= day.year <= YEARS[1]:
+                raise ValueError(f"period.{name} = {day}: expected a year from {YEARS[0]} to {YEARS[1]}")
         if self.end <= self.start:
             raise ValueError(f"end {self.end} must be after start {self.start}")
+        if (self.end - self.start).days > 366 * MAX_YEARS:
+            raise ValueError(f"period {self.start} to {self.end} spans more than {MAX_YEARS} years; expected "
+                             f"at most {MAX_YEARS} (run longer horizons with finance.horizon_years)")
         return self
 
 
@@ -851,11 +875,33 @@ class Scenario(Strict):
     # Filled by the loader, not by the file:
     source_file: Path | None = None
     asset: Model | None = None
+    applied_overrides: dict[str, Any] = {}  # the keyword overrides of load_scenario (`--set`), for summary.json
 
 
 # ------------------------------------------------------------------------- loading
 
-_SCENARIO_KEYS = set(Scenario.model_fields) - {"source_file", "asset"}
+_LOADER_FIELDS = {"source_file", "asset", "applied_overrides"}
+_SCENARIO_KEYS = set(Scenario.model_fields) - _LOADER_FIELDS
+
+
+MAX_DEPTH = 32
+"""Deepest nesting of tables and arrays a file may hold; the schemas need fewer than 10 levels."""
+
+MAX_INHERITS = 50
+"""Longest chain of ``inherits``: design options stack a few levels, never dozens."""
+
+
+def _depth(tree: Any) -> int:
+    """Nesting depth of dicts and lists, counted without recursion (a hostile file may be very deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -863,11 +909,18 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ScenarioError(f"{path}: {what} file not found")
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text; expected a TOML file") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected at most "
+                            f"{MAX_DEPTH} levels") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ScenarioError(f"{path}: tables or arrays nested more than {MAX_DEPTH} levels deep; "
+                            f"expected a {what} file (see `twin schema`)")
+    return data
 
 
 def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
@@ -875,6 +928,8 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
     parts: list[str] = []
     node = data
     for item in loc:
+        if isinstance(node, dict) and item not in node and node.get("kind") == item:
+            continue  # pydantic's tag of a discriminated union (occupancy populations), not a key of the file
         if isinstance(item, int) and isinstance(node, list) and item < len(node):
             entry = node[item]
             label = entry.get("name") if isinstance(entry, dict) else None
@@ -886,20 +941,26 @@ def _fmt_loc(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-def _validation_message(path: Path, exc: ValidationError, data: Any) -> str:
-    err = exc.errors()[0]
+def _error_text(err: Any, data: Any) -> str:
+    """One pydantic error as 'field 'a.b' = value: what is expected'."""
     loc = _fmt_loc(tuple(err["loc"]), data)
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{path}: unknown key '{loc}'; check its spelling (see `twin schema`)"
+        return f"unknown key '{loc}'; check its spelling (see `twin schema`)"
     if kind == "missing":
-        return f"{path}: missing required field '{loc}'"
+        return f"missing required field '{loc}'"
     msg = err["msg"].removeprefix("Value error, ")
+    if kind == "finite_number":
+        msg = "expected a finite number, not NaN or infinity"
     value = err.get("input")
     shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
-    where = f"field '{loc}'{shown}: " if loc else ""
-    more = f" (+{len(exc.errors()) - 1} more errors)" if len(exc.errors()) > 1 else ""
-    return f"{path}: {where}{msg}{more}"
+    return f"field '{loc}'{shown}: {msg}" if loc else msg
+
+
+def _validation_message(path: Path, exc: ValidationError, data: Any) -> str:
+    """Every error of ``exc`` on one line, joined by ' | ': the user fixes them all in one pass."""
+    texts = list(dict.fromkeys(_error_text(err, data) for err in exc.errors()))
+    return f"{path}: " + " | ".join(texts)
 
 
 def _parse_override_path(path_str: str) -> list[str]:
@@ -1010,6 +1071,9 @@ def _resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str,
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise ScenarioError(f"{path}: field 'inherits' makes a loop: {chain}")
+    if len(seen) >= MAX_INHERITS:
+        raise ScenarioError(f"{seen[0]}: field 'inherits' chains more than {MAX_INHERITS} files "
+                            f"(reached {path}); expected at most {MAX_INHERITS}")
     raw = _read_toml(path, "scenario")
     parent_ref = raw.pop("inherits", None)
     # Relative paths in a file are relative to that file, whichever file inherits it.
@@ -1042,9 +1106,15 @@ def _resolve_weather_source(source: str, base: Path) -> str:
 def _parse_cli_value(text: str) -> Any:
     """Parse a ``--set`` value as a TOML value (number, bool, string, array), else a bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        value = None
+    if value is None or _depth(value) > MAX_DEPTH:
+        raise ScenarioError(f"--set value {text[:40]!r}...: nested more than {MAX_DEPTH} levels deep; "
+                            "expected a number, string, boolean, date or short array")
+    return value
 
 
 def load_model_file(path: str | Path, overrides: dict[str, Any] | None = None) -> Model:
@@ -1099,7 +1169,11 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     raw_overrides = data.get("overrides", {})
     if not isinstance(raw_overrides, dict):
         raise ScenarioError(f"{path}: field 'overrides' must be a table of dotted paths")
-    for key, value in {**_flatten(raw_overrides), **extra}.items():
+    try:
+        flat_overrides = _flatten(raw_overrides)
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
+    for key, value in {**flat_overrides, **extra}.items():
         head = key.split(".", 1)[0]
         if head in _SCENARIO_KEYS:
             try:
@@ -1119,7 +1193,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         if not model_overrides:
             raise
         raise ScenarioError(f"{exc} (after the overrides of {path.name}: {', '.join(model_overrides)})") from None
-    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model})
+    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model, "applied_overrides": extra})
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -1127,6 +1201,10 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in tree.items():
         full = f"{prefix}.{key}" if prefix else key
+        if value == {}:
+            # would vanish here, leaving the section as it was while the file seems to change it
+            raise ValueError(f"'{full}' = {{}} is an empty table and would change nothing; expected dotted "
+                             f"paths to values, e.g. \"{full}.<field>\" = ...")
         if isinstance(value, dict):
             flat.update(_flatten(value, full))
         else:
@@ -1165,7 +1243,7 @@ def check_file(path: str | Path) -> str:
 def json_schemas() -> dict[str, str]:
     """JSON Schemas of both file kinds, as text, keyed by file name."""
     scenario_schema = Scenario.model_json_schema()
-    for key in ("source_file", "asset"):
+    for key in _LOADER_FIELDS:
         scenario_schema["properties"].pop(key, None)
     scenario_schema["properties"]["inherits"] = {"type": "string", "description": "Parent scenario file."}
     return {

@@ -87,7 +87,7 @@ def sweep_kpis(summary: dict) -> dict[str, float]:
 # ---------------------------------------------------------------------------- definition
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Parameter(_Strict):
@@ -249,10 +249,15 @@ def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected a sweep file") from None
     if isinstance(data.get("overrides"), dict):
         from twin.scenario import _flatten
 
-        data["overrides"] = _flatten(data["overrides"])
+        try:
+            data["overrides"] = _flatten(data["overrides"])
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
     try:
         sweep = SweepDefinition(**data)
     except ValidationError as exc:
@@ -335,7 +340,7 @@ def definition_hash(sweep: SweepDefinition) -> str:
     base = _load_base(sweep)
     doc = {
         "definition": sweep.model_dump(mode="json", exclude={"source_file", "description"}),
-        "base_scenario": json.loads(base.model_dump_json(exclude={"source_file"})),
+        "base_scenario": json.loads(base.model_dump_json(exclude={"source_file", "applied_overrides"})),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -898,6 +903,9 @@ def cli_sweep(args, console=None) -> int:
     if args.status:
         _print_status(status(out))
         return 0
+    from twin.paths import check_output_dir
+
+    check_output_dir(out, force=args.force)  # before hours of runs, not after
     res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
                     force=args.force, reuse=not args.no_reuse, progress=not args.no_progress)
     _print_status(status(out))

@@ -702,6 +702,94 @@ def _log_repairs(repairs: list[Repair] | tuple[Repair, ...]) -> None:
         log.warning("%s", r.detail)
 
 
+#: Hours of sunlight at night tolerated before a file is refused (sensor glitches, rounding).
+NIGHT_SUN_MAX_H = 3
+#: Below this solar elevation during a whole hour, the sky gives no light worth measuring [deg].
+NIGHT_ELEVATION_DEG = -5.0
+#: GHI above this with the sun well below the horizon is not twilight [W/m²].
+NIGHT_GHI_W_M2 = 20.0
+
+
+def _check_coordinates(source: str, latitude, longitude, altitude_m, tz_offset_h) -> tuple[float, ...]:
+    """Finite site coordinates in range, as floats; one-line WeatherError otherwise."""
+    out = []
+    for name, value, lo, hi in (("latitude", latitude, -90.0, 90.0), ("longitude", longitude, -180.0, 180.0),
+                                ("altitude", altitude_m, -500.0, 9000.0), ("UTC offset", tz_offset_h, -12.0, 14.0)):
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise _fail(source, f"site {name} is {value!r}; expected a number from {lo:g} to {hi:g}") from None
+        if not (np.isfinite(v) and lo <= v <= hi):
+            raise _fail(source, f"site {name} is {v:g}; expected {lo:g} to {hi:g}")
+        out.append(v)
+    return tuple(out)
+
+
+def check_site(df: pd.DataFrame, source: str, latitude: float, longitude: float, altitude_m: float) -> None:
+    """Refuse a year of weather that cannot be the site's: wrong units, clock or place.
+
+    Run by every file reader after :func:`validate_weather` (which checks each value alone); these
+    checks look at the whole year against the site, and each names the file, the rule and an
+    example timestamp.
+
+    Raises
+    ------
+    WeatherError
+        Relative humidity given as a fraction (every value ≤ 1); precipitation in metres (wet
+        hours whose largest total is below 0.1 mm) or above 12,000 mm over the year; sunlight
+        (GHI > 20 W/m²) while the sun stays more than 5° below the horizon for more than 3 hours
+        (time zone, longitude sign or hour labels); an annual mean temperature outside the band
+        possible at the site's latitude (°F or a shifted column).
+    """
+    rh = df["relative_humidity"].to_numpy()
+    if len(rh) >= 24 * 28 and np.nanmax(rh) <= 1.0:
+        raise _fail(source, f"column relative_humidity peaks at {np.nanmax(rh):g} % at "
+                            f"{_fmt_ts(df.index[int(np.nanargmax(rh))])}; rule: humidity in %, 0-100 "
+                            "(every value ≤ 1 is a fraction: multiply by 100)")
+    rain = df["precipitation_mm"].to_numpy()
+    wet = rain > 0
+    if wet.sum() >= 20 and rain.max() < 0.1:
+        raise _fail(source, f"column precipitation_mm has {int(wet.sum())} wet hours but peaks at "
+                            f"{rain.max():g} mm at {_fmt_ts(df.index[int(np.argmax(rain))])}; rule: rain in mm "
+                            "per hour, gauges count 0.1-0.2 mm steps (is it in metres?)")
+    years = len(rain) / 8760.0
+    if rain.sum() / years > 12_000.0:
+        raise _fail(source, f"column precipitation_mm totals {rain.sum() / years:,.0f} mm a year (wettest "
+                            f"hour {_fmt_ts(df.index[int(np.argmax(rain))])}); rule: at most 12,000 mm a year, "
+                            "the wettest places on Earth (is it in tenths of mm?)")
+    _check_night_sun(df, source, latitude, longitude, altitude_m)
+    mean = float(np.nanmean(df["temp_air"].to_numpy()))
+    hot = 32.0 - 0.4 * max(abs(latitude) - 20.0, 0.0)
+    cold = (-10.0 if abs(latitude) <= 50.0 else -30.0) - 0.0065 * max(altitude_m, 0.0)
+    if len(rain) >= 24 * 360 and not cold <= mean <= hot:
+        month = df["temp_air"].groupby(df.index.month).mean()
+        worst = int(month.idxmax() if mean > hot else month.idxmin())
+        raise _fail(source, f"column temp_air averages {mean:.1f} °C over the year ({MONTH_NAMES[worst - 1]} "
+                            f"{month[worst]:.1f} °C, e.g. {_fmt_ts(df.index[df.index.month == worst][0])}); rule: "
+                            f"{cold:.0f} to {hot:.0f} °C a year at latitude {latitude:g} (°F, or the wrong site?)")
+
+
+def _check_night_sun(df: pd.DataFrame, source: str, latitude: float, longitude: float, altitude_m: float) -> None:
+    ghi = df["ghi"].to_numpy()
+    lit = np.flatnonzero(ghi > NIGHT_GHI_W_M2)
+    if not len(lit):
+        return
+    idx = df.index[lit]
+    # highest elevation over each lit hour: its start, middle and end
+    elev = np.max([
+        pvlib.solarposition.get_solarposition(idx - pd.Timedelta(minutes=m), latitude, longitude,
+                                              altitude=altitude_m, method="nrel_numpy")["apparent_elevation"]
+        .to_numpy() for m in (0, 30, 60)
+    ], axis=0)
+    night = elev < NIGHT_ELEVATION_DEG
+    if night.sum() > NIGHT_SUN_MAX_H:
+        k = int(np.argmax(night))
+        raise _fail(source, f"column ghi is {ghi[lit[k]]:g} W/m² at {_fmt_ts(idx[k])} with the sun "
+                            f"{-elev[k]:.0f}° below the horizon ({int(night.sum())} such hours); rule: no sunlight "
+                            f"while the sun is more than {-NIGHT_ELEVATION_DEG:g}° below the horizon for more than "
+                            f"{NIGHT_SUN_MAX_H} h (time zone, longitude sign or hour-ending labels?)")
+
+
 # ---------------------------------------------------------------------------
 # 2./3. readers
 # ---------------------------------------------------------------------------
@@ -751,8 +839,8 @@ def read_epw(path: str | Path) -> Weather:
     NaN and go through the gap policy of :func:`validate_weather`.
     Precipitation is ``liquid_precipitation_depth`` read as mm in the hour
     (the ``liquid_precipitation_quantity`` field is 0 in TMYx files and is
-    ignored); when it is missing for the whole year it is set to 0 mm and
-    reported as a repair.
+    ignored); gaps longer than 6 h are set to 0 mm and reported as a repair, but a
+    file with no precipitation at all is refused (it would pass for a dry year).
 
     References
     ----------
@@ -767,10 +855,16 @@ def read_epw(path: str | Path) -> Weather:
                          f"{str(exc).splitlines()[0] if str(exc) else ''}); expected an "
                          "EnergyPlus weather file") from exc
     raw = raw.copy()
+    lat, lon, alt, tzh = _check_coordinates(src, meta.get("latitude"), meta.get("longitude"), meta.get("altitude"),
+                                            meta.get("TZ"))
     for col, code in _EPW_MISSING.items():
         raw[col] = raw[col].where(raw[col] < code)
+    if raw["liquid_precipitation_depth"].isna().all():
+        raise _fail(src, "column precipitation_mm (EPW field 34, liquid_precipitation_depth) is missing (999 or "
+                         f"empty) for every hour, e.g. {int(raw['month'].iloc[0])}/{int(raw['day'].iloc[0])} hour "
+                         f"{int(raw['hour'].iloc[0])}; rule: rain in mm, or the rainwater system sees a dry year "
+                         "(use a file with precipitation, or a twin CSV with precipitation_mm)")
     year = _typical_year(raw["year"].to_numpy(), raw["month"].to_numpy(), raw["day"].to_numpy())
-    tzh = float(meta["TZ"])
     try:
         idx = pd.DatetimeIndex(
             pd.to_datetime(dict(year=np.full(len(raw), year), month=raw["month"].to_numpy(),
@@ -809,10 +903,10 @@ def read_epw(path: str | Path) -> Weather:
                           f"gaps up to {int(rain_gaps.max())} h; set to 0 mm (rainwater results "
                           "from this file are underestimated)"))
     df, repairs = validate_weather(df, src)
+    check_site(df, src, lat, lon, alt)
     repairs = pre + repairs
     _log_repairs(repairs)
-    return Weather(df, float(meta["latitude"]), float(meta["longitude"]),
-                   float(meta["altitude"]), tzh, src, tuple(repairs))
+    return Weather(df, lat, lon, alt, tzh, src, tuple(repairs))
 
 
 def read_pvgis_tmy(path: str | Path, *, tz_offset_h: float | None = None) -> Weather:
@@ -864,12 +958,14 @@ def read_pvgis_tmy(path: str | Path, *, tz_offset_h: float | None = None) -> Wea
         raise _fail(src, f"cannot be read as a PVGIS TMY {fmt} file ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0] if str(exc) else ''}); expected a file "
                          "saved from the PVGIS TMY tool") from exc
-    inputs = meta.get("inputs", {})
-    loc = inputs.get("location", inputs)
-    lat = float(loc.get("latitude"))
-    lon = float(loc.get("longitude"))
-    alt = float(loc.get("elevation", 0.0))
-    tzh = BESANCON_TZ_OFFSET_H if tz_offset_h is None else float(tz_offset_h)
+    inputs = meta.get("inputs", {}) if isinstance(meta, dict) else {}
+    loc = inputs.get("location", inputs) if isinstance(inputs, dict) else {}
+    if not isinstance(loc, dict) or loc.get("latitude") is None or loc.get("longitude") is None:
+        raise _fail(src, "has no site location (inputs.location.latitude/longitude, or the 'Latitude' and "
+                         "'Longitude' lines of a CSV); expected a file saved from the PVGIS TMY tool")
+    tzh = BESANCON_TZ_OFFSET_H if tz_offset_h is None else tz_offset_h
+    lat, lon, alt, tzh = _check_coordinates(src, loc.get("latitude"), loc.get("longitude"),
+                                            loc.get("elevation", 0.0), tzh)
     if float(tzh) != int(tzh):
         raise _fail(src, f"field tz_offset_h is {tzh}; expected a whole number of hours")
     utc = raw.index.tz_convert("UTC")
@@ -879,8 +975,9 @@ def read_pvgis_tmy(path: str | Path, *, tz_offset_h: float | None = None) -> Wea
     for col in ("ghi", "dni", "dhi", "temp_air", "relative_humidity", "wind_speed", "pressure"):
         if col not in raw.columns:
             raise _fail(src, f"column {col} (PVGIS name) is missing; expected a PVGIS TMY file")
+    # object, not float: text where a number belongs is reported by validate_weather with its time
     values = raw[["ghi", "dni", "dhi", "temp_air", "relative_humidity", "wind_speed",
-                  "pressure"]].to_numpy(float)
+                  "pressure"]].to_numpy(object)
     # local hour-ending row j starts at UTC hour j - tz (mod year): roll by tz hours
     values = np.roll(values, int(tzh), axis=0)
     n = values.shape[0]
@@ -893,6 +990,7 @@ def read_pvgis_tmy(path: str | Path, *, tz_offset_h: float | None = None) -> Wea
                   f"weather source {src}: column precipitation_mm: PVGIS TMY has no "
                   "precipitation; set to 0 mm")]
     df, repairs = validate_weather(df, src)
+    check_site(df, src, lat, lon, alt)
     repairs = pre + repairs
     _log_repairs(repairs)
     return Weather(df, lat, lon, alt, float(tzh), src, tuple(repairs))
@@ -925,6 +1023,8 @@ def read_csv_weather(
     Weather
     """
     src = str(path)
+    latitude, longitude, altitude_m, tz_offset_h = _check_coordinates(src, latitude, longitude, altitude_m,
+                                                                      tz_offset_h)
     try:
         raw = pd.read_csv(path, comment="#")
     except (OSError, ValueError, pd.errors.ParserError) as exc:
@@ -948,6 +1048,7 @@ def read_csv_weather(
     idx = pd.DatetimeIndex(ts).tz_convert(_tz(tz_offset_h)).rename("time")
     df = raw[list(COLUMNS)].set_axis(idx, axis=0)
     df, repairs = validate_weather(df, src)
+    check_site(df, src, latitude, longitude, altitude_m)
     _log_repairs(repairs)
     return Weather(df, float(latitude), float(longitude), float(altitude_m),
                    float(tz_offset_h), src, tuple(repairs))

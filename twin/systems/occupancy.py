@@ -149,7 +149,7 @@ HHMMRange = Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-
 class _Strict(BaseModel):
     """Unknown keys are errors, values are immutable (as ``twin.scenario.Strict``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ----------------------------------------------------------------------------- schema
