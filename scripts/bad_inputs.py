@@ -160,7 +160,7 @@ def cases(tmp: Path) -> list[tuple[str, str, Callable[[], list[str]]]]:
         ("numbers", "truncnormal high inf",
          lambda: ["run", *QUICK, "--set", "occupancy.populations.coworkers.stay_h.high=inf"]),
         ("numbers", "file override nan",
-         lambda: ["run", *QUICK, s(tmp, "fnan", '[overrides]\n"envelope.wall_u_w_m2k" = nan')]),
+         lambda: ["run", *QUICK, s(tmp, "fnan", '[overrides]\n"envelope.window_u_w_m2k" = nan')]),
         ("numbers", "file setpoint inf",
          lambda: ["check", s(tmp, "finf", '[overrides]\n"ahu.supply_setpoint_c" = inf')]),
         # 2. structure

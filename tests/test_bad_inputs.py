@@ -57,7 +57,7 @@ def test_non_finite_and_absurd_numbers(sets, words, capsys):
 
 
 @pytest.mark.parametrize("body, words", [
-    ('[overrides]\n"envelope.wall_u_w_m2k" = nan', ["wall_u_w_m2k", "finite"]),
+    ('[overrides]\n"envelope.window_u_w_m2k" = nan', ["window_u_w_m2k", "finite"]),
     ('[overrides]\n"ahu.supply_setpoint_c" = inf', ["supply_setpoint_c", "finite"]),
     ("[tariffs]\nwater_eur_m3 = -inf", ["water_eur_m3", "finite"]),
 ], ids=["override nan", "override inf", "tariff -inf"])
