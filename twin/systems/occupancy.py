@@ -964,6 +964,9 @@ def _execute(tracks: list[_Track], zone_of_pop: np.ndarray, capacity: list[int])
         event in that order; the positions of each zone's events (a list over zones); the status
         of each event (see :func:`_admit`).
     """
+    if not tracks:
+        none = np.zeros(0, dtype=np.int64)
+        return np.zeros(0), none.astype(np.int8), none, none, none, none, [none] * len(capacity), none.astype(np.int8)
     n_ev = np.array([tr.time_s.size for tr in tracks])
     n_wakes = np.array([tr.wake_s.size for tr in tracks])
     wake_of = np.concatenate([tr.wake for tr in tracks]) + np.repeat(np.cumsum(n_wakes) - n_wakes, n_ev)
@@ -1047,7 +1050,7 @@ def simulate_occupancy(
     zone_of_pop = np.array([pl.zone for pl in planners], dtype=np.int64)
     time_s, code, person, pop_of, zone, visit, by_zone, status = _execute(tracks, zone_of_pop, capacity)
 
-    n_visits = np.array([tr.n_visits for tr in tracks])
+    n_visits = np.array([tr.n_visits for tr in tracks], dtype=np.int64)
     visit_first = np.cumsum(n_visits) - n_visits
     logged = status < 2
     moved = status == 0
@@ -1119,8 +1122,10 @@ def _count_up_to(t: np.ndarray, grid: np.ndarray, dt_s: float) -> np.ndarray:
 def _bin(t: np.ndarray, zone: np.ndarray, n: int, nz: int, dt_s: float) -> np.ndarray:
     """Counts per (step, zone); step k holds (k dt, (k+1) dt]."""
     k = np.clip(np.ceil(t / dt_s).astype(np.int64) - 1, 0, n - 1)
-    # Summing weights of 1.0 counts exactly and gives floats without a conversion pass.
-    return np.bincount(k * nz + zone, weights=np.ones(k.size), minlength=n * nz).reshape(n, nz)
+    # Summing weights of 1.0 counts exactly and gives floats without a conversion pass (but for no
+    # input at all: then bincount gives integers).
+    counts = np.bincount(k * nz + zone, weights=np.ones(k.size), minlength=n * nz)
+    return counts.astype(float, copy=False).reshape(n, nz)
 
 
 def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_names: list[str],
@@ -1197,7 +1202,7 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     sanitary_log = np.take(uses, _stable_argsort(t_use))   # take: indexing records is ~10x slower
     step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
     per_fixture = np.bincount((f_use * n + step) * nz + z_use, weights=np.ones(step.size),
-                              minlength=len(FIXTURES) * n * nz).reshape(len(FIXTURES), n, nz)
+                              minlength=len(FIXTURES) * n * nz).astype(float, copy=False).reshape(len(FIXTURES), n, nz)
     toilet_uses = {fixture: per_fixture[f] for f, fixture in enumerate(FIXTURES)}
     ev = np.concatenate(ev_parts) if ev_parts else np.zeros(0, EV_DTYPE)
     ev = np.take(ev, _stable_argsort(ev["arrival_s"]))
