@@ -1145,7 +1145,7 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     arr = event_log["what"] == ARRIVE
     arrivals = _bin(event_log["time_s"][arr], event_log["zone"][arr].astype(np.int64), n, nz, dt_s)
 
-    san_t, san_z, san_n, ev_parts = [], [], [], []
+    san_t, san_n, ev_parts = [], [], []
     bounds = np.searchsorted(pop, np.arange(len(pop_names) + 1))
     visits = {}
     for k, name in enumerate(pop_names):
@@ -1167,13 +1167,12 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
             "washbasin": np.full(a.size, san.washbasin_per_h),
             "kitchenette": np.full(a.size, san.kitchenette_per_h),
         }
-        rows = np.stack([a, b - a, z.astype(float)], axis=1)
+        rows = np.stack([a, b - a], axis=1)
         for fixture in FIXTURES:
             count = rng.poisson(rates[fixture] * hours)
             u = rng.random(int(count.sum()))
             r = np.repeat(rows, count, axis=0)
             san_t.append(r[:, 0] + u * r[:, 1])
-            san_z.append(r[:, 2])
             san_n.append(u.size)
         # EV: one draw per visit; the car stays from the first arrival to the final departure
         # (a visit's intervals are in time order).
@@ -1187,18 +1186,14 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
         part["population"], part["zone"] = k, z[is_first][flag]
         ev_parts.append(part)
 
-    # Uses by (population, fixture), then sorted by time (stable).
+    # Uses by (population, fixture), then sorted by time (stable). A population is in one zone.
     t_use = np.concatenate(san_t) if san_t else np.zeros(0)
-    z_use = (np.concatenate(san_z) if san_z else np.zeros(0)).astype(np.int64)
+    part_pop = np.repeat(np.arange(len(pop_names)), len(FIXTURES))
+    k_use = np.repeat(part_pop, san_n)
+    f_use = np.repeat(np.tile(np.arange(len(FIXTURES)), len(pop_names)), san_n)
+    z_use = np.repeat(np.array([pl.zone for pl in planners], dtype=np.int64)[part_pop], san_n)
     uses = np.empty(t_use.size, dtype=SANITARY_DTYPE)
-    uses["time_s"], uses["zone"] = t_use, z_use
-    f_use = np.empty(t_use.size, dtype=np.int64)
-    part_at = np.concatenate([[0], np.cumsum(san_n)]).tolist()
-    for part in range(len(san_n)):   # parts by (population, fixture)
-        k, f = divmod(part, len(FIXTURES))
-        uses["population"][part_at[part]:part_at[part + 1]] = k
-        f_use[part_at[part]:part_at[part + 1]] = f
-    uses["fixture"] = f_use
+    uses["time_s"], uses["fixture"], uses["population"], uses["zone"] = t_use, f_use, k_use, z_use
     sanitary_log = np.take(uses, _stable_argsort(t_use))   # take: indexing records is ~10x slower
     step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
     per_fixture = np.bincount((f_use * n + step) * nz + z_use, weights=np.ones(step.size),
