@@ -88,6 +88,7 @@ The same events are executed without an event queue, in four vectorised passes:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -569,7 +570,8 @@ class _Regulars(_Planner):
         come_p = np.minimum(np.asarray(s.attendance_by_weekday)[cal.weekday[days]] * self.school_factor(cal, days), 1.0)
         # Per day: one uniform per person (comes?), then five per attendee (arrival, stay, lunch out?,
         # lunch start, lunch length), block by block.
-        uniforms = _Uniforms(self.rng, days.size * n_persons * 3)
+        expected = n_persons * (days.size + 5.0 * come_p.sum())
+        uniforms = _Uniforms(self.rng, int(1.05 * expected) + 5 * n_persons)
         first, count = [], []
         u, pos, count_nonzero = uniforms.u, 0, np.count_nonzero
         for p in come_p.tolist():
@@ -658,8 +660,8 @@ class _Bookings(_Planner):
         if days.size == 0:
             return _Visits.empty()
         used = np.asarray(s.used_fraction_by_weekday)[cal.weekday[days]] * self.school_factor(cal, days)
-        cum_block = np.cumsum(s.block_days_probability)
-        cum_slot = np.cumsum(s.slot_probability)
+        cum_block = np.cumsum(s.block_days_probability).tolist()   # bisect_right = searchsorted(side="right")
+        cum_slot = np.cumsum(s.slot_probability).tolist()
         remaining = [0] * s.rooms                   # open days left in each room's current block
         current = [(0, 0)] * s.rooms                # (slot, group size)
         # Per room and open day: 3 uniforms (start?, length, slot) and a group size, then 4 per
@@ -671,13 +673,13 @@ class _Bookings(_Planner):
             for r in range(s.rooms):
                 o = uniforms.take(4)
                 if remaining[r] == 0:
-                    u0, u1, u2 = uniforms.u[o:o + 3]
-                    if u0 >= p_start:
+                    u = uniforms.u
+                    if u[o] >= p_start:
                         continue
-                    size = int(round(s.group_size.from_one_uniform(uniforms.u[o + 3])))
-                    length = np.searchsorted(cum_block, u1, side="right")
-                    remaining[r] = s.block_days[min(int(length), len(s.block_days) - 1)]
-                    slot = min(int(np.searchsorted(cum_slot, u2, side="right")), 2)
+                    size = int(round(s.group_size.from_one_uniform(u[o + 3])))
+                    length = bisect.bisect_right(cum_block, u[o + 1])
+                    remaining[r] = s.block_days[min(length, len(s.block_days) - 1)]
+                    slot = min(bisect.bisect_right(cum_slot, u[o + 2]), 2)
                     current[r] = (slot, max(size, 1))
                 remaining[r] -= 1
                 slot, n = current[r]
@@ -718,7 +720,7 @@ class _Events(_Planner):
         s: EventsSpec = self.spec
         days = np.flatnonzero(self.eligible)
         p_held = (self.p_day * self.school_factor(cal, days)).tolist()
-        cum_start = np.cumsum(s.start_probability)
+        cum_start = np.cumsum(s.start_probability).tolist()
         uniforms = _Uniforms(self.rng, days.size * 2)
         rec_day, rec_start, rec_end, rec_close, rec_n, rec_at = [], [], [], [], [], []
         # Per eligible day: 2 uniforms (held?, slot); if held, a length and an attendance, then 2
@@ -728,7 +730,7 @@ class _Events(_Planner):
             u0, u1 = uniforms.u[o:o + 2]
             if u0 >= p:
                 continue
-            slot = min(int(np.searchsorted(cum_start, u1, side="right")), len(s.start_h) - 1)
+            slot = min(bisect.bisect_right(cum_start, u1), len(s.start_h) - 1)
             start = s.start_h[slot]
             o = uniforms.take(2)
             end = start + s.duration_h.from_one_uniform(uniforms.u[o])
