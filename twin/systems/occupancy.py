@@ -891,7 +891,7 @@ def _wake_order(tracks: list[_Track]) -> np.ndarray:
     # Previous wake-up of each (global index); the starts get k - K, below every rank, in process order.
     parent = np.arange(wake_s.size) - 1
     parent[first] = np.arange(k_procs) - k_procs
-    order = _stable_argsort(wake_s)
+    order = np.argsort(wake_s, kind="stable")   # a merge: each process's wake-ups are in time order
     sorted_s = wake_s[order]
     tied = np.zeros(order.size, dtype=bool)
     same = sorted_s[1:] == sorted_s[:-1]
