@@ -555,6 +555,7 @@ class _Planner:
         return np.where(cal.school[days], float(self.spec.school_holiday_factor), 1.0)
 
     def plan(self, cal: _Calendar) -> _Visits:
+        """The population's visits over the run, drawn from its stream day after day."""
         raise NotImplementedError
 
 
