@@ -2,9 +2,9 @@
 
 Run by hand (never in the test suite): ``python benchmarks/bench_occupancy.py [--repeat N] [--step-s S]``.
 The default scenario (``scenarios/baseline.toml``, one year) is simulated ``1 + repeat`` times in
-one process: the first call is *cold* (first use of the calendar's holiday tables, of scipy's
-special functions and of any compiled kernel in this process), the others are *warm*, as in a
-sweep that runs many seeds in one worker. It reports the time of the import of
+one process: the first call is *cold* (first use of the holiday tables and of scipy's special
+functions in this process, and the run's civil calendar, cached afterwards), the others are
+*warm*, as in a sweep that runs many seeds in one worker. It reports the time of the import of
 ``twin.systems.occupancy``, of each call and the number of logged events (arrivals, departures,
 refusals). Wall time depends on what else the machine runs; CPU time (this process) less so.
 """

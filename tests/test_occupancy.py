@@ -153,6 +153,13 @@ def test_full_zone_refuses_arrivals(model):
     assert r.occupants.max() == pytest.approx(2.0)
 
 
+def test_no_population_no_people(model):
+    times = step_ends("2027-01-11", "2027-01-12")
+    r = simulate_occupancy(spec_of(), model, times, DT, seed=0)
+    assert r.event_log.size == 0 and r.occupants.shape == (len(times), len(model.zones))
+    assert r.occupants.sum() == 0 and r.kpis["visits_total"] == 0 and r.toilet_uses["washbasin"].dtype == float
+
+
 def test_nobody_on_closed_days(model):
     # Saturday 2 Jan, Monday 29 March (Easter Monday), Wednesday 11 August (summer closure).
     spec = spec_of(solo=regulars(attendance=(1,) * 7))

@@ -88,6 +88,7 @@ The same events are executed without an event queue, in four vectorised passes:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -554,6 +555,7 @@ class _Planner:
         return np.where(cal.school[days], float(self.spec.school_holiday_factor), 1.0)
 
     def plan(self, cal: _Calendar) -> _Visits:
+        """The population's visits over the run, drawn from its stream day after day."""
         raise NotImplementedError
 
 
@@ -569,7 +571,8 @@ class _Regulars(_Planner):
         come_p = np.minimum(np.asarray(s.attendance_by_weekday)[cal.weekday[days]] * self.school_factor(cal, days), 1.0)
         # Per day: one uniform per person (comes?), then five per attendee (arrival, stay, lunch out?,
         # lunch start, lunch length), block by block.
-        uniforms = _Uniforms(self.rng, days.size * n_persons * 3)
+        expected = n_persons * (days.size + 5.0 * come_p.sum())
+        uniforms = _Uniforms(self.rng, int(1.05 * expected) + 5 * n_persons)
         first, count = [], []
         u, pos, count_nonzero = uniforms.u, 0, np.count_nonzero
         for p in come_p.tolist():
@@ -658,8 +661,8 @@ class _Bookings(_Planner):
         if days.size == 0:
             return _Visits.empty()
         used = np.asarray(s.used_fraction_by_weekday)[cal.weekday[days]] * self.school_factor(cal, days)
-        cum_block = np.cumsum(s.block_days_probability)
-        cum_slot = np.cumsum(s.slot_probability)
+        cum_block = np.cumsum(s.block_days_probability).tolist()   # bisect_right = searchsorted(side="right")
+        cum_slot = np.cumsum(s.slot_probability).tolist()
         remaining = [0] * s.rooms                   # open days left in each room's current block
         current = [(0, 0)] * s.rooms                # (slot, group size)
         # Per room and open day: 3 uniforms (start?, length, slot) and a group size, then 4 per
@@ -671,13 +674,13 @@ class _Bookings(_Planner):
             for r in range(s.rooms):
                 o = uniforms.take(4)
                 if remaining[r] == 0:
-                    u0, u1, u2 = uniforms.u[o:o + 3]
-                    if u0 >= p_start:
+                    u = uniforms.u
+                    if u[o] >= p_start:
                         continue
-                    size = int(round(s.group_size.from_one_uniform(uniforms.u[o + 3])))
-                    length = np.searchsorted(cum_block, u1, side="right")
-                    remaining[r] = s.block_days[min(int(length), len(s.block_days) - 1)]
-                    slot = min(int(np.searchsorted(cum_slot, u2, side="right")), 2)
+                    size = int(round(s.group_size.from_one_uniform(u[o + 3])))
+                    length = bisect.bisect_right(cum_block, u[o + 1])
+                    remaining[r] = s.block_days[min(length, len(s.block_days) - 1)]
+                    slot = min(bisect.bisect_right(cum_slot, u[o + 2]), 2)
                     current[r] = (slot, max(size, 1))
                 remaining[r] -= 1
                 slot, n = current[r]
@@ -718,7 +721,7 @@ class _Events(_Planner):
         s: EventsSpec = self.spec
         days = np.flatnonzero(self.eligible)
         p_held = (self.p_day * self.school_factor(cal, days)).tolist()
-        cum_start = np.cumsum(s.start_probability)
+        cum_start = np.cumsum(s.start_probability).tolist()
         uniforms = _Uniforms(self.rng, days.size * 2)
         rec_day, rec_start, rec_end, rec_close, rec_n, rec_at = [], [], [], [], [], []
         # Per eligible day: 2 uniforms (held?, slot); if held, a length and an attendance, then 2
@@ -728,7 +731,7 @@ class _Events(_Planner):
             u0, u1 = uniforms.u[o:o + 2]
             if u0 >= p:
                 continue
-            slot = min(int(np.searchsorted(cum_start, u1, side="right")), len(s.start_h) - 1)
+            slot = min(bisect.bisect_right(cum_start, u1), len(s.start_h) - 1)
             start = s.start_h[slot]
             o = uniforms.take(2)
             end = start + s.duration_h.from_one_uniform(uniforms.u[o])
@@ -889,7 +892,7 @@ def _wake_order(tracks: list[_Track]) -> np.ndarray:
     # Previous wake-up of each (global index); the starts get k - K, below every rank, in process order.
     parent = np.arange(wake_s.size) - 1
     parent[first] = np.arange(k_procs) - k_procs
-    order = _stable_argsort(wake_s)
+    order = np.argsort(wake_s, kind="stable")   # a merge: each process's wake-ups are in time order
     sorted_s = wake_s[order]
     tied = np.zeros(order.size, dtype=bool)
     same = sorted_s[1:] == sorted_s[:-1]
@@ -964,6 +967,9 @@ def _execute(tracks: list[_Track], zone_of_pop: np.ndarray, capacity: list[int])
         event in that order; the positions of each zone's events (a list over zones); the status
         of each event (see :func:`_admit`).
     """
+    if not tracks:
+        none = np.zeros(0, dtype=np.int64)
+        return np.zeros(0), none.astype(np.int8), none, none, none, none, [none] * len(capacity), none.astype(np.int8)
     n_ev = np.array([tr.time_s.size for tr in tracks])
     n_wakes = np.array([tr.wake_s.size for tr in tracks])
     wake_of = np.concatenate([tr.wake for tr in tracks]) + np.repeat(np.cumsum(n_wakes) - n_wakes, n_ev)
@@ -1047,7 +1053,7 @@ def simulate_occupancy(
     zone_of_pop = np.array([pl.zone for pl in planners], dtype=np.int64)
     time_s, code, person, pop_of, zone, visit, by_zone, status = _execute(tracks, zone_of_pop, capacity)
 
-    n_visits = np.array([tr.n_visits for tr in tracks])
+    n_visits = np.array([tr.n_visits for tr in tracks], dtype=np.int64)
     visit_first = np.cumsum(n_visits) - n_visits
     logged = status < 2
     moved = status == 0
@@ -1119,8 +1125,10 @@ def _count_up_to(t: np.ndarray, grid: np.ndarray, dt_s: float) -> np.ndarray:
 def _bin(t: np.ndarray, zone: np.ndarray, n: int, nz: int, dt_s: float) -> np.ndarray:
     """Counts per (step, zone); step k holds (k dt, (k+1) dt]."""
     k = np.clip(np.ceil(t / dt_s).astype(np.int64) - 1, 0, n - 1)
-    # Summing weights of 1.0 counts exactly and gives floats without a conversion pass.
-    return np.bincount(k * nz + zone, weights=np.ones(k.size), minlength=n * nz).reshape(n, nz)
+    # Summing weights of 1.0 counts exactly and gives floats without a conversion pass (but for no
+    # input at all: then bincount gives integers).
+    counts = np.bincount(k * nz + zone, weights=np.ones(k.size), minlength=n * nz)
+    return counts.astype(float, copy=False).reshape(n, nz)
 
 
 def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_names: list[str],
@@ -1140,7 +1148,7 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     arr = event_log["what"] == ARRIVE
     arrivals = _bin(event_log["time_s"][arr], event_log["zone"][arr].astype(np.int64), n, nz, dt_s)
 
-    san_t, san_z, san_n, ev_parts = [], [], [], []
+    san_t, san_n, ev_parts = [], [], []
     bounds = np.searchsorted(pop, np.arange(len(pop_names) + 1))
     visits = {}
     for k, name in enumerate(pop_names):
@@ -1162,13 +1170,12 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
             "washbasin": np.full(a.size, san.washbasin_per_h),
             "kitchenette": np.full(a.size, san.kitchenette_per_h),
         }
-        rows = np.stack([a, b - a, z.astype(float)], axis=1)
+        rows = np.stack([a, b - a], axis=1)
         for fixture in FIXTURES:
             count = rng.poisson(rates[fixture] * hours)
             u = rng.random(int(count.sum()))
             r = np.repeat(rows, count, axis=0)
             san_t.append(r[:, 0] + u * r[:, 1])
-            san_z.append(r[:, 2])
             san_n.append(u.size)
         # EV: one draw per visit; the car stays from the first arrival to the final departure
         # (a visit's intervals are in time order).
@@ -1182,22 +1189,18 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
         part["population"], part["zone"] = k, z[is_first][flag]
         ev_parts.append(part)
 
-    # Uses by (population, fixture), then sorted by time (stable).
+    # Uses by (population, fixture), then sorted by time (stable). A population is in one zone.
     t_use = np.concatenate(san_t) if san_t else np.zeros(0)
-    z_use = (np.concatenate(san_z) if san_z else np.zeros(0)).astype(np.int64)
+    part_pop = np.repeat(np.arange(len(pop_names)), len(FIXTURES))
+    k_use = np.repeat(part_pop, san_n)
+    f_use = np.repeat(np.tile(np.arange(len(FIXTURES)), len(pop_names)), san_n)
+    z_use = np.repeat(np.array([pl.zone for pl in planners], dtype=np.int64)[part_pop], san_n)
     uses = np.empty(t_use.size, dtype=SANITARY_DTYPE)
-    uses["time_s"], uses["zone"] = t_use, z_use
-    f_use = np.empty(t_use.size, dtype=np.int64)
-    part_at = np.concatenate([[0], np.cumsum(san_n)]).tolist()
-    for part in range(len(san_n)):   # parts by (population, fixture)
-        k, f = divmod(part, len(FIXTURES))
-        uses["population"][part_at[part]:part_at[part + 1]] = k
-        f_use[part_at[part]:part_at[part + 1]] = f
-    uses["fixture"] = f_use
+    uses["time_s"], uses["fixture"], uses["population"], uses["zone"] = t_use, f_use, k_use, z_use
     sanitary_log = np.take(uses, _stable_argsort(t_use))   # take: indexing records is ~10x slower
     step = np.clip(np.ceil(t_use / dt_s).astype(np.int64) - 1, 0, n - 1)   # as _bin
     per_fixture = np.bincount((f_use * n + step) * nz + z_use, weights=np.ones(step.size),
-                              minlength=len(FIXTURES) * n * nz).reshape(len(FIXTURES), n, nz)
+                              minlength=len(FIXTURES) * n * nz).astype(float, copy=False).reshape(len(FIXTURES), n, nz)
     toilet_uses = {fixture: per_fixture[f] for f, fixture in enumerate(FIXTURES)}
     ev = np.concatenate(ev_parts) if ev_parts else np.zeros(0, EV_DTYPE)
     ev = np.take(ev, _stable_argsort(ev["arrival_s"]))
