@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from twin import calendar
+from twin import calendar, kernel
 from twin.errors import BalanceError, ScenarioError
 from twin.kpis import UNMET_TOLERANCE_K
 from twin.physics import air, ground, pv, solar
@@ -43,7 +44,7 @@ from twin.systems.ahu import AirHandlingUnit
 from twin.systems.electrical import Battery, EvChargers, split_grid
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
-from twin.systems.optimum_start import OptimumStart
+from twin.systems.optimum_start import HISTORY_DAYS, MIN_RECOVERY_K, REACHED_TOLERANCE_K, OptimumStart
 from twin.systems.rainwater import simulate_tank
 from twin.systems.zones import (
     Zones,
@@ -480,20 +481,12 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     )
 
 
-BUILDING_SERIES = (
-    "heat_emitters_w", "heat_coil_w", "heat_request_w", "heat_recovered_w", "district_heat_w",
-    "heat_loss_w", "pumps_w", "fans_w", "ahu_flow_m3_s", "ahu_supply_temp_c", "ahu_effectiveness",
-    "heat_available", "balance_residual_w", "gains_w", "solar_w", "blinds_closed",
-    "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
-    "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w",
-)
-ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm")
 
 
 class Engine:
     """Builds the systems of one run and advances them in a simpy Environment."""
 
-    def __init__(self, scenario: Scenario, exo: Exogenous):
+    def __init__(self, scenario: Scenario, exo: Exogenous, compiled: bool = True):
         if scenario.asset is None:
             raise ScenarioError(f"scenario '{scenario.name}': no model loaded; use twin.load_scenario")
         self.scenario = scenario
@@ -546,8 +539,12 @@ class Engine:
         blinds = self.model.envelope.blinds
         self._blinds_above_c = None if blinds is None else blinds.close_when_zone_above_c
         n, nz = exo.n_steps, len(za.names)
-        self.rec = {name: np.zeros(n) for name in BUILDING_SERIES}
-        self.rec_zone = {name: np.zeros((n, nz)) for name in ZONE_SERIES}
+        # Records: one row per series, written in place by the kernel (or by step()); the dicts are views.
+        self._rec = np.zeros((len(kernel.BUILDING_SERIES), n))
+        self._rec_zone = np.zeros((len(kernel.ZONE_SERIES), n, nz))
+        self.rec = {name: self._rec[k] for k, name in enumerate(kernel.BUILDING_SERIES)}
+        self.rec_zone = {name: self._rec_zone[k] for k, name in enumerate(kernel.ZONE_SERIES)}
+        self.compiled = compiled
         self._recording = True
         self._processes: list[Callable[[Engine], Generator]] = []
         ev = self.model.ev_charging
@@ -564,6 +561,7 @@ class Engine:
         pump = water.pump_w if water is not None else np.zeros(n)
         # Electrical loads that do not depend on the state, summed once.
         self._fixed_load_w = exo.lighting_w.sum(axis=1) + exo.equipment_w.sum(axis=1) + exo.servers_w + exo.lifts_w + pump
+        self._kernel_args = self._kernel_arguments()
 
     # ----------------------------------------------------------------- processes
 
@@ -631,9 +629,89 @@ class Engine:
         self.ev_points.release(request)
 
     def _fixed_step(self) -> Generator:
-        for i in range(self.exo.n_steps):
-            self.step(i)
-            yield self.env.timeout(self.dt_s)
+        """The continuous physics: one step per ``step_s``, in compiled chunks between discrete events.
+
+        Events at a time t <= i dt are applied before step i, as when each step was its own simpy
+        event (its timeout was always scheduled after the event's).
+        """
+        n, dt = self.exo.n_steps, self.dt_s
+        i = 0
+        while i < n:
+            upcoming = self.env.peek()
+            if self.compiled:
+                j = n if upcoming == float("inf") else min(n, max(i + 1, math.ceil(upcoming / dt - 1e-9)))
+                self._advance(i, j)
+            else:
+                j = i + 1
+                self.step(i)
+            yield self.env.timeout((j - i) * dt)
+            i = j
+
+    def _advance(self, i0: int, i1: int) -> None:
+        """Steps ``i0 .. i1-1`` in the compiled kernel (twin.kernel.advance)."""
+        k, exo = self._kernel_args, self.exo
+        k["ip"][kernel.I_REC] = 1 if self._recording else 0
+        kernel.advance(i0, i1, k["fp"], k["ip"], self.zones.x, self.co2_ppm, self.substation.state,
+                       k["opt_f"], k["opt_b"], k["opt_hist"], k["opt_n"], k["ev_f"], k["battery"],
+                       exo.temp_out_c, exo.fresh_air_m3_s, self._inputs, exo.solar_w, exo.solar_shaded_w,
+                       exo.internal_w, exo.setpoint_c, exo.hours_to_open, exo.network_supply_c, exo.occupants,
+                       self._fixed_load_w, exo.pv_w, exo.ev_off_peak, exo.open_mask, *k["nets"], *k["links"],
+                       k["zp"], self._rec, self._rec_zone)
+
+    def _kernel_arguments(self) -> dict:
+        """Flat arrays and parameters of the compiled kernel, built once per engine."""
+        model, ahu, hn = self.model, self.model.ahu, self.model.heat_network
+        za, nets = self.zones.arrays, self.zones.nets
+        blinds = model.envelope.blinds
+        ev, battery = model.ev_charging, self.battery
+        values = {
+            "dt_s": self.dt_s, "rho_cp": self.rho_cp_j_m3k, "supply_setpoint_c": ahu.supply_setpoint_c,
+            "coil_max_w": ahu.coil_max_kw * 1e3, "sfp_w_per_m3_s": ahu.sfp_kw_per_m3_s * 1e3,
+            "free_cooling_above_c": ahu.free_cooling_zone_above_c, "night_flush_above_c": ahu.night_flush_zone_above_c,
+            "hr_effectiveness": ahu.heat_recovery.effectiveness, "frost_limit_c": ahu.heat_recovery.frost_limit_exhaust_c,
+            "blinds_above_c": blinds.close_when_zone_above_c if blinds is not None else 0.0,
+            "capacity_w": hn.subscribed_kw * 1e3, "loss_fraction": hn.distribution_loss_fraction,
+            "pump_w": hn.pump_kw * 1e3, "design_supply_c": hn.supply_temp_design_c, "water_drop_k": hn.water_temp_drop_k,
+            "emitter_exponent": hn.emitter_exponent, "f_int_c": self._f_int_c, "f_sol_c": self._f_sol_c,
+            "co2_out_ppm": self._co2_out, "unmet_tolerance_k": UNMET_TOLERANCE_K,
+            "ev_point_power_w": self.chargers.point_power_w if self.chargers is not None else 0.0,
+            "battery_eta": battery.eta if battery is not None else 1.0,
+            "battery_power_w": battery.power_w if battery is not None else 0.0,
+            "battery_min_kwh": battery.min_kwh if battery is not None else 0.0,
+            "battery_max_kwh": battery.max_kwh if battery is not None else 0.0,
+            "opt_tolerance_k": REACHED_TOLERANCE_K, "opt_min_recovery_k": MIN_RECOVERY_K,
+        }
+        ints = {
+            "hr_control": kernel.HR_CONTROL[ahu.heat_recovery.control],
+            "bypass_for_free_cooling": int(ahu.heat_recovery.bypass_for_free_cooling),
+            "has_blinds": int(blinds is not None), "has_optimum": int(self.optimum_start is not None),
+            "ev_strategy": kernel.EV_STRATEGY[self.chargers.strategy] if self.chargers is not None else 0,
+            "has_ev": int(self.chargers is not None), "has_battery": int(battery is not None),
+            "col_solar": self._col_solar, "recording": 1,
+        }
+        os_ = self.optimum_start
+        nz = len(za.names)
+        if os_ is not None:
+            opt_f = np.stack([os_.rate_h_per_k, os_.start_temp_c, os_.elapsed_h, os_.max_lead_h, os_.setpoint_open_c])
+            opt_b = np.stack([os_.active, os_.observing, os_.enabled]).astype(float)
+        else:
+            opt_f, opt_b = np.zeros((5, nz)), np.zeros((3, nz))
+        cuts = self.zones.cuts
+        cols = [self.zones.channels.index(f"link{m}") for m in range(len(cuts))]
+        return {
+            "fp": np.array([values[name] for name in kernel.FP], dtype=float),
+            "ip": np.array([ints[name] for name in kernel.IP], dtype=np.int64),
+            "opt_f": opt_f, "opt_b": opt_b, "opt_hist": np.zeros((nz, HISTORY_DAYS)), "opt_n": np.zeros((2, nz)),
+            "ev_f": self.chargers.state if self.chargers is not None else np.zeros((5, 0)),
+            "battery": battery.state if battery is not None else np.zeros(1),
+            "nets": (nets.mc, nets.mb, nets.g, nets.g_air, nets.capacity_j_k, nets.boundary_w_k.sum(axis=2),
+                     (nets.boundary_w_k + nets.source).sum(axis=1), nets.convective_w_k, nets.air, nets.star),
+            "links": (np.array([c.zones[0] for c in cuts], dtype=np.int64), np.array([c.zones[1] for c in cuts], dtype=np.int64),
+                      np.array([c.nodes[0] for c in cuts], dtype=np.int64), np.array([c.nodes[1] for c in cuts], dtype=np.int64),
+                      np.array([c.conductance_w_k for c in cuts], dtype=float), np.array(cols, dtype=np.int64)),
+            "zp": np.stack([self._h_inf_w_k, self._design_flow_m3_s, self._night_flush_m3_s, za.emitter_max_w,
+                            za.volume_m3, self._co2_gen_m3_s_per_person, za.thermal_bridges_w_k, za.infiltration_m3_s]),
+        }
 
     # --------------------------------------------------------------------- step
 
@@ -799,14 +877,20 @@ class Engine:
             update={"start": start - dt.timedelta(days=days), "end": start, "warmup_days": 0}
         )
         before = self.scenario.model_copy(update={"period": period})
-        warm = Engine(before, build_exogenous(self.model, before, weather))
+        warm = Engine(before, build_exogenous(self.model, before, weather), compiled=self.compiled)
         warm._recording = False
-        for i in range(warm.exo.n_steps):
-            warm.step(i)
-        self.zones.x = warm.zones.x.copy()
+        if self.compiled:
+            warm._advance(0, warm.exo.n_steps)
+        else:
+            for i in range(warm.exo.n_steps):
+                warm.step(i)
+        self.zones.x[:] = warm.zones.x
         self.co2_ppm = warm.co2_ppm.copy()
         if self.optimum_start is not None:
             self.optimum_start.copy_learning_from(warm.optimum_start)
+            for key in ("opt_hist", "opt_n"):
+                self._kernel_args[key][:] = warm._kernel_args[key]
+            self._kernel_args["opt_f"][0] = warm._kernel_args["opt_f"][0]
 
     def run(self) -> None:
         """Start the event processes and the fixed-step process; run the recorded period."""

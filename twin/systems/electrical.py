@@ -71,7 +71,12 @@ class Battery:
         self.eta = math.sqrt(round_trip_efficiency)
         self.min_kwh = soc_min * capacity_kwh
         self.max_kwh = soc_max * capacity_kwh
-        self.stored_kwh = soc_initial * capacity_kwh
+        #: Stored energy [kWh], a one-element array shared in place with the compiled kernel.
+        self.state = np.array([soc_initial * capacity_kwh])
+
+    @property
+    def stored_kwh(self) -> float:
+        return float(self.state[0])
 
     def step(self, net_load_w: float, dt_s: float) -> BatteryStep:
         """Charge from a surplus (net load < 0) or discharge to cover a deficit (> 0)."""
@@ -83,7 +88,7 @@ class Battery:
         elif net_load_w > 0.0:
             avail_w = (self.stored_kwh - self.min_kwh) * 1e3 * self.eta / hours
             discharge = max(0.0, min(net_load_w, self.power_w, avail_w))
-        self.stored_kwh += (charge * self.eta - discharge / self.eta) * hours / 1e3
+        self.state[0] += (charge * self.eta - discharge / self.eta) * hours / 1e3
         loss = charge * (1.0 - self.eta) + discharge * (1.0 / self.eta - 1.0)
         return BatteryStep(charge, discharge, self.stored_kwh, loss)
 
@@ -111,28 +116,42 @@ class EvChargers:
             raise ValueError(f"EV strategy '{strategy}' is unknown; expected one of {EV_STRATEGIES}")
         self.strategy = strategy
         self.point_power_w = power_kw * 1e3
-        self.connected = np.zeros(points, dtype=bool)
-        self.remaining_kwh = np.zeros(points)
-        self.departure_s = np.zeros(points)
-        self.delivered_kwh = np.zeros(points)
-        self.delivered_pv_kwh = np.zeros(points)
+        #: Per-point state, one row each (shared in place with the compiled kernel, twin.kernel):
+        #: remaining kWh, departure s, delivered kWh, delivered from PV kWh, connected (0/1).
+        self.state = np.zeros((5, points))
         self.requested_kwh = np.zeros(points)
         self.sessions: list[tuple[float, float, float, float, float]] = []
         """(arrival_s, departure_s, requested_kwh, delivered_kwh, delivered_from_pv_kwh) per served car."""
         self._arrival_s = np.zeros(points)
 
+    @property
+    def remaining_kwh(self) -> np.ndarray:
+        return self.state[0]
+
+    @property
+    def departure_s(self) -> np.ndarray:
+        return self.state[1]
+
+    @property
+    def delivered_kwh(self) -> np.ndarray:
+        return self.state[2]
+
+    @property
+    def delivered_pv_kwh(self) -> np.ndarray:
+        return self.state[3]
+
+    @property
+    def connected(self) -> np.ndarray:
+        return self.state[4] == 1.0
+
     def connect(self, now_s: float, departure_s: float, energy_kwh: float) -> int | None:
         """Plug a car into a free point; return the point, or None if all are busy."""
-        free = np.flatnonzero(~self.connected)
+        free = np.flatnonzero(self.state[4] == 0.0)
         if free.size == 0:
             return None
         p = int(free[0])
-        self.connected[p] = True
-        self.remaining_kwh[p] = energy_kwh
+        self.state[:, p] = (energy_kwh, departure_s, 0.0, 0.0, 1.0)
         self.requested_kwh[p] = energy_kwh
-        self.departure_s[p] = departure_s
-        self.delivered_kwh[p] = 0.0
-        self.delivered_pv_kwh[p] = 0.0
         self._arrival_s[p] = now_s
         return p
 
@@ -140,8 +159,8 @@ class EvChargers:
         """The car leaves: record its session and free the point."""
         self.sessions.append((self._arrival_s[point], self.departure_s[point], self.requested_kwh[point],
                               self.delivered_kwh[point], self.delivered_pv_kwh[point]))
-        self.connected[point] = False
-        self.remaining_kwh[point] = 0.0
+        self.state[4, point] = 0.0
+        self.state[0, point] = 0.0
 
     def allocate_w(self, now_s: float, dt_s: float, pv_surplus_w: float, off_peak: bool = False) -> np.ndarray:
         """Charging power of each point over the coming step [W].
@@ -188,6 +207,6 @@ class EvChargers:
     def deliver(self, power_w: np.ndarray, dt_s: float, pv_share: float) -> None:
         """Account for a step of charging; ``pv_share`` is the fraction of it that PV covered."""
         energy = power_w * dt_s / 3.6e6
-        self.remaining_kwh = np.maximum(self.remaining_kwh - energy, 0.0)
-        self.delivered_kwh += energy
-        self.delivered_pv_kwh += energy * pv_share
+        self.state[0] = np.maximum(self.state[0] - energy, 0.0)
+        self.state[2] += energy
+        self.state[3] += energy * pv_share

@@ -58,9 +58,19 @@ class Substation:
 
     def __init__(self, spec: HeatNetwork):
         self.spec = spec
-        self.available = True
+        #: 1.0 while the network delivers, 0.0 during an outage; a one-element array shared in place
+        #: with the compiled kernel (the outage processes switch it).
+        self.state = np.ones(1)
         self._capacity_w = spec.subscribed_kw * 1e3
         self._loss = spec.distribution_loss_fraction
+
+    @property
+    def available(self) -> bool:
+        return bool(self.state[0] == 1.0)
+
+    @available.setter
+    def available(self, value: bool) -> None:
+        self.state[0] = 1.0 if value else 0.0
 
     def allocate(self, request_w: float) -> tuple[float, float, float]:
         """Share of each request delivered, meter reading and losses for this step.
