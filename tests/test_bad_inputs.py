@@ -253,6 +253,8 @@ OUTPUTS = {
     "schema --out read-only": lambda tmp: ["schema", "--out", _unwritable(tmp)],
     "run --out twin/": lambda tmp: ["run", str(BASELINE), *QUICK, "--out",
                                     str(BASELINE.parents[1] / "twin" / "results")],
+    "report --out folder": lambda tmp: ["report", str(tmp), "--out", str(tmp)],
+    "report --out .txt": lambda tmp: ["report", str(tmp), "--out", str(tmp / "r.txt")],
 }
 
 

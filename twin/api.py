@@ -233,7 +233,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "description": scenario.description,
             "model": str(scenario.model),
             "seed": scenario.seed,
-            "overrides": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in scenario.applied_overrides.items()},
+            "overrides": dict(scenario.applied_overrides),
             "weather_source": meta["weather_source"],
             "start": (exo.times[0] - pd.Timedelta(seconds=dt_s)).isoformat(),
             "end": exo.times[-1].isoformat(),

@@ -859,6 +859,10 @@ def write_report(folder: Path, out: Path | None = None) -> Path:
 
 def cli_report(args, console=None) -> int:
     """Handler of ``twin report DIR [--out FILE]``; returns the exit status."""
+    if args.out:
+        from twin.paths import check_output_file
+
+        check_output_file(args.out, "--out", (".html", ".htm"))
     path = write_report(Path(args.dir), Path(args.out) if args.out else None)
     if console is not None and not getattr(args, "quiet", False):
         console.print(f"Report written to [bold]{path}[/bold] (self-contained; figures also in "

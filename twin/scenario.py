@@ -1193,7 +1193,17 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         if not model_overrides:
             raise
         raise ScenarioError(f"{exc} (after the overrides of {path.name}: {', '.join(model_overrides)})") from None
-    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model, "applied_overrides": extra})
+    applied = json.loads(json.dumps(extra, default=_json_value))  # as summary.json will hold them
+    return scenario.model_copy(update={"source_file": path.resolve(), "asset": model, "applied_overrides": applied})
+
+
+def _json_value(value: Any) -> Any:
+    """JSON form of an override value json cannot write: dates as ISO text, numpy scalars as numbers."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
