@@ -44,7 +44,12 @@ from twin.systems.ahu import AirHandlingUnit
 from twin.systems.electrical import Battery, EvChargers, split_grid
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
-from twin.systems.optimum_start import HISTORY_DAYS, MIN_RECOVERY_K, REACHED_TOLERANCE_K, OptimumStart
+from twin.systems.optimum_start import (
+    HISTORY_DAYS,
+    MIN_RECOVERY_K,
+    REACHED_TOLERANCE_K,
+    OptimumStart,
+)
 from twin.systems.rainwater import simulate_tank
 from twin.systems.zones import (
     Zones,
@@ -682,7 +687,7 @@ class Engine:
         model, ahu, hn = self.model, self.model.ahu, self.model.heat_network
         za, nets = self.zones.arrays, self.zones.nets
         blinds = model.envelope.blinds
-        ev, battery = model.ev_charging, self.battery
+        battery = self.battery
         values = {
             "dt_s": self.dt_s, "rho_cp": self.rho_cp_j_m3k, "supply_setpoint_c": ahu.supply_setpoint_c,
             "coil_max_w": ahu.coil_max_kw * 1e3, "sfp_w_per_m3_s": ahu.sfp_kw_per_m3_s * 1e3,
