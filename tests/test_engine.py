@@ -263,3 +263,18 @@ def test_heating_mode_follows_the_energyplus_rule_by_hand():
     # A zone 1 K below setpoint needs its air and furniture's heat capacity brought back: heating mode.
     z.x[np.arange(nz), air] = 19.0
     assert eng._heating_mode(plain, temp_out, h_mech, np.full(nz, balance + 1.0), setpoint)
+
+
+def test_ideal_cooling_holds_the_setpoint_and_counts_the_need():
+    # An indicator, not a system: with a cooling set-point the zone's air never exceeds it (to
+    # round-off), the need is reported per zone, and the energy balance still closes.
+    sc = short_scenario(**{"period.start": "2027-07-01", "period.end": "2027-07-15",
+                           "zones.open_plan_floors.cooling_setpoint_c": 25.0})
+    res = twin.simulate(sc)
+    assert res.timeseries["open_plan_floors.temp_air_c"].max() <= 25.0 + 1e-6
+    need = res.summary["comfort"]["cooling_need"]
+    assert set(need["by_zone_kwh"]) == {"open_plan_floors"} and need["total_kwh"] > 0.0
+    assert res.timeseries["open_plan_floors.cooling_need_kw"].sum() * 0.25 == pytest.approx(need["total_kwh"], rel=1e-9)
+    free = twin.simulate(short_scenario(**{"period.start": "2027-07-01", "period.end": "2027-07-15"}))
+    assert free.summary["comfort"]["cooling_need"] is None
+    assert free.timeseries["open_plan_floors.temp_air_c"].max() > 25.0

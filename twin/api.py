@@ -78,6 +78,7 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         "heat_recovered_kw": rec["heat_recovered_w"] / 1e3,
         "district_heat_kw": rec["district_heat_w"] / 1e3,
         "heat_loss_kw": rec["heat_loss_w"] / 1e3,
+        "cooling_need_kw": rec["cooling_w"] / 1e3,
         "network_supply_temp_c": exo.network_supply_c,
         "heat_available": rec["heat_available"],
         "solar_gains_kw": rec["solar_w"] / 1e3,
@@ -113,6 +114,7 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         cols[f"{name}.temp_op_c"] = rz["temp_op_c"][:, j]
         cols[f"{name}.setpoint_c"] = rz["setpoint_c"][:, j]
         cols[f"{name}.heating_kw"] = rz["heating_w"][:, j] / 1e3
+        cols[f"{name}.cooling_need_kw"] = rz["cooling_w"][:, j] / 1e3
         cols[f"{name}.occupants"] = exo.occupants[:, j]
         cols[f"{name}.co2_ppm"] = rz["co2_ppm"][:, j]
     frame = pd.DataFrame(cols, index=exo.times)
@@ -254,6 +256,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], rz["setpoint_c"], exo.open_mask, names, dt_s),
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
             "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s),
+            "cooling_need": kpis.cooling_need_kpis(rz["cooling_w"], eng.zones.arrays.cooling_setpoint_c, names, dt_s),
         },
         "occupancy": _occupancy_summary(eng),
         "intensity_kwh_m2": _intensity(scenario, heat["district_heat_kwh"], electricity, floor_area),

@@ -734,7 +734,8 @@ class Engine:
                       np.array([c.nodes[0] for c in cuts], dtype=np.int64), np.array([c.nodes[1] for c in cuts], dtype=np.int64),
                       np.array([c.conductance_w_k for c in cuts], dtype=float), np.array(cols, dtype=np.int64)),
             "zp": np.stack([self._h_inf_w_k, self._design_flow_m3_s, self._night_flush_m3_s, za.emitter_max_w,
-                            za.volume_m3, self._co2_gen_m3_s_per_person, za.thermal_bridges_w_k, za.infiltration_m3_s]),
+                            za.volume_m3, self._co2_gen_m3_s_per_person, za.thermal_bridges_w_k, za.infiltration_m3_s,
+                            za.cooling_setpoint_c]),
         }
 
     # --------------------------------------------------------------------- step
@@ -797,7 +798,8 @@ class Engine:
             temp_sup = (h_mech * sup + self._h_inf_w_k * temp_out) / h_ve
         else:
             sup = sup_req
-        out = zones.advance(temp_sup, h_ve, heating)
+        cooling = zones.cooling_request_w(temp_sup, h_ve, heating)
+        out = zones.advance(temp_sup, h_ve, heating - cooling)
         if self.optimum_start is not None:
             self.optimum_start.observe(exo.hours_to_open[i], out.temp_op_c)
 
@@ -850,7 +852,8 @@ class Engine:
         r["ahu_effectiveness"][i] = a.effectiveness
         r["heat_available"][i] = 1.0 if self.substation.available else 0.0
         # Closure of every zone's 5R1C network plus the substation's own identity.
-        r["gains_w"][i] = float(u[:, self._col_solar].sum() + exo.internal_w[i].sum() + heating.sum())
+        r["gains_w"][i] = float(u[:, self._col_solar].sum() + exo.internal_w[i].sum() + heating.sum() + cooling.sum())
+        r["cooling_w"][i] = float(cooling.sum())
         r["solar_w"][i] = float(np.sum(solar_w))
         r["blinds_closed"][i] = float(np.mean(closed))
         zone_residual = float(out.residual_w.sum())
@@ -863,6 +866,7 @@ class Engine:
         rz["temp_air_c"][i] = out.temp_air_c
         rz["temp_op_c"][i] = out.temp_op_c
         rz["heating_w"][i] = heating
+        rz["cooling_w"][i] = cooling
         rz["setpoint_c"][i] = setpoint
         rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < setpoint - UNMET_TOLERANCE_K)
 

@@ -26,14 +26,14 @@ BUILDING_SERIES = (
     "heat_loss_w", "pumps_w", "fans_w", "ahu_flow_m3_s", "ahu_supply_temp_c", "ahu_effectiveness",
     "heat_available", "balance_residual_w", "gains_w", "solar_w", "blinds_closed",
     "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
-    "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w",
+    "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w", "cooling_w",
 )
-ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm")
+ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm", "cooling_w")
 
 # Row of each series in the building record (numba reads module globals as constants).
 (R_EMIT, R_COIL, R_REQ, R_REC, R_DH, R_LOSS, R_PUMP, R_FAN, R_FLOW, R_SUP, R_EFF, R_AVAIL, R_RES, R_GAINS,
- R_SOLAR, R_BLINDS, R_PV, R_EV, R_EVPV, R_BCH, R_BDIS, R_BKWH, R_BLOSS, R_IMP, R_EXP, R_LOAD, R_ERES) = range(27)
-Z_AIR, Z_OP, Z_SET, Z_HEAT, Z_UNMET, Z_CO2 = range(6)
+ R_SOLAR, R_BLINDS, R_PV, R_EV, R_EVPV, R_BCH, R_BDIS, R_BKWH, R_BLOSS, R_IMP, R_EXP, R_LOAD, R_ERES, R_COOL) = range(28)
+Z_AIR, Z_OP, Z_SET, Z_HEAT, Z_UNMET, Z_CO2, Z_COOL = range(7)
 
 #: Float parameters, by position in ``fp``.
 FP = ("dt_s", "rho_cp", "supply_setpoint_c", "coil_max_w", "sfp_w_per_m3_s", "free_cooling_above_c",
@@ -100,7 +100,8 @@ def advance(i0, i1, fp, ip,
     ``opt_b`` (3, z) [active, observing, enabled] as 0/1, ``opt_hist`` (z, H) and ``opt_n`` (2, z) [count,
     next slot]; EV points ``ev_f`` (5, p) [remaining kWh, departure s, delivered kWh, from PV kWh, connected];
     ``battery`` (1,) stored kWh. Zone parameters ``zp`` (8, z): [h_inf, design flow, night-flush flow,
-    emitter max, volume, CO₂ per person m3/s, thermal bridges, infiltration m3/s].
+    emitter max, volume, CO₂ per person m3/s, thermal bridges, infiltration m3/s, ideal-cooling setpoint
+    (NaN: none)].
     """
     nz, nn = x.shape
     k = inputs.shape[2]
@@ -270,14 +271,23 @@ def advance(i0, i1, fp, ip,
             sup = sup_req
         # Advance the zones with what was delivered; their energy residual; CO2.
         heat_sum = 0.0
+        cool_sum = 0.0
         zone_res = 0.0
         for j in range(nz):
             heating = request[j] * scale
             heat_sum += heating
             t_sup = (h_mech[j] * sup + zp[0, j] * t_out) / h_ve[j] if h_ve[j] > 0.0 else t_out
             a_node = air[j]
-            ta = (x0[j, a_node] + g_air[j] * (h_ve[j] * t_sup + heating)) / (1.0 + g_air[j] * h_ve[j])
-            q = h_ve[j] * (t_sup - ta) + heating
+            # Ideal cooling (an indicator of the need): the power that holds the air at its cooling
+            # set-point when it would rise above it, exact like the heating request.
+            cooling = 0.0
+            if not math.isnan(zp[8, j]):
+                need_c = (zp[8, j] * (1.0 + g_air[j] * h_ve[j]) - x0[j, a_node]) / g_air[j] - h_ve[j] * t_sup - heating
+                if need_c < 0.0:
+                    cooling = -need_c
+            cool_sum += cooling
+            ta = (x0[j, a_node] + g_air[j] * (h_ve[j] * t_sup + heating - cooling)) / (1.0 + g_air[j] * h_ve[j])
+            q = h_ve[j] * (t_sup - ta) + heating - cooling
             storage = 0.0
             bound = 0.0
             for n in range(nn):
@@ -292,6 +302,7 @@ def advance(i0, i1, fp, ip,
             temp_op[j] = 0.5 * (x[j, a_node] + x[j, star[j]])
             if ip[I_REC] == 1:
                 rec_zone[Z_HEAT, i, j] = heating
+                rec_zone[Z_COOL, i, j] = cooling
             # CO2, well mixed, exact over the step for constant generation and flow.
             vol = zp[4, j]
             flow_tot = flows[j] + zp[7, j]
@@ -423,7 +434,8 @@ def advance(i0, i1, fp, ip,
         for j in range(nz):
             sol_sum += solar_w[j]
             int_sum += internal[i, j]
-        rec[R_GAINS, i] = sol_sum + int_sum + heat_sum
+        rec[R_GAINS, i] = sol_sum + int_sum + heat_sum + cool_sum
+        rec[R_COOL, i] = cool_sum
         rec[R_SOLAR, i] = sol_sum
         rec[R_BLINDS, i] = n_closed / nz if ip[I_BLINDS] == 1 else 0.0
         sub_res = meter - (heat_sum + coil_w) - loss

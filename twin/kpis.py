@@ -268,3 +268,21 @@ def re2020_comfort_kpis(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times, op
         "en16798_hours_by_zone": {name: {k: float(v) for k, v in cats.iloc[j].items()}
                                   for j, name in enumerate(zone_names)},
     }
+
+
+def cooling_need_kpis(cooling_w: np.ndarray, setpoint_c: np.ndarray, zone_names: tuple[str, ...], dt_s: float) -> dict | None:
+    """Ideal cooling need of the zones that have a cooling set-point [kWh, kW], or None when none has.
+
+    An indicator of where the building would need cooling to hold ``cooling_setpoint_c`` (no chiller
+    is simulated and nothing is bought): total, peak and per zone.
+    """
+    cooled = ~np.isnan(setpoint_c)
+    if not cooled.any():
+        return None
+    by_zone = cooling_w.sum(axis=0) * dt_s / 3.6e6
+    return {
+        "total_kwh": float(by_zone.sum()),
+        "peak_kw": float(cooling_w.sum(axis=1).max() / 1e3),
+        "by_zone_kwh": {name: float(v) for name, v, c in zip(zone_names, by_zone, cooled, strict=True) if c},
+        "setpoint_c": {name: float(t) for name, t, c in zip(zone_names, setpoint_c, cooled, strict=True) if c},
+    }

@@ -32,6 +32,7 @@ BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
     "heat_recovered_kw": ("kW", "heat recovered from extract air by the AHU"),
     "district_heat_kw": ("kW", "heat drawn from the district-heating network (meter)"),
     "heat_loss_kw": ("kW", "substation and distribution losses"),
+    "cooling_need_kw": ("kW", "ideal cooling holding the zones' cooling set-points (an indicator: no chiller, nothing bought)"),
     "network_supply_temp_c": ("°C", "secondary supply water temperature from the heating curve"),
     "heat_available": ("-", "1 when the heat network supplies, 0 during an outage"),
     "solar_gains_kw": ("kW", "solar gains of windows (after shading and blinds) and opaque surfaces, less "
@@ -65,6 +66,7 @@ ZONE_COLUMNS: dict[str, tuple[str, str]] = {
     "temp_op_c": ("°C", "zone operative temperature, (air + mean radiant)/2 (ISO 52016-1 §6.5.5.3)"),
     "setpoint_c": ("°C", "heating setpoint in force"),
     "heating_kw": ("kW", "heat delivered by the zone's emitters"),
+    "cooling_need_kw": ("kW", "ideal cooling need at the zone's cooling_setpoint_c (0 without one)"),
     "occupants": ("persons", "occupants of the zone (mean over the step)"),
     "co2_ppm": ("ppm", "CO2 concentration of the zone air, well mixed (mean over the step)"),
 }

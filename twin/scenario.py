@@ -346,6 +346,11 @@ class Zone(Strict):
     loads: ZoneLoads
     ventilation: ZoneVentilation
     heating: ZoneHeating
+    cooling_setpoint_c: float | None = Field(
+        default=None, ge=15, le=40,
+        description="Ideal cooling that holds the zone air at most at this temperature, all hours: the cooling "
+        "NEED of the zone as an indicator (no chiller, no energy bought) [°C]; absent = no cooling.",
+    )
 
 
 class ZoneLink(Strict):

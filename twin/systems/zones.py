@@ -348,6 +348,7 @@ class ZoneArrays:
     emitter_max_w: np.ndarray
     infiltration_m3_s: np.ndarray
     thermal_bridges_w_k: np.ndarray
+    cooling_setpoint_c: np.ndarray     # NaN where the zone has no (ideal) cooling
 
     @classmethod
     def from_model(cls, model: Model) -> ZoneArrays:
@@ -363,6 +364,8 @@ class ZoneArrays:
             emitter_max_w=area * np.array([z.heating.emitter_max_w_m2 for z in zones]),
             infiltration_m3_s=volume * np.array([z.ventilation.infiltration_ach for z in zones]) / 3600.0,
             thermal_bridges_w_k=model.envelope.thermal_bridges_delta_u_w_m2k * (walls + roof),
+            cooling_setpoint_c=np.array([np.nan if z.cooling_setpoint_c is None else z.cooling_setpoint_c
+                                         for z in zones]),
         )
 
 
@@ -464,6 +467,17 @@ class Zones:
         x0_air = self._x0[self._zi, self.nets.air]
         need = zone_network.setpoint_power_w(x0_air, self.nets.g_air, h_ve_w_k, temp_sup_c, setpoint_c)
         return np.clip(need, 0.0, self.arrays.emitter_max_w * capacity_factor)
+
+    def cooling_request_w(self, temp_sup_c, h_ve_w_k, heating_w) -> np.ndarray:
+        """Ideal cooling that holds each zone's air at its cooling set-point, given the heating [W], ≥ 0.
+
+        Zero where the zone has no cooling set-point or stays below it: an indicator of the need.
+        """
+        x0_air = self._x0[self._zi, self.nets.air]
+        setpoint = self.arrays.cooling_setpoint_c
+        with np.errstate(invalid="ignore"):
+            need = zone_network.setpoint_power_w(x0_air, self.nets.g_air, h_ve_w_k, temp_sup_c, setpoint) - heating_w
+        return np.where(np.isnan(setpoint), 0.0, np.maximum(-need, 0.0))
 
     def advance(self, temp_sup_c, h_ve_w_k, heating_w) -> ZoneStep:
         """Complete the step with the ventilation and heating actually delivered."""
