@@ -278,3 +278,19 @@ def test_ideal_cooling_holds_the_setpoint_and_counts_the_need():
     free = twin.simulate(short_scenario(**{"period.start": "2027-07-01", "period.end": "2027-07-15"}))
     assert free.summary["comfort"]["cooling_need"] is None
     assert free.timeseries["open_plan_floors.temp_air_c"].max() > 25.0
+
+
+def test_shared_site_inputs_give_the_same_run_and_are_refused_for_another_period():
+    # Explicit sharing: the same weather and period -> identical results; another period -> one line.
+    sc = short_scenario()
+    weather = load_weather(sc.weather.source, year=2027, seed=sc.seed)
+    site = engine.site_inputs(sc, weather)
+    alone = twin.simulate(sc, weather=weather)
+    shared = twin.simulate(sc, weather=weather, site=site)
+    option = twin.simulate(short_scenario(**{"pv.arrays.roof_south.peak_power_kwp": 120.0}), weather=weather, site=site)
+    pd.testing.assert_frame_equal(alone.timeseries, shared.timeseries)
+    assert option.summary["electricity"]["pv_kwh"] > shared.summary["electricity"]["pv_kwh"]
+    from twin.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="another weather or period"):
+        twin.simulate(short_scenario(**{"period.step_s": 1800}), weather=weather, site=site)

@@ -25,7 +25,7 @@ __all__ = ["load_scenario", "simulate"]
 NOT_SIMULATED = "not simulated yet"
 
 
-def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None) -> Results:
+def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None, site=None) -> Results:
     """Run one scenario over its period and return its results.
 
     Parameters
@@ -38,6 +38,9 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None)
     occupancy
         Optional occupancy realisation from :func:`twin.engine.occupancy_for` for the same
         model people, period and seed, reused instead of simulated again (sweeps).
+    site
+        Optional :class:`twin.engine.SiteInputs` from :func:`twin.engine.site_inputs` for the same
+        weather and period: solar position and PV output, reused (comparisons, sweeps, the explorer).
 
     Raises
     ------
@@ -46,7 +49,7 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None)
     """
     if not isinstance(scenario, Scenario) or scenario.asset is None:
         raise ScenarioError("simulate() expects a scenario from twin.load_scenario(path)")
-    eng, meta = engine.run(scenario, weather, occupancy)
+    eng, meta = engine.run(scenario, weather, occupancy, site)
     return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta), occupancy=eng.exo.occupancy)
 
 

@@ -61,7 +61,7 @@ from twin.systems.zones import (
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
 __all__ = [
-    "Engine", "Exogenous", "SharedState", "WaterExogenous", "build_exogenous", "check_energy_balance",
+    "Engine", "Exogenous", "SharedState", "SiteInputs", "site_inputs", "WaterExogenous", "build_exogenous", "check_energy_balance",
     "check_water_balance", "occupancy_for", "run",
 ]
 
@@ -379,13 +379,35 @@ def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: Occu
     return WaterExogenous(demand, supplied, inflow, tank, tank["pump_kwh"] * 3.6e6 / dt_s, daily)
 
 
-def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
-                    occupancy: OccupancyRealisation | None = None) -> Exogenous:
-    """Compute every state-independent series of the run, vectorised.
+@dataclass
+class SiteInputs:
+    """What depends only on the weather year, the period and the step: computed once and shared
+    EXPLICITLY by the runs that use the same weather and period (a comparison's options for one seed,
+    a sweep's variants, the explorer), never rediscovered by comparing scenarios.
 
-    ``occupancy`` may be passed to reuse a realisation computed for the same model, period and
-    seed (see :func:`occupancy_for`).
+    Holds the weather at the steps and the solar position at mid-step; the PV output of an array is
+    computed on first use and kept per array description (its frozen model values), so variants that
+    change something else reuse it.
     """
+
+    source: str
+    times: pd.DatetimeIndex
+    hourly: pd.DataFrame
+    at_step: pd.DataFrame
+    solpos: pd.DataFrame
+    _pv_w: dict = field(default_factory=dict)
+
+    def pv_w(self, array, year_index: int, dt_s: float, altitude_m: float) -> np.ndarray:
+        """AC power of one PV array at every step [W] (twin.physics.pv), computed once per description."""
+        key = (array, year_index, dt_s, altitude_m)
+        if key not in self._pv_w:
+            self._pv_w[key] = pv.pv_ac_power_w(self.solpos, self.at_step, array, year_index=year_index,
+                                              step_s=dt_s, altitude_m=altitude_m)
+        return self._pv_w[key]
+
+
+def site_inputs(scenario: Scenario, weather: Weather) -> SiteInputs:
+    """The :class:`SiteInputs` of a scenario's period and step under ``weather``."""
     dt_s = float(scenario.period.step_s)
     tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
     start, end, times = _period_times(scenario, tz)
@@ -394,6 +416,29 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     if at_step.isna().any().any():
         bad = at_step.columns[at_step.isna().any()].tolist()
         raise ScenarioError(f"weather '{weather.source}': no data at some steps of the period for {bad}")
+    mid = times - pd.Timedelta(seconds=dt_s / 2)
+    # Solar geometry where the irradiance was measured or generated: the weather's own site.
+    solpos = solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
+    return SiteInputs(weather.source, times, hourly, at_step, solpos)
+
+
+def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
+                    occupancy: OccupancyRealisation | None = None, site: SiteInputs | None = None) -> Exogenous:
+    """Compute every state-independent series of the run, vectorised.
+
+    ``occupancy`` may be passed to reuse a realisation computed for the same model, period and
+    seed (see :func:`occupancy_for`); ``site`` to reuse the weather-side inputs of the same weather
+    and period (:func:`site_inputs`).
+    """
+    dt_s = float(scenario.period.step_s)
+    tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
+    start, end, times = _period_times(scenario, tz)
+    if site is None:
+        site = site_inputs(scenario, weather)
+    elif site.source != weather.source or not site.times.equals(times):
+        raise ScenarioError(f"scenario '{scenario.name}': shared site inputs were made for another weather or "
+                            "period; expected the same weather source, period and step")
+    hourly, at_step, solpos = site.hourly, site.at_step, site.solpos
     mid = times - pd.Timedelta(seconds=dt_s / 2)
 
     zones = model.zones
@@ -434,8 +479,6 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     )
     internal_w = people_w + lighting_w + equipment_w
 
-    # Solar geometry where the irradiance was measured or generated: the weather's own site.
-    solpos = solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
     env = model.envelope
     sol = _solar_gains_w(env, zones, solpos, at_step)
 
@@ -463,10 +506,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     pv_w = np.zeros(n)
     if model.pv is not None:
         for array in model.pv.arrays:
-            pv_w += pv.pv_ac_power_w(
-                solpos, at_step, array, year_index=max(start.year - array.commissioning_year, 0),
-                step_s=dt_s, altitude_m=weather.altitude_m,
-            )
+            pv_w += site.pv_w(array, max(start.year - array.commissioning_year, 0), dt_s, weather.altitude_m)
     water = _water_exogenous(model, kinds, occupants, occupancy, open_mask, at_step, hourly, weather, dt_s)
     ev_off_peak = np.zeros(n, dtype=bool)
     if model.ev_charging is not None:
@@ -944,11 +984,12 @@ class Engine:
 
 
 def run(scenario: Scenario, weather: Weather | None = None,
-        occupancy: OccupancyRealisation | None = None) -> tuple[Engine, dict]:
+        occupancy: OccupancyRealisation | None = None, site: SiteInputs | None = None) -> tuple[Engine, dict]:
     """Simulate a scenario; return the engine (with its records) and run metadata.
 
-    ``weather`` and ``occupancy`` may be passed to reuse inputs computed once for several
-    scenarios that share them (same weather source and seed; same people, period and seed).
+    ``weather``, ``occupancy`` and ``site`` may be passed to reuse inputs computed once for several
+    scenarios that share them (same weather source and seed; same people, period and seed; same
+    weather and period).
     """
     t0 = time.perf_counter()
     if weather is None:
@@ -959,7 +1000,7 @@ def run(scenario: Scenario, weather: Weather | None = None,
         weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
                                longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
                                tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
-    exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy)
+    exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy, site=site)
     engine = Engine(scenario, exo)
     engine.warm_up(weather)
     engine.run()
