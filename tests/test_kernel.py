@@ -13,7 +13,7 @@ from twin.weather import load_weather
 #: immediate EV charging, blinds), EnergyPlus-style recovery in heating mode with optimum start,
 #: PV-following charging, a battery, an outage, an undersized substation and ideal cooling (at 20 °C,
 #: so that it runs in January), and tariff-aware
-#: charging with constant recovery.
+#: charging with constant recovery, and the wind-dependent exterior films (a refactored matrix each step).
 VARIANTS = {
     "default": {},
     "controls": {"ahu.heat_recovery.control": "when_heating", "zones.coworking.heating.start_control": "optimum",
@@ -21,6 +21,7 @@ VARIANTS = {
                  "heat_network.outages": [{"start": "2027-01-10T08:00:00", "duration_h": 6.0}],
                  "heat_network.subscribed_kw": 60.0, "zones.open_plan_floors.cooling_setpoint_c": 20.0},
     "tariff_aware": {"ev_charging.strategy": "tariff_aware", "ahu.heat_recovery.control": "constant"},
+    "wind_films": {"envelope.films": "wind"},
 }
 
 

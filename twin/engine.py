@@ -80,6 +80,7 @@ class Exogenous:
     times: pd.DatetimeIndex           # step ends, local standard time
     dt_s: float
     temp_out_c: np.ndarray            # (n,)
+    wind_m_s: np.ndarray              # (n,) wind speed of the weather (10 m)
     ghi_w_m2: np.ndarray              # (n,)
     occupants: np.ndarray             # (n, z) expected persons present
     open_mask: np.ndarray             # (n, z) inside opening hours
@@ -515,6 +516,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
 
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
+        wind_m_s=at_step["wind_speed"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
         temp_ground_c=_virtual_ground_temp_c(model, weather, times, temp_out, start.year, tz),
         lighting_w=lighting_w, equipment_w=equipment_w, internal_w=internal_w,
@@ -698,7 +700,7 @@ class Engine:
         k["ip"][kernel.I_REC] = 1 if self._recording else 0
         kernel.advance(i0, i1, k["fp"], k["ip"], self.zones.x, self.co2_ppm, self.substation.state,
                        k["opt_f"], k["opt_b"], k["opt_hist"], k["opt_n"], k["ev_f"], k["battery"],
-                       exo.temp_out_c, exo.fresh_air_m3_s, self._inputs, exo.solar_w, exo.solar_shaded_w,
+                       exo.temp_out_c, exo.wind_m_s, exo.fresh_air_m3_s, self._inputs, exo.solar_w, exo.solar_shaded_w,
                        exo.internal_w, exo.setpoint_c, exo.hours_to_open, exo.network_supply_c, exo.occupants,
                        self._fixed_load_w, exo.pv_w, exo.ev_off_peak, exo.open_mask, *k["nets"], *k["links"],
                        k["zp"], self._rec, self._rec_zone)
@@ -709,6 +711,7 @@ class Engine:
         z, n = len(networks), max(net.n_nodes for net in networks)
         low, piv, up = np.zeros((z, n)), np.ones((z, n)), np.zeros((z, n))
         e, w, s_inv = np.zeros((z, n, 2)), np.zeros((z, n, 2)), np.zeros((z, 2, 2))
+        diag, d_raw, ext = np.ones((z, n)), np.zeros((z, 2, 2)), np.zeros((z, n))
         entries = [np.argwhere(net.input_matrix != 0.0) for net in networks]
         nb_max = max(len(x) for x in entries)
         b_idx, b_ch = np.zeros((z, nb_max), dtype=np.int64), np.zeros((z, nb_max), dtype=np.int64)
@@ -718,9 +721,11 @@ class Engine:
             m = len(f.pivot)
             low[j, :m], piv[j, :m], up[j, :m] = f.lower, f.pivot, f.upper
             e[j, :m], w[j, :m], s_inv[j] = f.e, f.w, f.s_inv
+            a = np.diag(net.capacity_j_k / net.dt_s) + net.conductance_w_k
+            diag[j, :m], d_raw[j], ext[j, :m] = np.diag(a)[:m], a[m:, m:], net.exterior_area_m2[:m]
             b_idx[j, :nb[j]], b_ch[j, :nb[j]] = entries[j][:, 0], entries[j][:, 1]
             b_val[j, :nb[j]] = net.input_matrix[entries[j][:, 0], entries[j][:, 1]]
-        return low, piv, up, e, w, s_inv, b_idx, b_ch, b_val, nb
+        return low, piv, up, e, w, s_inv, diag, d_raw, ext, b_idx, b_ch, b_val, nb
 
     def _kernel_arguments(self) -> dict:
         """Flat arrays and parameters of the compiled kernel, built once per engine."""
@@ -752,6 +757,7 @@ class Engine:
             "ev_strategy": kernel.EV_STRATEGY[self.chargers.strategy] if self.chargers is not None else 0,
             "has_ev": int(self.chargers is not None), "has_battery": int(battery is not None),
             "col_solar": self._col_solar, "recording": 1,
+            "wind_films": int(self.zones.wind_films), "col_out": self.zones.channels.index("temp_out"),
         }
         os_ = self.optimum_start
         nz = len(za.names)
@@ -827,7 +833,7 @@ class Engine:
         sup_req = ahu.supply_temp_c(a, a.coil_request_w)
         temp_sup = (h_mech * sup_req + self._h_inf_w_k * temp_out) / h_ve
         capacity = emitter_capacity_factor(exo.network_supply_c[i], temp_air, *self._emitter_design)
-        zones.free(u)
+        zones.free(u, exo.wind_m_s[i])
         request = zones.heating_request_w(temp_sup, h_ve, setpoint, capacity)
         total_request = float(request.sum()) + a.coil_request_w
         scale, meter_w, loss_w = self.substation.allocate(total_request)

@@ -43,11 +43,11 @@ FP = ("dt_s", "rho_cp", "supply_setpoint_c", "coil_max_w", "sfp_w_per_m3_s", "fr
       "battery_min_kwh", "battery_max_kwh", "opt_tolerance_k", "opt_min_recovery_k")
 #: Integer parameters, by position in ``ip``.
 IP = ("hr_control", "bypass_for_free_cooling", "has_blinds", "has_optimum", "ev_strategy", "has_ev", "has_battery",
-      "col_solar", "recording")
+      "col_solar", "recording", "wind_films", "col_out")
 (F_DT, F_RHOCP, F_SUPSET, F_COILMAX, F_SFP, F_FCOOL, F_FLUSH, F_EPS, F_FROST, F_BLINDS, F_CAP, F_LOSSF, F_PUMP,
  F_DSUP, F_DROP, F_NEXP, F_FINT, F_FSOL, F_CO2OUT, F_UNMET, F_EVP, F_BETA, F_BPOW, F_BMIN, F_BMAX, F_OPTTOL,
  F_OPTMIN) = range(27)
-I_HRCTRL, I_BYPASS, I_BLINDS, I_OPT, I_EVSTRAT, I_EV, I_BAT, I_COLSOL, I_REC = range(9)
+I_HRCTRL, I_BYPASS, I_BLINDS, I_OPT, I_EVSTRAT, I_EV, I_BAT, I_COLSOL, I_REC, I_WIND, I_COLOUT = range(11)
 #: Heat-recovery control codes and EV strategy codes.
 HR_CONTROL = {"modulating": 0, "constant": 1, "when_heating": 2}
 EV_STRATEGY = {"immediate": 0, "pv_following": 1, "tariff_aware": 2}
@@ -87,10 +87,10 @@ def _recovery(flow, t_out, t_ext, free_cooling, allowed, fp, ip):
 @njit(cache=True)
 def advance(i0, i1, fp, ip,
             x, co2, avail, opt_f, opt_b, opt_hist, opt_n, ev_f, battery,
-            temp_out, fresh_air, inputs, solar_open, solar_shaded, internal, setpoint_in, hours_to_open,
+            temp_out, wind, fresh_air, inputs, solar_open, solar_shaded, internal, setpoint_in, hours_to_open,
             network_supply, occupants, fixed_load, pv, ev_off_peak, open_mask,
-            t_low, t_piv, t_up, t_e, t_w, s_inv, b_idx, b_ch, b_val, nb, g, g_air, cap, bnd_sum, b_colsum, conv,
-            air, star,
+            t_low, t_piv, t_up, t_e, t_w, s_inv, t_diag, d_raw, ext_area, b_idx, b_ch, b_val, nb, g, g_air, cap,
+            bnd_sum, b_colsum, conv, air, star,
             link_a, link_b, link_ia, link_ib, link_g, link_col,
             zp, rec, rec_zone):
     """Advance steps ``i0 .. i1-1`` in place (see the module docstring and Engine.step).
@@ -112,6 +112,12 @@ def advance(i0, i1, fp, ip,
     flows = np.empty(nz)
     x0 = np.empty((nz, nn))
     r = np.empty(nn)
+    g_w = np.empty((nz, nn))       # the step's response to 1 W on the air node (g, or refactored with wind)
+    gair_w = np.empty(nz)
+    wk_low = np.empty(nn)
+    wk_piv = np.empty(nn)
+    wk_w = np.empty((nn, 2))
+    wk_sinv = np.empty((2, 2))
     temp_air = np.empty(nz)
     temp_op = np.empty(nz)
     setp = np.empty(nz)
@@ -227,24 +233,70 @@ def advance(i0, i1, fp, ip,
             # x⁰ = (C/Δt + K)⁻¹ (C/Δt x + B u), solved in the arrow structure (zone_network.arrow_factors):
             # Thomas on the element nodes, then the 2 x 2 Schur complement of the air and star nodes.
             m = air[j]
+            low = t_low[j]
+            piv = t_piv[j]
+            ww = t_w[j]
+            si = s_inv[j]
+            if ip[I_WIND] == 1:
+                # Wind-dependent exterior film: ΔG = (4 + 4 v − 20) A on the outer faces changes the
+                # tridiagonal block's diagonal: refactor it, W = T⁻¹E, the Schur complement and g.
+                dh = 4.0 + 4.0 * max(wind[i], 0.0) - 20.0
+                for n in range(m):
+                    wk_piv[n] = t_diag[j, n] + dh * ext_area[j, n]
+                wk_low[0] = 0.0
+                for n in range(1, m):
+                    wk_low[n] = t_up[j, n - 1] / wk_piv[n - 1]
+                    wk_piv[n] -= wk_low[n] * t_up[j, n - 1]
+                for c in range(2):
+                    for n in range(m):
+                        wk_w[n, c] = t_e[j, n, c]
+                    for n in range(1, m):
+                        wk_w[n, c] -= wk_low[n] * wk_w[n - 1, c]
+                    wk_w[m - 1, c] /= wk_piv[m - 1]
+                    for n in range(m - 2, -1, -1):
+                        wk_w[n, c] = (wk_w[n, c] - t_up[j, n] * wk_w[n + 1, c]) / wk_piv[n]
+                s00, s01, s10, s11 = d_raw[j, 0, 0], d_raw[j, 0, 1], d_raw[j, 1, 0], d_raw[j, 1, 1]
+                for n in range(m):
+                    s00 -= t_e[j, n, 0] * wk_w[n, 0]
+                    s01 -= t_e[j, n, 0] * wk_w[n, 1]
+                    s10 -= t_e[j, n, 1] * wk_w[n, 0]
+                    s11 -= t_e[j, n, 1] * wk_w[n, 1]
+                det = s00 * s11 - s01 * s10
+                wk_sinv[0, 0], wk_sinv[0, 1] = s11 / det, -s01 / det
+                wk_sinv[1, 0], wk_sinv[1, 1] = -s10 / det, s00 / det
+                low, piv, ww, si = wk_low, wk_piv, wk_w, wk_sinv
+                for n in range(m):
+                    g_w[j, n] = -(ww[n, 0] * si[0, 0] + ww[n, 1] * si[1, 0])
+                g_w[j, m] = si[0, 0]
+                g_w[j, m + 1] = si[1, 0]
+                for n in range(m + 2, nn):
+                    g_w[j, n] = 0.0
+                gair_w[j] = si[0, 0]
+            else:
+                for n in range(nn):
+                    g_w[j, n] = g[j, n]
+                gair_w[j] = g_air[j]
             for n in range(m + 2):
                 r[n] = cap[j, n] / dt * x[j, n]
             for e in range(nb[j]):
                 r[b_idx[j, e]] += b_val[j, e] * u[j, b_ch[j, e]]
+            if ip[I_WIND] == 1:
+                for n in range(m):
+                    r[n] += dh * ext_area[j, n] * t_out
             for n in range(1, m):
-                r[n] -= t_low[j, n] * r[n - 1]
-            r[m - 1] /= t_piv[j, m - 1]
+                r[n] -= low[n] * r[n - 1]
+            r[m - 1] /= piv[m - 1]
             for n in range(m - 2, -1, -1):
-                r[n] = (r[n] - t_up[j, n] * r[n + 1]) / t_piv[j, n]
+                r[n] = (r[n] - t_up[j, n] * r[n + 1]) / piv[n]
             s0 = r[m]
             s1 = r[m + 1]
             for n in range(m):
                 s0 -= t_e[j, n, 0] * r[n]
                 s1 -= t_e[j, n, 1] * r[n]
-            xa = s_inv[j, 0, 0] * s0 + s_inv[j, 0, 1] * s1
-            xs = s_inv[j, 1, 0] * s0 + s_inv[j, 1, 1] * s1
+            xa = si[0, 0] * s0 + si[0, 1] * s1
+            xs = si[1, 0] * s0 + si[1, 1] * s1
             for n in range(m):
-                x0[j, n] = r[n] - t_w[j, n, 0] * xa - t_w[j, n, 1] * xs
+                x0[j, n] = r[n] - ww[n, 0] * xa - ww[n, 1] * xs
             x0[j, m] = xa
             x0[j, m + 1] = xs
             for n in range(m + 2, nn):
@@ -252,7 +304,7 @@ def advance(i0, i1, fp, ip,
             t_sup = (h_mech[j] * sup_req + zp[0, j] * t_out) / h_ve[j] if h_ve[j] > 0.0 else t_out
             dtw = max(network_supply[i] - 0.5 * fp[F_DROP] - temp_air[j], 0.0)
             capacity = (dtw / design_dt) ** fp[F_NEXP]
-            need = (setp[j] * (1.0 + g_air[j] * h_ve[j]) - x0[j, air[j]]) / g_air[j] - h_ve[j] * t_sup
+            need = (setp[j] * (1.0 + gair_w[j] * h_ve[j]) - x0[j, air[j]]) / gair_w[j] - h_ve[j] * t_sup
             request[j] = min(max(need, 0.0), zp[3, j] * capacity)
             total_req += request[j]
         # Substation: capacity, losses, outage.
@@ -282,18 +334,20 @@ def advance(i0, i1, fp, ip,
             # set-point when it would rise above it, exact like the heating request.
             cooling = 0.0
             if not math.isnan(zp[8, j]):
-                need_c = (zp[8, j] * (1.0 + g_air[j] * h_ve[j]) - x0[j, a_node]) / g_air[j] - h_ve[j] * t_sup - heating
+                need_c = (zp[8, j] * (1.0 + gair_w[j] * h_ve[j]) - x0[j, a_node]) / gair_w[j] - h_ve[j] * t_sup - heating
                 if need_c < 0.0:
                     cooling = -need_c
             cool_sum += cooling
-            ta = (x0[j, a_node] + g_air[j] * (h_ve[j] * t_sup + heating - cooling)) / (1.0 + g_air[j] * h_ve[j])
+            ta = (x0[j, a_node] + gair_w[j] * (h_ve[j] * t_sup + heating - cooling)) / (1.0 + gair_w[j] * h_ve[j])
             q = h_ve[j] * (t_sup - ta) + heating - cooling
             storage = 0.0
             bound = 0.0
             for n in range(nn):
-                xn = x0[j, n] + g[j, n] * q
+                xn = x0[j, n] + g_w[j, n] * q
                 storage += cap[j, n] * (xn - x[j, n])
                 bound -= bnd_sum[j, n] * xn
+                if ip[I_WIND] == 1:
+                    bound += (4.0 + 4.0 * max(wind[i], 0.0) - 20.0) * ext_area[j, n] * (t_out - xn)
                 x[j, n] = xn
             for c in range(k):
                 bound += b_colsum[j, c] * u[j, c]

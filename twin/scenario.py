@@ -202,10 +202,11 @@ class Envelope(Strict):
         description="Linear thermal bridges as an extra U over the external walls and roof, a conductance from "
         "the zone air to outdoor air (ISO 52016-1 H_tb) [W/(m2 K)]."
     )
-    films: Literal["iso6946"] = Field(
+    films: Literal["iso6946", "wind"] = Field(
         default="iso6946",
-        description="Surface films: 'iso6946' = the design coefficients of ISO 6946:2017 Annex C (h_ce 20, h_re 4.14, "
-        "h_ci 2.5 / 5.0 / 0.7, h_ri 5.13 W/(m2 K)), constant.",
+        description="Surface films: 'iso6946' (default) = the design coefficients of ISO 6946:2017 Annex C (h_ce 20, "
+        "h_re 4.14, h_ci 2.5 / 5.0 / 0.7, h_ri 5.13 W/(m2 K)), constant; 'wind' = the exterior convective film "
+        "follows the weather's wind speed, h_ce = 4 + 4 v (ISO 6946 Annex C eq. C.8), the others as 'iso6946'.",
     )
     internal_heat_capacity_j_m2k: float = Field(
         default=10_000.0, gt=0, le=200_000,

@@ -110,7 +110,8 @@ class NetworkBuilder:
         if channel not in self.channels:
             raise ValueError(f"unknown network channel '{channel}'; expected one of {self.channels}")
 
-    def build(self, air: int, star: int, dt_s: float, convective_w_k: np.ndarray) -> ZoneNetwork:
+    def build(self, air: int, star: int, dt_s: float, convective_w_k: np.ndarray,
+              exterior_area_m2: np.ndarray | None = None) -> ZoneNetwork:
         """Assemble K, B and M = (C/Δt + K)⁻¹ for step ``dt_s``.
 
         The nodes are renumbered with the air and star nodes LAST, the others in creation order: a
@@ -127,6 +128,7 @@ class NetworkBuilder:
         self.boundaries = [(new[i], c, g) for i, c, g in self.boundaries]
         self.sources = [(new[i], c, s) for i, c, s in self.sources]
         convective_w_k = np.asarray(convective_w_k, dtype=float)[order]
+        exterior_area_m2 = (np.zeros(n) if exterior_area_m2 is None else np.asarray(exterior_area_m2, dtype=float))[order]
         air, star = new[air], new[star]
         col = {c: j for j, c in enumerate(self.channels)}
         cond = np.zeros((n, n))
@@ -148,7 +150,7 @@ class NetworkBuilder:
         return ZoneNetwork(
             names=tuple(self.names), channels=self.channels, air=air, star=star, dt_s=float(dt_s),
             capacity_j_k=cap, conductance_w_k=cond, boundary_w_k=boundary, source=source,
-            inverse=inverse, convective_w_k=np.asarray(convective_w_k, dtype=float),
+            inverse=inverse, convective_w_k=np.asarray(convective_w_k, dtype=float), exterior_area_m2=exterior_area_m2,
         )
 
 
@@ -167,6 +169,7 @@ class ZoneNetwork:
     source: np.ndarray            # (n, k) share of each power channel on each node
     inverse: np.ndarray           # (n, n) M = (C/Δt + K)⁻¹
     convective_w_k: np.ndarray    # (n,) h_ci A from the air node to each inside surface node
+    exterior_area_m2: np.ndarray  # (n,) area of each outer face exposed to the wind (0 elsewhere)
 
     @property
     def n_nodes(self) -> int:
@@ -186,10 +189,13 @@ class ZoneNetwork:
 class StackedNetworks:
     """Zones padded to a common node count, for stepping the whole building at once.
 
-    Padded nodes have no capacity, no link and a unit self-conductance: they stay at 0 °C and
-    carry no energy.
+    Padded nodes have no capacity and no link: their rows of M are zero, they stay at 0 °C and
+    carry no energy (``matrix`` has a unit diagonal there so that it stays invertible).
     """
 
+    matrix: np.ndarray        # (z, n, n) C/Δt + K
+    input_matrix: np.ndarray  # (z, n, k) B
+    exterior_area_m2: np.ndarray  # (z, n) outer faces exposed to the wind
     mc: np.ndarray            # (z, n, n) M C/Δt
     mb: np.ndarray            # (z, n, k) M B
     g: np.ndarray             # (z, n)    M e_air
@@ -210,10 +216,13 @@ def stack_networks(networks: list[ZoneNetwork]) -> StackedNetworks:
     n = max(net.n_nodes for net in networks)
     k = len(networks[0].channels)
     mc, mb = np.zeros((z, n, n)), np.zeros((z, n, k))
+    matrix, b_in, ext = np.tile(np.eye(n), (z, 1, 1)), np.zeros((z, n, k)), np.zeros((z, n))
     g, cap = np.zeros((z, n)), np.zeros((z, n))
     bnd, src, conv = np.zeros((z, n, k)), np.zeros((z, n, k)), np.zeros((z, n))
     for j, net in enumerate(networks):
         m = net.n_nodes
+        matrix[j, :m, :m] = np.diag(net.capacity_j_k / net.dt_s) + net.conductance_w_k
+        b_in[j, :m], ext[j, :m] = net.input_matrix, net.exterior_area_m2
         mc[j, :m, :m] = net.inverse * (net.capacity_j_k / net.dt_s)[None, :]
         mb[j, :m] = net.inverse @ net.input_matrix
         g[j, :m] = net.inverse[:, net.air]
@@ -221,6 +230,7 @@ def stack_networks(networks: list[ZoneNetwork]) -> StackedNetworks:
         bnd[j, :m], src[j, :m], conv[j, :m] = net.boundary_w_k, net.source, net.convective_w_k
     air = np.array([net.air for net in networks])
     return StackedNetworks(
+        matrix=matrix, input_matrix=b_in, exterior_area_m2=ext,
         mc=mc, mb=mb, g=g, g_air=g[np.arange(z), air], capacity_j_k=cap, boundary_w_k=bnd, source=src,
         convective_w_k=conv, air=air, star=np.array([net.star for net in networks]),
         n_nodes=np.array([net.n_nodes for net in networks]), dt_s=networks[0].dt_s,

@@ -150,6 +150,7 @@ class _ZoneBuilder:
         self.star = self.b.node("star")
         self.surfaces: list[tuple[int, float]] = []   # (inside surface node, area)
         self.convective = {}                          # node -> h_ci A
+        self.exterior_faces = {}                      # outer face node -> area (wind-dependent film)
 
     def inside_face(self, node: int, area: float, position: str) -> None:
         h_ci = cons.H_CI_W_M2K[position]
@@ -171,6 +172,7 @@ class _ZoneBuilder:
         sub = cons.discretise(self.model.layers(construction))
         outer = self.b.node(f"{name}.out")
         self.b.boundary(outer, "temp_out", (cons.H_CE_W_M2K + cons.H_RE_W_M2K) * area)
+        self.exterior_faces[outer] = area
         if sol is not None:
             self.b.source(outer, sol, 1.0)
         self.b.source(outer, sky, -1.0)
@@ -187,6 +189,7 @@ class _ZoneBuilder:
         r_glass = 1.0 / self.env.window_u_w_m2k - cons.r_si_m2k_w("wall") - cons.r_se_m2k_w()
         outer, inner = self.b.node("window.out"), self.b.node("window.in")
         self.b.boundary(outer, "temp_out", (cons.H_CE_W_M2K + cons.H_RE_W_M2K) * area)
+        self.exterior_faces[outer] = area
         self.b.source(outer, "sky_window", -1.0)
         self.b.link(outer, inner, area / r_glass)
         self.inside_face(inner, area, "wall")
@@ -260,10 +263,12 @@ class _ZoneBuilder:
                 self.b.source(node, channel, (1.0 - convective) * area / total)
 
     def build(self) -> zone_network.ZoneNetwork:
-        conv = np.zeros(len(self.b.names))
+        conv, ext = np.zeros(len(self.b.names)), np.zeros(len(self.b.names))
         for node, value in self.convective.items():
             conv[node] = value
-        return self.b.build(self.air, self.star, self.dt_s, conv)
+        for node, area in self.exterior_faces.items():
+            ext[node] = area
+        return self.b.build(self.air, self.star, self.dt_s, conv, ext)
 
 
 def _cut_index(sub: cons.Sublayers, dt_s: float) -> tuple[int, float]:
@@ -403,6 +408,7 @@ class Zones:
 
     def __init__(self, model: Model, dt_s: float, initial_temp_c: float = 19.0):
         self.arrays = ZoneArrays.from_model(model)
+        self.wind_films = model.envelope.films == "wind"
         self.dt_s = float(dt_s)
         self.networks, self.cuts = build_networks(model, dt_s)
         self.channels = self.networks[0].channels
@@ -414,7 +420,10 @@ class Zones:
             mask[j, :net.n_nodes] = True
         self.x = np.where(mask, initial_temp_c, 0.0)
         self._link_cols = [self.channels.index(f"link{k}") for k in range(len(self.cuts))]
+        self._col_out = self.channels.index("temp_out")
         self._x0 = self.x
+        self._g, self._g_air = self.nets.g, self.nets.g_air
+        self._dg = np.zeros_like(self.x)
 
     # -- state views ---------------------------------------------------------------------------
     @property
@@ -456,16 +465,33 @@ class Zones:
         return (self.air_capacity_w_k * (setpoint_c - self.temp_air_c) + surfaces
                 + (h_inf_w_k + self.arrays.thermal_bridges_w_k) * (setpoint_c - temp_out_c) - convective_gains_w)
 
-    def free(self, u: np.ndarray) -> np.ndarray:
-        """Free response x⁰ of the step (no ventilation, no heating) for inputs ``u`` (z, k)."""
+    def free(self, u: np.ndarray, wind_m_s: float = 4.0) -> np.ndarray:
+        """Free response x⁰ of the step (no ventilation, no heating) for inputs ``u`` (z, k).
+
+        With ``films = "wind"`` the outer faces' convective film is h_ce = 4 + 4 v (ISO 6946 eq. C.8)
+        instead of the design 20 W/(m² K): the step's matrix changes by ΔG = (h_ce − 20) A on those
+        nodes and is solved anew (the kernel refactors its tridiagonal part; here a dense solve).
+        """
         self._u = u
-        self._x0 = zone_network.free_response(self.nets, self.x, u)
+        if not self.wind_films:
+            self._x0 = zone_network.free_response(self.nets, self.x, u)
+            return self._x0
+        nets = self.nets
+        self._dg = (4.0 + 4.0 * max(wind_m_s, 0.0) - cons.H_CE_W_M2K) * nets.exterior_area_m2
+        a = nets.matrix + self._dg[:, :, None] * np.eye(nets.matrix.shape[1])[None]
+        inverse = np.linalg.inv(a)
+        rhs = (nets.capacity_j_k / self.dt_s * self.x + np.einsum("znk,zk->zn", nets.input_matrix, u)
+               + self._dg * u[:, self._col_out][:, None])
+        # Padded nodes are decoupled unit rows with no input: they stay at 0 and carry no g.
+        self._x0 = np.einsum("zij,zj->zi", inverse, rhs)
+        self._g = inverse[self._zi, :, nets.air]
+        self._g_air = self._g[self._zi, nets.air]
         return self._x0
 
     def heating_request_w(self, temp_sup_c, h_ve_w_k, setpoint_c, capacity_factor=1.0) -> np.ndarray:
         """Emitter power each zone needs to reach its set-point this step, within emitter limits [W]."""
         x0_air = self._x0[self._zi, self.nets.air]
-        need = zone_network.setpoint_power_w(x0_air, self.nets.g_air, h_ve_w_k, temp_sup_c, setpoint_c)
+        need = zone_network.setpoint_power_w(x0_air, self._g_air, h_ve_w_k, temp_sup_c, setpoint_c)
         return np.clip(need, 0.0, self.arrays.emitter_max_w * capacity_factor)
 
     def cooling_request_w(self, temp_sup_c, h_ve_w_k, heating_w) -> np.ndarray:
@@ -476,16 +502,18 @@ class Zones:
         x0_air = self._x0[self._zi, self.nets.air]
         setpoint = self.arrays.cooling_setpoint_c
         with np.errstate(invalid="ignore"):
-            need = zone_network.setpoint_power_w(x0_air, self.nets.g_air, h_ve_w_k, temp_sup_c, setpoint) - heating_w
+            need = zone_network.setpoint_power_w(x0_air, self._g_air, h_ve_w_k, temp_sup_c, setpoint) - heating_w
         return np.where(np.isnan(setpoint), 0.0, np.maximum(-need, 0.0))
 
     def advance(self, temp_sup_c, h_ve_w_k, heating_w) -> ZoneStep:
         """Complete the step with the ventilation and heating actually delivered."""
         x0_air = self._x0[self._zi, self.nets.air]
-        temp_air = zone_network.air_temp_c(x0_air, self.nets.g_air, h_ve_w_k, temp_sup_c, heating_w)
+        temp_air = zone_network.air_temp_c(x0_air, self._g_air, h_ve_w_k, temp_sup_c, heating_w)
         q = h_ve_w_k * (temp_sup_c - temp_air) + heating_w
-        x = self._x0 + self.nets.g * q[:, None]
+        x = self._x0 + self._g * q[:, None]
         residual = zone_network.energy_residual_w(self.nets, self.x, x, self._u, q)
+        if self.wind_films:  # the film's change ΔG (θ_e − θ_outer face) is part of the boundary flow
+            residual = residual + np.sum(self._dg * (self._u[:, self._col_out][:, None] - x), axis=1)
         self.x = x
         return ZoneStep(heating_w, self.temp_air_c, self.temp_op_c, self.temp_mrt_c, residual)
 
