@@ -40,8 +40,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pvlib
-from scipy.special import expit
-from scipy.stats import norm
+from scipy.special import (  # ndtr: the standard normal CDF, without importing scipy.stats
+    expit,
+    ndtr,
+)
 
 from twin.errors import WeatherError
 
@@ -535,7 +537,7 @@ def besancon_reference_year(
     rh = np.clip(100.0 * _magnus_es_hpa(tdew) / _magnus_es_hpa(temp), 5.0, 100.0)
 
     # --- wind --------------------------------------------------------------------
-    u = norm.cdf(_ar1(rng, nd, _WIND_PHI))
+    u = ndtr(_ar1(rng, nd, _WIND_PHI))
     wind_d = (-np.log1p(-u)) ** (1.0 / _WIND_WEIBULL_K)
     wind_d *= 1.0 + 0.15 * (2.0 * season - 1.0)  # windier in winter
     solar_hour = (t_mid_h % 24.0) - (noon_h[day_of_hour] - 12.0)

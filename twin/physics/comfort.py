@@ -67,7 +67,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 __all__ = [
     "ALPHA_RUNNING_MEAN",
@@ -226,6 +225,8 @@ def running_mean_daily_c(daily_mean_c_: np.ndarray, *, alpha: float = ALPHA_RUNN
     y0 = float(x[0] if initial_c is None else initial_c)
     # y[d] = α y[d-1] + (1-α) u[d], u[d] = θ_ed(d-1), u[0] = y0 and y[-1] = y0 so y[0] = y0.
     u = np.concatenate([[y0], x[:-1]])
+    from scipy.signal import lfilter  # imported here: scipy.signal is slow to import
+
     y, _ = lfilter([1.0 - alpha], [1.0, -alpha], u, zi=[alpha * y0])
     return y
 

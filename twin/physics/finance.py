@@ -39,7 +39,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.optimize import brentq
 
 __all__ = [
     "IRR_SEARCH_RANGE",
@@ -224,6 +223,8 @@ def irr_roots(cash_flows_eur, search_range=IRR_SEARCH_RANGE):
     sign = np.sign(f)
     change = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
     for i in change:
+        from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.5 s at start-up
+
         xr = brentq(lambda v: float(_scaled_npv(cf, np.array([v]))[0]), x[i], x[i + 1], xtol=1e-14, rtol=1e-13)
         roots.append(xr - 1.0)
     return np.array(sorted(roots))
