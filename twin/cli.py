@@ -93,8 +93,8 @@ def _whole_cost_row(oc: dict | None, area: float) -> list[tuple[str, str, str]]:
     """Energy and water + P2 upkeep + P3 renewals per year (docs/economics.md §6); none for older summaries."""
     if not oc:
         return []
-    return [("", "With upkeep (P2) and renewals (P3)",
-             f"{oc['technical_eur_year']:,.0f} EUR/yr ({oc['technical_eur_year'] / area:,.1f} EUR/m²)")]
+    label = "With upkeep P2 + renewals P3" + (", scaled to a year" if oc.get("annualised_from_period") else "")
+    return [("", label, f"{oc['technical_eur_year']:,.0f} EUR/yr ({oc['technical_eur_year'] / area:,.1f} EUR/m²)")]
 
 
 def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
@@ -140,7 +140,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "RE2020 DH (adaptive, worst zone)",
          f"{c['re2020']['dh_c_h']:,.0f} °C·h, {c['re2020']['dh_verdict']} (max {c['re2020']['dh_max_c_h']:,.0f})"),
         ("", "Hours below setpoint while open", f"{c['hours_below_setpoint']:,.0f} h"),
-        ("", "Hours felt > 1 K below setpoint, open", f"{c['hours_cold_operative']:,.0f} h"),
+        ("", "Felt > 1 K below setpoint, open", f"{c['hours_cold_operative']:,.0f} h"),
         ("", "Hours > 1,000 ppm CO₂ while open", f"{c['co2_hours_above_1000ppm']:,.0f} h (max {c['co2_max_ppm']:,.0f} ppm)"),
         ("Cost, CO₂", "Operating cost excl. VAT", f"{cost['total']:,.0f} {_per_period(m)}"),
         ("", "  heat energy + subscription",
