@@ -93,7 +93,7 @@ def _whole_cost_row(oc: dict | None, area: float) -> list[tuple[str, str, str]]:
     """Energy and water + P2 upkeep + P3 renewals per year (docs/economics.md §6); none for older summaries."""
     if not oc:
         return []
-    label = "With upkeep P2 + renewals P3" + (", scaled to a year" if oc.get("annualised_from_period") else "")
+    label = "With P2 + P3, scaled to a year" if oc.get("annualised_from_period") else "With upkeep P2 + renewals P3"
     return [("", label, f"{oc['technical_eur_year']:,.0f} EUR/yr ({oc['technical_eur_year'] / area:,.1f} EUR/m²)")]
 
 
