@@ -382,12 +382,21 @@ def air_capacity_multiplier(model: Model) -> float:
     return c_int / c_air
 
 
-def _kiva_slab(model: Model, zone: str, films: str) -> list[str]:
+#: Foundation wall of the Kiva slab: "wall" = the model's external wall construction continued
+#: down to the slab bottom (what is built; its inner layers bridge the slab edge to the ground);
+#: "insulation" = only the layers of that construction with λ below :data:`INSULATING_LAMBDA`
+#: (a thermally broken edge). twin's ISO 13370 slab has no edge bridge ψ_g (the model's
+#: thermal_bridges_delta_u_w_m2k is 0), so the second is a diagnostic, not the reference.
+FOOTINGS = ("wall", "insulation")
+INSULATING_LAMBDA = 0.1
+
+
+def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall") -> list[str]:
     """Slab on ground for EnergyPlus' Kiva 2-D ground model with the model's own slab construction.
 
     Slab: the model's ``ground_floor`` construction (ground side first, as E+ lists it);
     foundation wall below the zone's walls: the model's external wall construction, 0.2 m above
-    grade (Kiva default) down to the slab bottom; soil of twin's λ and ρc (density 2000 kg/m3);
+    grade (Kiva default) down to the slab bottom (``footing``, :data:`FOOTINGS`); soil of twin's λ and ρc (density 2000 kg/m3);
     exposed perimeter = twin's (the zone's external wall length). twin puts 0.5 m of soil under
     the slab and a resistance that brings the whole to ISO 13370's U with a monthly virtual ground
     temperature: Kiva's 2-D ground is the reference for that simplification.
@@ -397,11 +406,23 @@ def _kiva_slab(model: Model, zone: str, films: str) -> list[str]:
     env = model.envelope
     z = model.zones[0]
     rho_soil = 2000.0
-    out = [
+    wall_c = model.zone_construction(z, "external_wall")
+    footing_c = _cname(wall_c)
+    out = []
+    if footing == "insulation":
+        spec = model.constructions[wall_c].layers
+        keep = [f"{wall_c}_{i}_{raw.name or raw.material}" for i, (layer, raw) in enumerate(zip(model.layers(wall_c), spec,
+                strict=True)) if layer.conductivity_w_mk < INSULATING_LAMBDA]
+        if not keep:
+            raise UnsupportedModel(f"construction '{wall_c}' has no insulating layer for a thermally broken footing")
+        footing_c = "FootingInsulationOnly"
+        out.append(_obj("Construction", footing_c, *keep))
+    elif footing != "wall":
+        raise ValueError(f"footing={footing!r}; expected one of {FOOTINGS}")
+    out += [
         _obj("Foundation:Kiva:Settings", env.ground_conductivity_w_mk, rho_soil, env.ground_heat_capacity_j_m3k / rho_soil,
              0.9, 0.9, 0.03, 40.0, "Autoselect", "autocalculate", 0.02, 1.5, "Timestep"),
-        _obj("Foundation:Kiva", "Slab", "", "", "", "", "", "", "", "", "", "", "", 0.2, 0.0,
-             _cname(model.zone_construction(z, "external_wall"))),
+        _obj("Foundation:Kiva", "Slab", "", "", "", "", "", "", "", "", "", "", "", 0.2, 0.0, footing_c),
         _obj("SurfaceProperty:ExposedFoundationPerimeter", "Floor", "TotalExposedPerimeter",
              float(exposed_perimeters_m(model.zones)[0])),
     ]
@@ -410,7 +431,7 @@ def _kiva_slab(model: Model, zone: str, films: str) -> list[str]:
     return out
 
 
-def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") -> str:
+def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", footing: str = "wall") -> str:
     """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``.
 
     Every element gets the model's own construction, layer by layer (:func:`construction_objects`);
@@ -507,7 +528,7 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso") ->
                      ((0, ly, h), (0, 0, h), (lx, 0, h), (lx, ly, h))))
     floor_verts = ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))
     if z.ground_floor_area_m2:
-        o += _kiva_slab(model, name, films)
+        o += _kiva_slab(model, name, films, footing)
         flat = [float(c) for v in floor_verts for c in v]
         o.append(_obj("BuildingSurface:Detailed", "Floor", "Floor", _cname(slab_c), name, "", "Foundation", "Slab",
                       "NoSun", "NoWind", "autocalculate", 4.0, *flat))
@@ -758,9 +779,17 @@ def run_case(case: str, work_dir: Path, exterior: str = "twin", films: str = "is
     return run_case_films(case, work_dir, exterior, (films,))[films]
 
 
-def run_case_films(case: str, work_dir: Path, exterior: str = "twin",
-                   films: tuple[str, ...] = FILMS) -> dict[str, CaseResult]:
-    """One twin run of the case against E+ with each choice of surface films (:data:`FILMS`)."""
+#: Key of the diagnostic E+ run with a thermally broken Kiva footing (:data:`FOOTINGS`).
+INSULATED_FOOTING = "iso, insulated footing"
+
+
+def run_case_films(case: str, work_dir: Path, exterior: str = "twin", films: tuple[str, ...] = FILMS,
+                   footing_diagnostic: bool = False) -> dict[str, CaseResult]:
+    """One twin run of the case against E+ with each choice of surface films (:data:`FILMS`).
+
+    With ``footing_diagnostic`` and a slab on ground, also E+ with ISO films and the insulated
+    footing (key :data:`INSULATED_FOOTING`).
+    """
     work_dir = Path(work_dir)
     epw = prepare_epw(case, work_dir / "weather")
     scenario = load_case(case, epw)
@@ -773,12 +802,16 @@ def run_case_films(case: str, work_dir: Path, exterior: str = "twin",
     twin_gain = _twin_window_gain_kwh(scenario, epw)
     twin_incident = _twin_window_incident_kwh(scenario, epw)
     out = {}
-    for f in films:
+    runs = [(f, f, "wall") for f in films]
+    if footing_diagnostic and scenario.asset.zones[0].ground_floor_area_m2:
+        runs.append((INSULATED_FOOTING, "iso", "insulation"))
+    for key, f, footing in runs:
         t1 = time.perf_counter()
-        ep = run_energyplus(build_idf(scenario, exterior, f), epw, work_dir / f"{case}-{exterior}-{f}")
+        ep = run_energyplus(build_idf(scenario, exterior, f, footing), epw,
+                            work_dir / f"{case}-{exterior}-{f}-{footing}")
         ep_s = time.perf_counter() - t1
         ep_heat = energyplus_hourly_heating_kwh(ep)
-        out[f] = CaseResult(
+        out[key] = CaseResult(
             case=case,
             twin_kwh=float(th["heat_kwh"].sum()),
             ep_kwh=float(ep_heat.sum()),

@@ -51,7 +51,7 @@ OLD_CORE = {
 
 def _run(args):
     case, work = args
-    return ec.run_case_films(case, Path(work), "twin", ec.FILMS)
+    return ec.run_case_films(case, Path(work), "twin", ec.FILMS, footing_diagnostic=True)
 
 
 def _verdict(r) -> str:
@@ -104,6 +104,18 @@ def results_markdown(results: dict[str, dict], wall_s=None) -> str:
             m, d = r.worst_month
             out.append(f"| {c} | {r.twin_kwh:.0f} | {r.ep_kwh:.0f} | {r.annual_diff:+.1%} | {MONTHS[m - 1]} {d:+.1%} | "
                        f"{r.peak_diff:+.1%} | {r.ep_kwh / ri.ep_kwh - 1:+.1%} |")
+    ground = [c for c in cases if ec.INSULATED_FOOTING in results[c]]
+    if ground:
+        out += ["", "Slab on ground, diagnostic: E+ (ISO films) with the Kiva foundation wall reduced to the external "
+                "wall's insulating layers (λ < 0.1 W/(m K)), i.e. without the slab-edge thermal bridge that twin's "
+                "ISO 13370 slab (no ψ_g, `thermal_bridges_delta_u_w_m2k = 0`) does not have:", "",
+                "| case | twin kWh | E+ kWh, wall footing | E+ kWh, insulated footing | edge bridge in E+ | twin vs insulated footing: annual | worst month |",
+                "|---|---:|---:|---:|---:|---:|---|"]
+        for c in ground:
+            r, ri = results[c]["iso"], results[c][ec.INSULATED_FOOTING]
+            m, d = ri.worst_month
+            out.append(f"| {c} | {r.twin_kwh:.0f} | {r.ep_kwh:.0f} | {ri.ep_kwh:.0f} | {r.ep_kwh - ri.ep_kwh:+.0f} kWh "
+                       f"| {ri.annual_diff:+.1%} | {MONTHS[m - 1]} {d:+.1%} |")
     out += ["", f"**Heavy minus light**: (heavy − light)/light of the annual heating, for each building × climate × "
             f"recovery; target: twin's within ±{ec.MASS_EFFECT_TOL:.0%} of E+'s (ratio − 1), judged where both "
             "cases are judged. Old core: its twin against its own E+ boxes.", "",
