@@ -212,8 +212,11 @@ def _check_supported(model: Model) -> None:
         problems.append("ground_floor_area_m2 must be 0 (adiabatic E+ floor) or the whole floor (Kiva slab)")
     if z.internal_floor_area_m2 or model.zone_links:
         problems.append("floors inside the zone and zone links are not mapped")
-    if z.ground_floor_area_m2 and env.ground_model != "iso13370":
-        problems.append("a slab on ground is mapped for ground_model = 'iso13370' only")
+    if z.ground_floor_area_m2 and not (env.ground_model == "iso13370" or env.ground_temperature_factor == 1.0):
+        problems.append("a slab on ground is mapped for ground_model = 'iso13370' (Kiva) or 'b_factor' with b = 1 "
+                        "(a floor over outdoor air) only")
+    if 0 < z.heating.emitter_max_w_m2 < 200:
+        problems.append("emitter_max_w_m2 must be 0 (free-floating) or large (E+ ideal loads without limit)")
     if env.thermal_bridges_delta_u_w_m2k:
         problems.append("thermal bridges are not mapped")
     if env.window_frame_fraction or env.blinds is not None or z.window_shading_factor != 1.0:
@@ -248,13 +251,13 @@ def idf_preamble(scenario: Scenario, max_warmup_days: float) -> list[str]:
     ]
 
 
-def replace_results_block(path: Path, text: str) -> None:
-    """Put ``text`` between the ``<!-- results:begin -->`` and ``<!-- results:end -->`` lines of ``path``."""
+def replace_results_block(path: Path, text: str, name: str = "results") -> None:
+    """Put ``text`` between the ``<!-- {name}:begin -->`` and ``<!-- {name}:end -->`` lines of ``path``."""
     doc = path.read_text()
-    new, n = re.subn(r"(<!-- results:begin -->\n).*?(<!-- results:end -->)",
+    new, n = re.subn(rf"(<!-- {name}:begin -->\n).*?(<!-- {name}:end -->)",
                      lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), doc, flags=re.S)
     if n != 1:
-        raise SystemExit(f"{path}: no <!-- results:begin --> ... <!-- results:end --> block")
+        raise SystemExit(f"{path}: no <!-- {name}:begin --> ... <!-- {name}:end --> block")
     path.write_text(new)
 
 
@@ -351,7 +354,7 @@ def construction_objects(model: Model, name: str, outside: tuple[float, float] |
     """E+ ``Material`` objects, one per layer of the model's construction ``name``, and its ``Construction``.
 
     Layers keep the model's order (outside to inside, as E+ lists them) and values (d, λ, ρ, c_p from
-    ``model.layers``). ``outside`` = (thermal, solar) absorptance of the outer face of an element
+    ``model.layers``); a layer without heat capacity becomes ``Material:NoMass`` of R = d/λ. ``outside`` = (thermal, solar) absorptance of the outer face of an element
     seen by the weather (walls, roof); other outer faces and every inner face get
     :data:`INSIDE_THERMAL_ABS` / :data:`INSIDE_SOLAR_ABS`. Roughness MediumRough.
     """
@@ -362,8 +365,11 @@ def construction_objects(model: Model, name: str, outside: tuple[float, float] |
         thermal, solar = outside if (outside is not None and i == 0) else (INSIDE_THERMAL_ABS, INSIDE_SOLAR_ABS)
         mname = f"{name}_{i}_{raw.name or raw.material}"
         names.append(mname)
-        out.append(_obj("Material", mname, "MediumRough", layer.thickness_m, layer.conductivity_w_mk,
-                        layer.density_kg_m3, layer.specific_heat_j_kgk, thermal, solar, solar))
+        if layer.heat_capacity_j_m2k > 0:
+            out.append(_obj("Material", mname, "MediumRough", layer.thickness_m, layer.conductivity_w_mk,
+                            layer.density_kg_m3, layer.specific_heat_j_kgk, thermal, solar, solar))
+        else:   # a massless layer (E+ Material needs rho > 0 and c_p >= 100): its resistance d/λ
+            out.append(_obj("Material:NoMass", mname, "MediumRough", layer.resistance_m2k_w, thermal, solar, solar))
     out.append(_obj("Construction", _cname(name), *names))
     return out
 
@@ -470,7 +476,9 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
     o.append(_obj("ScheduleTypeLimits", "Temperature", -60.0, 200.0, "Continuous", "Temperature"))
     o.append(_obj("ScheduleTypeLimits", "Any Number"))
     week = day_schedules(model)
-    o.append(compact_schedule("HeatingSetpoint", "Temperature", week["setpoint"]))
+    # No emitters: free-floating, the E+ thermostat at a setpoint the zone never reaches.
+    setpoint = week["setpoint"] if z.heating.emitter_max_w_m2 > 0 else np.full_like(week["setpoint"], -50.0)
+    o.append(compact_schedule("HeatingSetpoint", "Temperature", setpoint))
     o.append(compact_schedule("PlugProfile", "Fraction", week["fraction"]))
     o.append(compact_schedule("OpenSchedule", "Fraction", week["open"]))
     o.append(compact_schedule("LightsSchedule", "Fraction", week["lights"]))
@@ -527,7 +535,13 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
     o.append(surface("Roof", "Roof", _cname(roof_c), "Outdoors", "SunExposed", "WindExposed",
                      ((0, ly, h), (0, 0, h), (lx, 0, h), (lx, ly, h))))
     floor_verts = ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))
-    if z.ground_floor_area_m2:
+    if z.ground_floor_area_m2 and env.ground_model == "b_factor":
+        # b = 1: the floor construction over outdoor air (twin: its chain to outdoor air through R_se).
+        o.append(surface("Floor", "Floor", _cname(slab_c), "Outdoors", "NoSun", "NoWind", floor_verts))
+        if films == "iso":
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients", "Floor", "Outside", "Value", H_CE_ISO, "", "",
+                          "Inside", "Value", H_CI_DOWN_ISO, "", ""))
+    elif z.ground_floor_area_m2:
         o += _kiva_slab(model, name, films, footing)
         flat = [float(c) for v in floor_verts for c in v]
         o.append(_obj("BuildingSurface:Detailed", "Floor", "Floor", _cname(slab_c), name, "", "Foundation", "Slab",
@@ -838,3 +852,61 @@ def mass_pairs(cases=CASES) -> list[tuple[str, str]]:
 
 def clean(work_dir: Path) -> None:
     shutil.rmtree(work_dir, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- ASHRAE 140 cases
+
+#: ASHRAE Standard 140 cases 600, 900 (heating only: twin has no cooling) and 600FF, 900FF
+#: (free-floating), models/validation/bestest.toml, on the Golden CO TMY3 instead of the
+#: standard's Denver weather.
+BESTEST_CASES = ("bestest-600", "bestest-900", "bestest-600ff", "bestest-900ff")
+
+#: Published ranges of the reference programs (min, max) for the standard's own weather, as
+#: transcribed in the Modelica Buildings library (lbl-srg/modelica-buildings, Buildings/
+#: ThermalZones/Detailed/Validation/BESTEST/Cases6xx/Case600.mo, Case600FF.mo, Cases9xx/
+#: Case900.mo): an older set (its earlier versions) and a newer one (current versions, the
+#: reference results updated with the 2020 edition of the standard). Not checked against the
+#: printed standard. Annual heating [MWh], peak heating [kW], free-float air temperature [°C].
+BESTEST_REFERENCE = {
+    "bestest-600": {"heating_mwh": {"older": (4.296, 5.709), "newer": (3.993, 4.504)},
+                    "peak_kw": {"older": (3.437, 4.354), "newer": (3.020, 3.359)}},
+    "bestest-900": {"heating_mwh": {"older": (1.170, 2.041), "newer": (1.379, 1.814)},
+                    "peak_kw": {"older": (2.850, 3.797), "newer": (2.443, 2.778)}},
+    "bestest-600ff": {"min_c": {"newer": (-13.8, -9.9)}, "max_c": {"newer": (62.4, 68.4)},
+                      "mean_c": {"newer": (24.3, 26.1)}},
+}
+
+
+@dataclass
+class BestestResult:
+    case: str
+    twin_heating_kwh: float
+    ep_heating_kwh: float
+    twin_peak_kw: float
+    ep_peak_kw: float
+    twin_temp_c: tuple[float, float, float]   # hourly air temperature: min, max, mean
+    ep_temp_c: tuple[float, float, float]
+    twin_monthly: np.ndarray
+    ep_monthly: np.ndarray
+
+
+def run_bestest(case: str, work_dir: Path, films: str = "iso") -> BestestResult:
+    """One ASHRAE 140 case in twin and E+ (same builder as the shoeboxes)."""
+    work_dir = Path(work_dir)
+    epw = prepare_epw(case, work_dir / "weather")
+    scenario = load_case(case, epw)
+    th = twin_hourly(twin.simulate(scenario))
+    ep = run_energyplus(build_idf(scenario, "twin", films), epw, work_dir / f"{case}-{films}")
+    ep_heat = energyplus_hourly_heating_kwh(ep)
+    ep_temp = energyplus_column(ep, "Zone Mean Air Temperature")
+    tw_temp = th["temp_air_c"].to_numpy()
+    months = month_of_hour(scenario.period.start.year)
+    return BestestResult(
+        case=case,
+        twin_heating_kwh=float(th["heat_kwh"].sum()), ep_heating_kwh=float(ep_heat.sum()),
+        twin_peak_kw=float(th["heat_kwh"].max()), ep_peak_kw=float(ep_heat.max()),
+        twin_temp_c=(float(tw_temp.min()), float(tw_temp.max()), float(tw_temp.mean())),
+        ep_temp_c=(float(ep_temp.min()), float(ep_temp.max()), float(ep_temp.mean())),
+        twin_monthly=np.array([th["heat_kwh"].to_numpy()[months == m].sum() for m in range(1, 13)]),
+        ep_monthly=np.array([ep_heat[months == m].sum() for m in range(1, 13)]),
+    )

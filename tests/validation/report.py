@@ -154,10 +154,55 @@ def results_markdown(results: dict[str, dict], wall_s=None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _bestest(args):
+    case, work = args
+    return ec.run_bestest(case, Path(work))
+
+
+def _range(ref: dict, key: str, fmt: str) -> str:
+    if key not in ref:
+        return "–"
+    return "; ".join(f"{name} {format(lo, fmt)}–{format(hi, fmt)}" for name, (lo, hi) in ref[key].items())
+
+
+def bestest_markdown(rows) -> str:
+    """ASHRAE 140 cases, twin and E+ on the Golden TMY3, with the published ranges for context."""
+    out = ["ASHRAE Standard 140 cases on the **Golden CO TMY3** (not the standard's Denver weather), twin against "
+           "E+ with the same model (ISO films); **no cooling in either** (twin has none; the standard cools above "
+           "27 °C), so heating and free-float only. The reference-program ranges are for the standard's weather "
+           "and with cooling: context, not a target (sources in `energyplus_cases.BESTEST_REFERENCE`).", "",
+           "| case | twin heating MWh | E+ heating MWh | diff | twin peak kW | E+ peak kW | diff | published heating range MWh | published peak range kW |",
+           "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for r in rows:
+        if r.case.endswith("ff"):
+            continue
+        ref = ec.BESTEST_REFERENCE.get(r.case, {})
+        out.append(f"| {r.case} | {r.twin_heating_kwh / 1000:.3f} | {r.ep_heating_kwh / 1000:.3f} | "
+                   f"{r.twin_heating_kwh / r.ep_heating_kwh - 1:+.1%} | {r.twin_peak_kw:.2f} | {r.ep_peak_kw:.2f} | "
+                   f"{r.twin_peak_kw / r.ep_peak_kw - 1:+.1%} | {_range(ref, 'heating_mwh', '.3f')} | "
+                   f"{_range(ref, 'peak_kw', '.3f')} |")
+    out += ["", "| case | twin min / max / mean °C | E+ min / max / mean °C | published min | published max | published mean |",
+            "|---|---|---|---|---|---|"]
+    for r in rows:
+        if not r.case.endswith("ff"):
+            continue
+        ref = ec.BESTEST_REFERENCE.get(r.case, {})
+        t, e = r.twin_temp_c, r.ep_temp_c
+        out.append(f"| {r.case} | {t[0]:.1f} / {t[1]:.1f} / {t[2]:.1f} | {e[0]:.1f} / {e[1]:.1f} / {e[2]:.1f} | "
+                   f"{_range(ref, 'min_c', '.1f')} | {_range(ref, 'max_c', '.1f')} | {_range(ref, 'mean_c', '.1f')} |")
+    out += ["", "Monthly heating [kWh], twin / E+:", "", "| case | " + " | ".join(MONTHS) + " |", "|---|" + "---:|" * 12]
+    for r in rows:
+        if not r.case.endswith("ff"):
+            cells = [f"{t:.0f} / {e:.0f}" for t, e in zip(r.twin_monthly, r.ep_monthly, strict=True)]
+            out.append(f"| {r.case} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-bestest", action="store_true", help="skip the ASHRAE 140 cases")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
@@ -166,10 +211,16 @@ def main(argv=None) -> None:
             ec.prepare_epw(case, Path(work) / "weather")
         with ProcessPoolExecutor(args.workers) as pool:
             results = dict(zip(ec.CASES, pool.map(_run, [(c, work) for c in ec.CASES]), strict=True))
+            bestest = [] if args.no_bestest else list(pool.map(_bestest, [(c, work) for c in ec.BESTEST_CASES]))
     text = results_markdown(results, time.perf_counter() - t0)
     if args.out:
         ec.replace_results_block(args.out, text)
     print(text)
+    if bestest:
+        text = bestest_markdown(bestest)
+        if args.out:
+            ec.replace_results_block(args.out, text, "bestest")
+        print(text)
 
 
 if __name__ == "__main__":
