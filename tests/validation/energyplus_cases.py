@@ -874,6 +874,9 @@ BESTEST_REFERENCE = {
                     "peak_kw": {"older": (2.850, 3.797), "newer": (2.443, 2.778)}},
     "bestest-600ff": {"min_c": {"newer": (-13.8, -9.9)}, "max_c": {"newer": (62.4, 68.4)},
                       "mean_c": {"newer": (24.3, 26.1)}},
+    # From the library's older package Buildings.Rooms.Validation.BESTEST.Case900FF.
+    "bestest-900ff": {"min_c": {"older": (-6.4, -1.6)}, "max_c": {"older": (41.6, 44.8)},
+                      "mean_c": {"older": (24.5, 25.9)}},
 }
 
 

@@ -162,7 +162,7 @@ def _bestest(args):
 def _range(ref: dict, key: str, fmt: str) -> str:
     if key not in ref:
         return "–"
-    return "; ".join(f"{name} {format(lo, fmt)}–{format(hi, fmt)}" for name, (lo, hi) in ref[key].items())
+    return "; ".join(f"{name} {format(lo, fmt)} to {format(hi, fmt)}" for name, (lo, hi) in ref[key].items())
 
 
 def bestest_markdown(rows) -> str:
@@ -181,6 +181,11 @@ def bestest_markdown(rows) -> str:
                    f"{r.twin_heating_kwh / r.ep_heating_kwh - 1:+.1%} | {r.twin_peak_kw:.2f} | {r.ep_peak_kw:.2f} | "
                    f"{r.twin_peak_kw / r.ep_peak_kw - 1:+.1%} | {_range(ref, 'heating_mwh', '.3f')} | "
                    f"{_range(ref, 'peak_kw', '.3f')} |")
+    heat = {r.case: r for r in rows}
+    if "bestest-600" in heat and "bestest-900" in heat:
+        light, heavy = heat["bestest-600"], heat["bestest-900"]
+        out += ["", f"Heavy minus light, (900 − 600)/600: twin {heavy.twin_heating_kwh / light.twin_heating_kwh - 1:+.1%}, "
+                f"E+ {heavy.ep_heating_kwh / light.ep_heating_kwh - 1:+.1%}."]
     out += ["", "| case | twin min / max / mean °C | E+ min / max / mean °C | published min | published max | published mean |",
             "|---|---|---|---|---|---|"]
     for r in rows:
