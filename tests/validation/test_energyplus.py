@@ -244,3 +244,20 @@ def test_partitions_become_internal_mass_with_each_face_counted():
     (mass,) = _objects(idf, "InternalMass")
     assert mass[1] == ec._cname(scenario.asset.envelope.constructions.partition)
     assert float(mass[4]) == 60.0
+
+
+def test_bestest_floor_over_outdoor_air_and_massless_layers():
+    """ASHRAE 140 boxes: the floor (b = 1) faces outdoor air without sun or wind, its massless
+    insulation is a Material:NoMass of the same resistance, free-floating cases never heat."""
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path("bestest-900"))
+    idf = ec.build_idf(scenario)
+    floor = next(o for o in _objects(idf, "BuildingSurface:Detailed") if o[0] == "Floor")
+    assert floor[2] == ec._cname("floor_900") and floor[4:9] == ["", "Outdoors", "", "NoSun", "NoWind"]
+    nomass = {o[0]: o for o in _objects(idf, "Material:NoMass")}
+    assert float(nomass["floor_900_0_insulation"][2]) == pytest.approx(1.007 / 0.04)
+    assert "Foundation:Kiva" not in idf
+    free = ec.build_idf(twin.load_scenario(ec.scenario_path("bestest-900ff")))
+    (setpoint,) = [o for o in _objects(free, "Schedule:Compact") if o[0] == "HeatingSetpoint"]
+    assert setpoint[3:] == ["For: AllOtherDays", "Until: 24:00", "-50"]
