@@ -493,9 +493,10 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
     part_c = model.zone_construction(z, "partition")
     if z.partition_area_m2 and part_c not in (wall_c, roof_c, slab_c):
         o += construction_objects(model, part_c, None)
-    o.append(_obj("Material:NoMass", "PhantomFloor", "MediumSmooth", PHANTOM_FLOOR_R, INSIDE_THERMAL_ABS,
-                  INSIDE_SOLAR_ABS, INSIDE_SOLAR_ABS))
-    o.append(_obj("Construction", "PhantomFloor", "PhantomFloor"))
+    if not z.ground_floor_area_m2:
+        o.append(_obj("Material:NoMass", "PhantomFloor", "MediumSmooth", PHANTOM_FLOOR_R, INSIDE_THERMAL_ABS,
+                      INSIDE_SOLAR_ABS, INSIDE_SOLAR_ABS))
+        o.append(_obj("Construction", "PhantomFloor", "PhantomFloor"))
     o.append(_obj("WindowMaterial:SimpleGlazingSystem", "Glazing", env.window_u_w_m2k, env.window_g_value))
     o.append(_obj("Construction", "Window", "Glazing"))
     # Zone and surfaces (counter-clockwise seen from outside, upper-left corner first).
