@@ -34,8 +34,8 @@ pytestmark = pytest.mark.validation
 #: docs/validation.md. Never loosened: they stay xfail(strict) until twin changes.
 KNOWN_DIFFERENCES: dict[str, str] = {
     "office-sanfrancisco-light-hr0": "annual +21.9 % (414 vs 340 kWh), April +49.5 % (26 vs 17 kWh), peak -22.5 % "
-    "(3.16 vs 4.08 kW): a light box in a mild climate (4 kWh/m2); the annual gap is the timing of the window "
-    "solar within the day (without it: 1041 vs 1040 kWh), the peak gap E+'s front-loaded morning recovery "
+    "(3.16 vs 4.08 kW): a light box in a mild climate (4 kWh/m2); the annual gap lies in the use of the window "
+    "solar inside the zone (without it: 1041 vs 1040 kWh), the peak gap in E+'s front-loaded morning recovery "
     "(see docs/validation.md)",
     "office-sanfrancisco-light-hr80": "annual +21.8 % (378 vs 310 kWh), April +47.8 % (25 vs 17 kWh), peak -22.5 % "
     "(3.16 vs 4.08 kW): as office-sanfrancisco-light-hr0",
