@@ -63,7 +63,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from twin.physics.thermal import LAMBDA_AT, MASS_CLASSES
 
 import twin
 from twin.physics import constructions as twin_cons
