@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -214,15 +212,13 @@ def test_bad_flows():
         tank.simulate([0.0, 0.0], [0.0, np.nan])
 
 
-def test_year_of_quarter_hours_is_fast():
+def test_year_of_quarter_hours_closes_its_balance():
+    # Speed is measured in benchmarks/, never asserted in a unit test.
     rng = np.random.default_rng(3)
     n = 35_040
     q = rng.exponential(0.05, n) * (rng.random(n) < 0.1)
     d = np.full(n, 0.015)
-    t0 = time.perf_counter()
     r = simulate_tank(q, d, 20.0, dead_volume_m3=0.5, topup_below_m3=1.0, topup_to_m3=2.0)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 0.5
     assert np.abs(r["residual_m3"]).max() <= 1e-12 * 50
 
 

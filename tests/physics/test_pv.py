@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pvlib
@@ -186,15 +184,13 @@ def test_besancon_specific_yield_in_reference_range(besancon):
     assert y30 > y10
 
 
-def test_one_year_at_900_s_is_fast_and_consistent(besancon):
+def test_one_year_at_900_s_is_consistent_with_hourly(besancon):
+    # Speed is measured in benchmarks/, never asserted here (shared CI machines).
     w, hourly, sp_h = besancon
     d = resample_to_step(hourly, 900)
     sp = solar.solar_position(d.index - pd.Timedelta(seconds=450), w.latitude, w.longitude, w.altitude_m)
-    t0 = time.perf_counter()
     ac = pv.pv_ac_power_w(sp, d, ARRAY, altitude_m=w.altitude_m)
-    elapsed = time.perf_counter() - t0
     assert len(ac) == 35040
-    assert elapsed < 1.0
     y15 = pv.pv_specific_yield_kwh_kwp(ac, 900, 90.0)
     y60 = pv.pv_specific_yield_kwh_kwp(pv.pv_ac_power_w(sp_h, hourly, ARRAY, altitude_m=w.altitude_m), 3600, 90.0)
     assert y15 == pytest.approx(y60, rel=0.01)
