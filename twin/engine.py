@@ -40,8 +40,8 @@ from twin.physics import water as water_physics
 from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
 from twin.systems import water_demand
-from twin.systems.ahu import AirHandlingUnit
-from twin.systems.electrical import Battery, EvChargers, split_grid
+from twin.systems.ahu import AirHandlingUnit, ventilation_flows
+from twin.systems.electrical import Battery, EvChargers, dispatch
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
 from twin.systems.optimum_start import (
@@ -633,22 +633,9 @@ class Engine:
             self.env.process(self._outage(0.0, duration))
 
     def _advance_co2(self, generation_m3_s: np.ndarray, flow_m3_s: np.ndarray) -> np.ndarray:
-        """Advance every zone's CO2 concentration by one step; return its mean over the step [ppm].
-
-        With constant generation G and flow Q over the step, C tends to C_ss = C_out + G/Q with
-        the time constant V/Q; the step mean of that exponential is C_ss + (C_0 - C_ss)(1 - e^-k)/k,
-        k = Q dt / V. Without air flow C rises linearly by G dt / V.
-        """
-        volume = self.zones.arrays.volume_m3
-        c0 = self.co2_ppm
-        gen_ppm_s = generation_m3_s / volume * 1e6
-        k = flow_m3_s * self.dt_s / volume
-        safe_k = np.where(k > 1e-12, k, 1.0)
-        c_ss = self._co2_out + np.divide(gen_ppm_s * volume, flow_m3_s, out=np.zeros_like(c0), where=k > 1e-12)
-        decay = np.exp(-safe_k)
-        end = np.where(k > 1e-12, c_ss + (c0 - c_ss) * decay, c0 + gen_ppm_s * self.dt_s)
-        mean = np.where(k > 1e-12, c_ss + (c0 - c_ss) * (1.0 - decay) / safe_k, c0 + 0.5 * gen_ppm_s * self.dt_s)
-        self.co2_ppm = end
+        """Advance every zone's CO2 concentration by one step; return its mean over the step [ppm]."""
+        self.co2_ppm, mean = air.co2_step_ppm(self.co2_ppm, generation_m3_s, flow_m3_s, self.zones.arrays.volume_m3,
+                                              self.dt_s, self._co2_out)
         return mean
 
     def _ev_arrivals(self, sessions: np.ndarray) -> Generator:
@@ -791,24 +778,10 @@ class Engine:
         exo, zones, ahu = self.exo, self.zones, self.ahu
         temp_out = exo.temp_out_c[i]
         temp_air = zones.temp_air_c
-        flows = exo.fresh_air_m3_s[i]
-        total_flow = flows.sum()
-        spec = self.model.ahu
-        if total_flow > 0.0:
-            temp_extract = float(flows @ temp_air / total_flow)
-            free_cooling = temp_extract > spec.free_cooling_zone_above_c and temp_out < temp_extract
-            if free_cooling:
-                # Free cooling: the BMS raises the flow of the open zones that are warm to their design rate.
-                warm = (flows > 0.0) & (temp_air > spec.free_cooling_zone_above_c)
-                flows = np.where(warm, np.maximum(flows, self._design_flow_m3_s), flows)
-                total_flow = flows.sum()
-        else:
-            # Night flush: ventilate warm zones when outdoor air is at least 2 K cooler.
-            flush = (temp_air > spec.night_flush_zone_above_c) & (temp_out < temp_air - 2.0)
-            flows = np.where(flush, self._night_flush_m3_s, 0.0)
-            total_flow = flows.sum()
-            temp_extract = float(flows @ temp_air / total_flow) if total_flow > 0.0 else temp_out
-            free_cooling = total_flow > 0.0
+        f = ventilation_flows(exo.fresh_air_m3_s[i], temp_air, temp_out, self._design_flow_m3_s,
+                              self._night_flush_m3_s, self.model.ahu)
+        flows, total_flow, temp_extract, free_cooling = f.flow_m3_s, f.total_m3_s, f.temp_extract_c, f.free_cooling
+        # Blinds: closed on the sunny facades of zones warmer than their threshold (the BMS rule).
         if self._blinds_above_c is not None:
             closed = temp_air > self._blinds_above_c
             solar_w = np.where(closed, exo.solar_shaded_w[i], exo.solar_w[i])
@@ -853,23 +826,13 @@ class Engine:
         flow_total = flows + self.zones.arrays.infiltration_m3_s
         co2_mean = self._advance_co2(exo.occupants[i] * self._co2_gen_m3_s_per_person, flow_total)
 
-        # Electricity: PV first to the building's loads, then to EV charging, then the battery, then the grid.
+        # Electricity: PV first to the building's loads, then EV charging, then the battery, then the grid.
         pump_w = self.substation.pump_w(meter_w)
         load_w = self._fixed_load_w[i] + a.fan_w + pump_w
-        pv_w = exo.pv_w[i]
-        ev_w = ev_from_pv_w = 0.0
-        if self.chargers is not None and self._recording:
-            surplus_w = max(pv_w - load_w, 0.0)
-            power = self.chargers.allocate_w(self.env.now, self.dt_s, surplus_w, bool(exo.ev_off_peak[i]))
-            ev_w = float(power.sum())
-            ev_from_pv_w = min(ev_w, surplus_w)
-            self.chargers.deliver(power, self.dt_s, ev_from_pv_w / ev_w if ev_w > 0.0 else 0.0)
-        net_w = load_w + ev_w - pv_w
-        charge_w = discharge_w = battery_loss_w = 0.0
-        if self.battery is not None and self._recording:
-            b = self.battery.step(net_w, self.dt_s)
-            charge_w, discharge_w, battery_loss_w = b.charge_w, b.discharge_w, b.loss_w
-        import_w, export_w = split_grid(net_w + charge_w - discharge_w)
+        bus = dispatch(load_w, exo.pv_w[i], self.chargers if self._recording else None,
+                       self.battery if self._recording else None, i * self.dt_s, self.dt_s, bool(exo.ev_off_peak[i]))
+        pv_w, ev_w, ev_from_pv_w, import_w, export_w = bus.pv_w, bus.ev_w, bus.ev_from_pv_w, bus.import_w, bus.export_w
+        charge_w, discharge_w, battery_loss_w = bus.charge_w, bus.discharge_w, bus.battery_loss_w
 
         if not self._recording:
             return

@@ -31,6 +31,7 @@ __all__ = [
     "CP_WATER_VAPOUR_J_KGK",
     "P_STANDARD_PA",
     "air_pressure_pa",
+    "co2_step_ppm",
     "air_density_kg_m3",
     "air_cp_j_kgk",
     "ventilation_conductance_w_k",
@@ -597,3 +598,46 @@ def fan_heat_to_air_w(power_w, fraction_to_air=1.0):
     """
     _check_fraction("fraction_to_air", fraction_to_air)
     return _out(_arr(power_w) * _arr(fraction_to_air))
+
+
+def co2_step_ppm(co2_ppm, generation_m3_s, flow_m3_s, volume_m3, dt_s, outdoor_ppm):
+    """CO₂ of well-mixed zones over one step: the concentration at its end and its mean [ppm].
+
+    Parameters
+    ----------
+    co2_ppm : array_like
+        Concentration at the start of the step [ppm].
+    generation_m3_s : array_like
+        CO₂ exhaled in the zone [m³/s].
+    flow_m3_s : array_like
+        Outdoor air entering the zone (ventilation and infiltration) [m³/s], ≥ 0.
+    volume_m3 : array_like
+        Zone volume [m³].
+    dt_s : float
+        Step [s].
+    outdoor_ppm : float
+        Outdoor concentration [ppm].
+
+    Returns
+    -------
+    end_ppm, mean_ppm : ndarray
+
+    Notes
+    -----
+    V dC/dt = G + Q (C_out − C) with constant G and Q over the step is solved exactly: C tends to
+    C_ss = C_out + G/Q with the time constant V/Q, so with k = Q Δt / V,
+    C_end = C_ss + (C₀ − C_ss) e^{−k} and the step mean is C_ss + (C₀ − C_ss)(1 − e^{−k})/k.
+    Without air flow C rises linearly by G Δt / V (mean: half of it).
+    """
+    c0 = np.asarray(co2_ppm, dtype=float)
+    volume = np.asarray(volume_m3, dtype=float)
+    flow = np.asarray(flow_m3_s, dtype=float)
+    gen_ppm_s = np.asarray(generation_m3_s, dtype=float) / volume * 1e6
+    k = flow * dt_s / volume
+    moving = k > 1e-12
+    safe_k = np.where(moving, k, 1.0)
+    c_ss = outdoor_ppm + np.divide(gen_ppm_s * volume, flow, out=np.zeros_like(c0), where=moving)
+    decay = np.exp(-safe_k)
+    end = np.where(moving, c_ss + (c0 - c_ss) * decay, c0 + gen_ppm_s * dt_s)
+    mean = np.where(moving, c_ss + (c0 - c_ss) * (1.0 - decay) / safe_k, c0 + 0.5 * gen_ppm_s * dt_s)
+    return end, mean

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.physics import air
 from twin.scenario import Ahu
 
-__all__ = ["AhuStep", "AirHandlingUnit", "modulated_effectiveness"]
+__all__ = ["AhuFlows", "AhuStep", "AirHandlingUnit", "modulated_effectiveness", "ventilation_flows"]
 
 
 def modulated_effectiveness(max_effectiveness: float, temp_out_c: float, temp_extract_c: float,
@@ -39,6 +41,42 @@ def modulated_effectiveness(max_effectiveness: float, temp_out_c: float, temp_ex
     if abs(delta) < 1e-9:
         return 0.0
     return min(max((supply_setpoint_c - temp_out_c) / delta, 0.0), max_effectiveness)
+
+
+@dataclass(frozen=True, slots=True)
+class AhuFlows:
+    flow_m3_s: np.ndarray       # per zone [m3/s]
+    total_m3_s: float
+    temp_extract_c: float       # flow-weighted mean of the zones' air (outdoor air when off) [°C]
+    free_cooling: bool          # recovery bypassed and coil off: the zones are warm, outdoor air is cooler
+
+
+def ventilation_flows(fresh_air_m3_s: np.ndarray, temp_air_c: np.ndarray, temp_out_c: float,
+                      design_flow_m3_s: np.ndarray, night_flush_m3_s: np.ndarray, spec: Ahu) -> AhuFlows:
+    """The AHU controller: the flows of one step from the zones' demand and state.
+
+    While any zone is open the flows are the demand-controlled fresh air; when the extract air is
+    warmer than ``free_cooling_zone_above_c`` and outdoor air is cooler, the BMS bypasses the
+    recovery and raises the open warm zones to their design flow (free cooling). When all are
+    closed, zones warmer than ``night_flush_zone_above_c`` with outdoor air at least 2 K cooler get
+    the night-flush rate. Decided on the start-of-step air temperatures (what a BMS reads).
+    """
+    flows = fresh_air_m3_s
+    total = float(flows.sum())
+    if total > 0.0:
+        temp_extract = float(flows @ temp_air_c / total)
+        free_cooling = temp_extract > spec.free_cooling_zone_above_c and temp_out_c < temp_extract
+        if free_cooling:
+            warm = (flows > 0.0) & (temp_air_c > spec.free_cooling_zone_above_c)
+            flows = np.where(warm, np.maximum(flows, design_flow_m3_s), flows)
+            total = float(flows.sum())
+    else:
+        flush = (temp_air_c > spec.night_flush_zone_above_c) & (temp_out_c < temp_air_c - 2.0)
+        flows = np.where(flush, night_flush_m3_s, 0.0)
+        total = float(flows.sum())
+        temp_extract = float(flows @ temp_air_c / total) if total > 0.0 else float(temp_out_c)
+        free_cooling = total > 0.0
+    return AhuFlows(flows, total, temp_extract, free_cooling)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Battery", "BatteryStep", "EV_STRATEGIES", "EvChargers", "split_grid"]
+__all__ = ["Battery", "BatteryStep", "BusStep", "EV_STRATEGIES", "EvChargers", "dispatch", "split_grid"]
 
 EV_STRATEGIES = ("immediate", "pv_following", "tariff_aware")
 
@@ -210,3 +210,38 @@ class EvChargers:
         self.state[0] = np.maximum(self.state[0] - energy, 0.0)
         self.state[2] += energy
         self.state[3] += energy * pv_share
+
+
+@dataclass(frozen=True, slots=True)
+class BusStep:
+    """The electrical balance of one step [W]."""
+
+    load_w: float
+    pv_w: float
+    ev_w: float
+    ev_from_pv_w: float
+    charge_w: float
+    discharge_w: float
+    battery_loss_w: float
+    import_w: float
+    export_w: float
+
+
+def dispatch(load_w: float, pv_w: float, chargers: EvChargers | None, battery: Battery | None, now_s: float,
+             dt_s: float, off_peak: bool) -> BusStep:
+    """The electrical bus of one step: PV first to the building's loads, then EV charging, then the
+    battery, then the grid (import or export). EV charging and the battery change their state."""
+    ev_w = ev_from_pv_w = 0.0
+    if chargers is not None:
+        surplus_w = max(pv_w - load_w, 0.0)
+        power = chargers.allocate_w(now_s, dt_s, surplus_w, off_peak)
+        ev_w = float(power.sum())
+        ev_from_pv_w = min(ev_w, surplus_w)
+        chargers.deliver(power, dt_s, ev_from_pv_w / ev_w if ev_w > 0.0 else 0.0)
+    net_w = load_w + ev_w - pv_w
+    charge_w = discharge_w = loss_w = 0.0
+    if battery is not None:
+        b = battery.step(net_w, dt_s)
+        charge_w, discharge_w, loss_w = b.charge_w, b.discharge_w, b.loss_w
+    import_w, export_w = split_grid(net_w + charge_w - discharge_w)
+    return BusStep(load_w, pv_w, ev_w, ev_from_pv_w, charge_w, discharge_w, loss_w, import_w, export_w)
