@@ -145,3 +145,47 @@ def test_a_heatwave_field_inserts_the_sequence_and_reports_it():
     assert "heatwave from 2027-07-22 (peak 38.3" in hot["meta"]["weather_source"]
     assert hw["max_temp_op_c"] > max(v["max_temp_op_c"] for v in plain["comfort"]["by_zone"].values())
     assert hw["by_zone"]["open_plan_floors"]["hours_above_limit"] > 0
+
+
+# ------------------------------------------------------------------ compare across climates
+
+def test_compare_with_climates_writes_the_overheating_risk_table(tmp_path, capsys):
+    from twin.cli import main
+
+    opt = OPTIONS / "glazing-solar-control.toml"
+    out = tmp_path / "cmp"
+    args = ["compare", str(BASELINE), str(opt), "--climates", "today,tracc-2100", "--out", str(out),
+            "--set", "period.start=2027-07-05", "--set", "period.end=2027-07-26", "--set", "period.warmup_days=5"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "tracc-2100" in printed and "glazing-solar-control" in printed
+    md = (out / "comparison.md").read_text()
+    assert "## Climate `today`" in md and "## Climate `tracc-2100`" in md
+    assert "## Overheating risk per zone and climate" in md
+    assert "| zone | today | tracc-2100 |" in md and "| open_plan_floors | " in md
+    import pandas as pd
+
+    risk = pd.read_csv(out / "overheating_by_zone.csv")
+    assert len(risk) == 2 * 2 * 7  # climates x scenarios x zones
+    base = risk[(risk["scenario"] == "baseline") & (risk["zone"] == "open_plan_floors")].set_index("climate")
+    assert base.loc["tracc-2100", "dh_re2020_c_h"] > base.loc["today", "dh_re2020_c_h"]
+    assert base.loc["tracc-2100", "max_temp_op_c"] > base.loc["today", "max_temp_op_c"]
+    runs = pd.read_csv(out / "runs.csv")
+    assert set(runs["climate"]) == {"today", "tracc-2100"}
+    # Paired: the today rows are those of a plain comparison of the same period.
+    from twin.compare import compare
+
+    dates = {"period.start": dt.date(2027, 7, 5), "period.end": dt.date(2027, 7, 26), "period.warmup_days": 5}
+    plain = compare(BASELINE, [opt], overrides=dates)
+    today = runs[runs["climate"] == "today"].set_index("scenario")
+    assert today.loc["baseline", "district_heat_mwh"] == pytest.approx(
+        plain.runs.set_index("scenario").loc["baseline", "district_heat_mwh"])
+    assert plain.zones["zone"].nunique() == 7
+
+
+def test_compare_climates_refuses_unknown_levels():
+    from twin.compare import compare_climates
+    from twin.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="expected distinct levels"):
+        compare_climates(BASELINE, [], ["today", "tracc-2200"])
