@@ -189,3 +189,13 @@ def test_compare_climates_refuses_unknown_levels():
 
     with pytest.raises(ScenarioError, match="expected distinct levels"):
         compare_climates(BASELINE, [], ["today", "tracc-2200"])
+
+
+def test_compare_refuses_options_with_another_heatwave(tmp_path):
+    from twin.compare import compare
+    from twin.errors import ScenarioError
+
+    hot = tmp_path / "hot.toml"
+    hot.write_text(f'inherits = "{BASELINE}"\nname = "hot"\n[weather]\nheatwave = {{ start = "07-19" }}\n')
+    with pytest.raises(ScenarioError, match="weather.heatwave differs"):
+        compare(BASELINE, [hot])

@@ -48,6 +48,8 @@ KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
     "mains_water_m3": ("m3", ("water", "mains_m3"), 1.0, True),
     "rain_coverage": ("-", ("water", "rain_coverage_ratio"), 1.0, False),
     "degree_hours_above_26c": ("°C·h", ("comfort", "degree_hours_above_comfort"), 1.0, True),
+    "re2020_dh_worst_zone": ("°C·h", ("comfort", "re2020", "dh_c_h"), 1.0, True),
+    "cooling_need_mwh": ("MWh", ("comfort", "cooling_need", "total_kwh"), 1e-3, True),
     "cold_hours_operative": ("h", ("comfort", "hours_cold_operative"), 1.0, True),
     "co2_hours_above_1000ppm": ("h", ("comfort", "co2_hours_above_1000ppm"), 1.0, True),
     "operating_cost_eur": ("EUR", ("cost_eur", "total"), 1.0, True),
