@@ -199,3 +199,21 @@ def test_compare_refuses_options_with_another_heatwave(tmp_path):
     hot.write_text(f'inherits = "{BASELINE}"\nname = "hot"\n[weather]\nheatwave = {{ start = "07-19" }}\n')
     with pytest.raises(ScenarioError, match="weather.heatwave differs"):
         compare(BASELINE, [hot])
+
+
+def test_compare_with_a_heatwave_adds_its_resilience_table(tmp_path):
+    from twin.cli import main
+
+    out = tmp_path / "hw"
+    args = ["compare", str(BASELINE), str(OPTIONS / "night-ventilation.toml"), "--climates", "tracc-2050",
+            "--heatwave", "07-06", "--out", str(out), "-q",
+            "--set", "period.start=2027-07-01", "--set", "period.end=2027-07-22", "--set", "period.warmup_days=3"]
+    assert main(args) == 0
+    md = (out / "comparison.md").read_text()
+    assert "Heatwave resilience of `baseline`" in md and "Heatwave resilience of `night-ventilation`" in md
+    import pandas as pd
+
+    risk = pd.read_csv(out / "overheating_by_zone.csv").set_index(["scenario", "zone"])
+    top = risk.loc[("baseline", "open_plan_floors")]
+    assert top["heatwave_hours_above_28c"] > 0 and top["heatwave_max_temp_op_c"] > 30.0
+    assert risk.loc[("night-ventilation", "open_plan_floors"), "heatwave_max_temp_op_c"] < top["heatwave_max_temp_op_c"]

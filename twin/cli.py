@@ -242,6 +242,8 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
         args.out = str(Path("results") / f"compare-{twin.load_scenario(args.baseline, **overrides).name}")
     check_output_dir(args.out, force=args.force)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
+    if args.heatwave:
+        overrides["weather.heatwave"] = {"start": args.heatwave}
     if args.climates:
         return _compare_climates(args, console, seeds, overrides)
     result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides,
@@ -427,6 +429,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--climates", metavar="LEVELS",
                    help="run every option under each climate level, e.g. today,tracc-2030,tracc-2050,tracc-2100 "
                    "(same seeds, the same weather year morphed) and add the overheating risk per zone and climate")
+    p.add_argument("--heatwave", metavar="MM-DD",
+                   help="insert the 2003-like Besançon heatwave from this day in every scenario (weather.heatwave); "
+                   "with --climates its resilience per zone joins the overheating-risk tables")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)

@@ -93,15 +93,21 @@ def zone_risk_rows(summary: dict) -> list[dict]:
     operative temperature (all hours) and the ideal cooling need where the zone has a cooling set-point."""
     comfort = summary["comfort"]
     cooling = (comfort.get("cooling_need") or {}).get("by_zone_kwh", {})
+    heatwave = (comfort.get("heatwave") or {}).get("by_zone", {})
+    nan = float("nan")
     rows = []
     for zone, z in comfort["by_zone"].items():
+        hw = heatwave.get(zone, {})
         rows.append({
             "zone": zone,
             "dh_re2020_c_h": comfort["re2020"]["dh_by_zone"][zone],
             "hours_above_26c": z["hours_above_26c"],
             "hours_above_28c": z["hours_above_28c"],
             "max_temp_op_c": z["max_temp_op_c"],
-            "cooling_need_kwh": cooling.get(zone, float("nan")),
+            "cooling_need_kwh": cooling.get(zone, nan),
+            "heatwave_hours_above_28c": hw.get("hours_above_limit", nan),
+            "heatwave_open_hours_above_28c": hw.get("open_hours_above_limit", nan),
+            "heatwave_max_temp_op_c": hw.get("max_temp_op_c", nan),
         })
     return rows
 
@@ -153,11 +159,12 @@ class Comparison:
             values = self.runs[self.runs["scenario"] == name]
             d = diffs[diffs["scenario"] == name]
             for kpi in KPIS:
-                rows.append({
-                    "indicator": kpi, "unit": KPIS[kpi][0], "scenario": name,
-                    "value_p50": values[kpi].median(),
-                    "diff_p10": d[kpi].quantile(0.1), "diff_p50": d[kpi].median(), "diff_p90": d[kpi].quantile(0.9),
-                })
+                with np.errstate(invalid="ignore"):  # an infinite payback (no saving) has no spread
+                    rows.append({
+                        "indicator": kpi, "unit": KPIS[kpi][0], "scenario": name,
+                        "value_p50": values[kpi].median(),
+                        "diff_p10": d[kpi].quantile(0.1), "diff_p50": d[kpi].median(), "diff_p90": d[kpi].quantile(0.9),
+                    })
         return pd.DataFrame(rows)
 
     def save(self, out_dir: str | Path) -> list[Path]:
@@ -278,7 +285,8 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
     return Comparison(pd.DataFrame(rows), base.name, caveats, pd.DataFrame(zone_rows))
 
 
-ZONE_RISK_COLUMNS = ("dh_re2020_c_h", "hours_above_26c", "hours_above_28c", "max_temp_op_c", "cooling_need_kwh")
+ZONE_RISK_COLUMNS = ("dh_re2020_c_h", "hours_above_26c", "hours_above_28c", "max_temp_op_c", "cooling_need_kwh",
+                     "heatwave_hours_above_28c", "heatwave_open_hours_above_28c", "heatwave_max_temp_op_c")
 
 
 @dataclass
@@ -363,6 +371,18 @@ class ClimateComparison:
                           "| zone | " + " | ".join(climates) + " |", "|---|" + "---:|" * len(climates)]
                 for zone in zones:
                     lines.append(f"| {zone} | " + " | ".join(_fmt(cool.loc[(zone, level)]) for level in climates) + " |")
+            hw = med.loc[scenario][["heatwave_hours_above_28c", "heatwave_open_hours_above_28c", "heatwave_max_temp_op_c"]]
+            if np.isfinite(hw.to_numpy(dtype=float)).any():
+                lines += ["", f"Heatwave resilience of `{scenario}` (the weather.heatwave days): hours above 28 °C "
+                          "(open hours in brackets) / highest operative temperature (°C):", "",
+                          "| zone | " + " | ".join(climates) + " |", "|---|" + "---:|" * len(climates)]
+                for zone in zones:
+                    cells = []
+                    for level in climates:
+                        r = hw.loc[(zone, level)]
+                        cells.append(f"{r['heatwave_hours_above_28c']:,.0f} ({r['heatwave_open_hours_above_28c']:,.0f}) / "
+                                     f"{r['heatwave_max_temp_op_c']:.1f}")
+                    lines.append(f"| {zone} | " + " | ".join(cells) + " |")
             lines.append("")
         return lines
 
