@@ -217,3 +217,17 @@ def test_compare_with_a_heatwave_adds_its_resilience_table(tmp_path):
     top = risk.loc[("baseline", "open_plan_floors")]
     assert top["heatwave_hours_above_28c"] > 0 and top["heatwave_max_temp_op_c"] > 30.0
     assert risk.loc[("night-ventilation", "open_plan_floors"), "heatwave_max_temp_op_c"] < top["heatwave_max_temp_op_c"]
+
+
+def test_the_heatwave_peak_follows_the_climate_level():
+    from twin.api import scenario_weather
+    from twin.climate import climate_deltas
+
+    s = twin.load_scenario(BASELINE, **{"weather.climate": "tracc-2050", "weather.heatwave": {"start": "07-19"}})
+    w = scenario_weather(s)
+    peak = 38.3 + float(climate_deltas("tracc-2050").loc[8, "dtemp_k"])
+    july = w.data.loc["2027-07-19":"2027-08-01", "temp_air"]
+    assert july.max() == pytest.approx(peak, abs=0.05)
+    assert f"(peak {peak:.1f} °C)" in w.source
+    fixed = scenario_weather(twin.load_scenario(BASELINE, **{"weather.heatwave": {"start": "07-19", "peak_c": 36.0}}))
+    assert fixed.data.loc["2027-07-19":"2027-08-01", "temp_air"].max() == pytest.approx(36.0, abs=0.05)
