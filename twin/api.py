@@ -18,9 +18,9 @@ from twin.errors import ScenarioError
 from twin.results import Results
 from twin.scenario import Scenario, load_scenario
 from twin.systems.rainwater import tank_size_curve
-from twin.weather import Weather
+from twin.weather import Weather, load_weather
 
-__all__ = ["load_scenario", "simulate"]
+__all__ = ["load_scenario", "scenario_weather", "simulate"]
 
 NOT_SIMULATED = "not simulated yet"
 
@@ -49,8 +49,59 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None,
     """
     if not isinstance(scenario, Scenario) or scenario.asset is None:
         raise ScenarioError("simulate() expects a scenario from twin.load_scenario(path)")
+    if weather is None and scenario.weather.heatwave is not None:
+        weather = scenario_weather(scenario)
     eng, meta = engine.run(scenario, weather, occupancy, site)
     return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta), occupancy=eng.exo.occupancy)
+
+
+def scenario_weather(scenario: Scenario, seed: int | None = None) -> Weather:
+    """The weather a scenario runs with: its source for ``seed`` (default: the scenario's), morphed to
+    ``weather.climate``, with ``weather.heatwave`` inserted (twin.climate.insert_heatwave).
+
+    Without a heatwave the peak defaults to 38.3 °C plus the August warming of the climate level.
+    """
+    from dataclasses import replace
+
+    from twin import climate
+
+    ws = scenario.weather
+    seed = (scenario.seed if seed is None else seed) if ws.seed is None else ws.seed
+    loc = scenario.asset.building.location
+    weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
+                           longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
+                           tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
+    hw = ws.heatwave
+    if hw is None:
+        return weather
+    start = _heatwave_start(scenario, weather.data.index.tz)
+    peak = hw.peak_c
+    if peak is None:
+        peak = max(climate.HEATWAVE_BESANCON_2003_TMAX_C) + float(climate.climate_deltas(ws.climate).loc[8, "dtemp_k"])
+    data = climate.insert_heatwave(weather.data, start, peak_c=peak, latitude=weather.latitude,
+                                   longitude=weather.longitude, altitude_m=weather.altitude_m)
+    return replace(weather, data=data, source=f"{weather.source} | heatwave from {start.date()} (peak {peak:.1f} °C)")
+
+
+def _heatwave_start(scenario: Scenario, tz) -> pd.Timestamp:
+    return pd.Timestamp(f"{scenario.period.start.year}-{scenario.weather.heatwave.start}").tz_localize(tz)
+
+
+def _heatwave_summary(scenario: Scenario, eng: engine.Engine) -> dict | None:
+    """Resilience KPIs over the inserted heatwave's days (None without one)."""
+    if scenario.weather.heatwave is None:
+        return None
+    from twin import climate
+
+    exo = eng.exo
+    start = _heatwave_start(scenario, exo.times.tz)
+    end = start + pd.Timedelta(days=len(climate.HEATWAVE_BESANCON_2003_TMAX_C))
+    step_start = exo.times - pd.Timedelta(seconds=eng.dt_s)
+    inside = np.asarray((step_start >= start) & (step_start < end))
+    if not inside.any():
+        return None
+    out = kpis.heatwave_kpis(eng.rec_zone["temp_op_c"], exo.open_mask, inside, eng.zones.arrays.names, eng.dt_s)
+    return {"start": start.isoformat(), "end": end.isoformat(), **out}
 
 
 def _electric_uses_w(eng: engine.Engine) -> dict[str, np.ndarray]:
@@ -201,6 +252,8 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     dt_s = eng.dt_s
     names = eng.zones.arrays.names
     heat = kpis.heat_kpis(rec, rz["unmet"].astype(bool), dt_s)
+    fan_speed, fans = kpis.ceiling_fan_kpis(rz["temp_op_c"], exo.open_mask, [z.ceiling_fans for z in scenario.asset.zones],
+                                            eng.zones.arrays.floor_area_m2, names, dt_s)
     hn = scenario.asset.heat_network
     heat["subscribed_kw"] = hn.subscribed_kw
     heat["resilience"] = kpis.resilience_hours(
@@ -258,8 +311,11 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         "comfort": {
             **kpis.comfort_kpis(rz["temp_op_c"], rz["temp_air_c"], rz["setpoint_c"], exo.open_mask, names, dt_s),
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
-            "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s),
+            "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s,
+                                               fan_air_speed_m_s=fan_speed, temp_air_c=rz["temp_air_c"]),
             "cooling_need": kpis.cooling_need_kpis(rz["cooling_w"], eng.zones.arrays.cooling_setpoint_c, names, dt_s),
+            "ceiling_fans": fans,
+            "heatwave": _heatwave_summary(scenario, eng),
         },
         "occupancy": _occupancy_summary(eng),
         "intensity_kwh_m2": _intensity(scenario, heat["district_heat_kwh"], electricity, floor_area),

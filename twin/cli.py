@@ -242,6 +242,10 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
         args.out = str(Path("results") / f"compare-{twin.load_scenario(args.baseline, **overrides).name}")
     check_output_dir(args.out, force=args.force)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
+    if args.heatwave:
+        overrides["weather.heatwave"] = {"start": args.heatwave}
+    if args.climates:
+        return _compare_climates(args, console, seeds, overrides)
     result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides,
                      progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
@@ -284,6 +288,41 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]Caveat: {caveat}[/yellow]", soft_wrap=True)
     console.print(f"Written to [bold]{out_dir}[/bold] (comparison.md, summary.csv, runs.csv, differences.csv)",
                   soft_wrap=True)
+    return 0
+
+
+def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrides) -> int:
+    """``twin compare --climates``: the comparison under each climate level and the overheating risk per zone."""
+    from rich.table import Table
+
+    from twin.compare import compare_climates
+
+    if args.report:
+        raise TwinError("--report is not available with --climates yet; the tables are in comparison.md")
+    if "weather.climate" in overrides:
+        raise TwinError("--set weather.climate=... and --climates both set the climate; give only --climates")
+    levels = [c.strip() for c in args.climates.split(",") if c.strip()]
+    result = compare_climates(args.baseline, args.options, levels, seeds=seeds, overrides=overrides,
+                              progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
+    out_dir = Path(args.out)
+    result.save(out_dir)
+    if args.quiet:
+        return 0
+    runs = result.runs()
+    table = Table(title="RE2020 DH of the worst zone (°C·h; category-1 offices: DH_max 1,150)"
+                  + (" — median over seeds" if runs["seed"].nunique() > 1 else ""),
+                  header_style="bold", title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    for level in result.climates:
+        table.add_column(level, justify="right")
+    risk = result.zone_risk()
+    worst = risk.groupby(["scenario", "climate", "seed"], sort=False)["dh_re2020_c_h"].max()
+    worst = worst.groupby(level=["scenario", "climate"], sort=False).median()
+    for name in risk["scenario"].unique():
+        table.add_row(name, *(f"{worst.loc[(name, level)]:,.0f}" for level in result.climates))
+    console.print(table)
+    console.print(f"Written to [bold]{out_dir}[/bold] (comparison.md with the overheating risk per zone and climate, "
+                  "overheating_by_zone.csv, summary.csv, runs.csv, differences.csv)", soft_wrap=True)
     return 0
 
 
@@ -387,6 +426,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: results/compare-<baseline>)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every scenario")
     p.add_argument("--report", action="store_true", help="also write report.html with option bars (docs/report.md)")
+    p.add_argument("--climates", metavar="LEVELS",
+                   help="run every option under each climate level, e.g. today,tracc-2030,tracc-2050,tracc-2100 "
+                   "(same seeds, the same weather year morphed) and add the overheating risk per zone and climate")
+    p.add_argument("--heatwave", metavar="MM-DD",
+                   help="insert the 2003-like Besançon heatwave from this day in every scenario (weather.heatwave); "
+                   "with --climates its resilience per zone joins the overheating-risk tables")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=_cmd_compare)

@@ -9,6 +9,11 @@ percentiles (P10, P50, P90), which is how sure the project manager can be of a s
 An option that declares an ``[investment]`` also gets its life cycle against the baseline for
 each seed: NPV, IRR and simple payback of its CAPEX from the simulated year's savings
 (:func:`twin.economics.life_cycle_vs_baseline`, with the scenario's ``[finance]`` parameters).
+
+:func:`compare_climates` repeats the comparison under several climate levels (today and the TRACC
+levels of :mod:`twin.climate`): each seed's weather year is morphed to each level, so a difference
+between climates is the warming, not another year. It adds an overheating-risk table per zone and
+per climate (RE2020 DH, hours above 28 °C, highest operative temperature, cooling need where set).
 """
 
 from __future__ import annotations
@@ -21,13 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from twin.api import simulate
+from twin.api import scenario_weather, simulate
 from twin.economics import life_cycle_vs_baseline
 from twin.errors import ScenarioError
 from twin.scenario import load_scenario
-from twin.weather import load_weather
 
-__all__ = ["KPIS", "Comparison", "compare", "kpi_row"]
+__all__ = ["KPIS", "ClimateComparison", "Comparison", "compare", "compare_climates", "kpi_row", "zone_risk_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
     "mains_water_m3": ("m3", ("water", "mains_m3"), 1.0, True),
     "rain_coverage": ("-", ("water", "rain_coverage_ratio"), 1.0, False),
     "degree_hours_above_26c": ("°C·h", ("comfort", "degree_hours_above_comfort"), 1.0, True),
+    "re2020_dh_worst_zone": ("°C·h", ("comfort", "re2020", "dh_c_h"), 1.0, True),
+    "cooling_need_mwh": ("MWh", ("comfort", "cooling_need", "total_kwh"), 1e-3, True),
     "cold_hours_operative": ("h", ("comfort", "hours_cold_operative"), 1.0, True),
     "co2_hours_above_1000ppm": ("h", ("comfort", "co2_hours_above_1000ppm"), 1.0, True),
     "operating_cost_eur": ("EUR", ("cost_eur", "total"), 1.0, True),
@@ -82,6 +88,30 @@ def kpi_row(summary: dict) -> dict[str, float]:
     return row
 
 
+def zone_risk_rows(summary: dict) -> list[dict]:
+    """Overheating risk of every zone in one run: RE2020 DH, open hours above 26 and 28 °C, the highest
+    operative temperature (all hours) and the ideal cooling need where the zone has a cooling set-point."""
+    comfort = summary["comfort"]
+    cooling = (comfort.get("cooling_need") or {}).get("by_zone_kwh", {})
+    heatwave = (comfort.get("heatwave") or {}).get("by_zone", {})
+    nan = float("nan")
+    rows = []
+    for zone, z in comfort["by_zone"].items():
+        hw = heatwave.get(zone, {})
+        rows.append({
+            "zone": zone,
+            "dh_re2020_c_h": comfort["re2020"]["dh_by_zone"][zone],
+            "hours_above_26c": z["hours_above_26c"],
+            "hours_above_28c": z["hours_above_28c"],
+            "max_temp_op_c": z["max_temp_op_c"],
+            "cooling_need_kwh": cooling.get(zone, nan),
+            "heatwave_hours_above_28c": hw.get("hours_above_limit", nan),
+            "heatwave_open_hours_above_28c": hw.get("open_hours_above_limit", nan),
+            "heatwave_max_temp_op_c": hw.get("max_temp_op_c", nan),
+        })
+    return rows
+
+
 @dataclass
 class Comparison:
     """Per-run indicators and the paired differences against the baseline.
@@ -100,6 +130,7 @@ class Comparison:
     runs: pd.DataFrame
     baseline: str
     caveats: list[str] = field(default_factory=list)
+    zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # (scenario, seed, zone) overheating risk
 
     @property
     def seeds(self) -> list[int]:
@@ -128,11 +159,12 @@ class Comparison:
             values = self.runs[self.runs["scenario"] == name]
             d = diffs[diffs["scenario"] == name]
             for kpi in KPIS:
-                rows.append({
-                    "indicator": kpi, "unit": KPIS[kpi][0], "scenario": name,
-                    "value_p50": values[kpi].median(),
-                    "diff_p10": d[kpi].quantile(0.1), "diff_p50": d[kpi].median(), "diff_p90": d[kpi].quantile(0.9),
-                })
+                with np.errstate(invalid="ignore"):  # an infinite payback (no saving) has no spread
+                    rows.append({
+                        "indicator": kpi, "unit": KPIS[kpi][0], "scenario": name,
+                        "value_p50": values[kpi].median(),
+                        "diff_p10": d[kpi].quantile(0.1), "diff_p50": d[kpi].median(), "diff_p90": d[kpi].quantile(0.9),
+                    })
         return pd.DataFrame(rows)
 
     def save(self, out_dir: str | Path) -> list[Path]:
@@ -143,10 +175,15 @@ class Comparison:
         self.differences().to_csv(out / "differences.csv", index=False)
         summary = self.summary()
         summary.to_csv(out / "summary.csv", index=False)
+        lines = [f"# Design-option comparison against `{self.baseline}`", "", *self.markdown_table(summary)]
+        (out / "comparison.md").write_text("\n".join(lines) + "\n")
+        return [out / "runs.csv", out / "differences.csv", out / "summary.csv", out / "comparison.md"]
+
+    def markdown_table(self, summary: pd.DataFrame | None = None) -> list[str]:
+        """The comparison table of comparison.md with its preamble, as lines."""
+        summary = self.summary() if summary is None else summary
         several = len(self.seeds) > 1
         lines = [
-            f"# Design-option comparison against `{self.baseline}`",
-            "",
             f"Seeds {self.seeds}: every scenario ran with the same weather year and random streams per seed. "
             f"The `{self.baseline}` column gives its values"
             + (" (median over seeds)" if several else "")
@@ -168,8 +205,7 @@ class Comparison:
                     cell += f" [{_fmt(r['diff_p10'], signed=True)}, {_fmt(r['diff_p90'], signed=True)}]"
                 cells.append(cell)
             lines.append(f"| {kpi} | {unit} | " + " | ".join(cells) + " |")
-        (out / "comparison.md").write_text("\n".join(lines) + "\n")
-        return [out / "runs.csv", out / "differences.csv", out / "summary.csv", out / "comparison.md"]
+        return lines
 
 
 def _fmt(value: float, signed: bool = False) -> str:
@@ -218,24 +254,26 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                 f"{base.weather.climate!r}; expected the same climate for every option (set it for all with "
                 "--set weather.climate=LEVEL)"
             )
+        if o.weather.heatwave != base.weather.heatwave:
+            raise ScenarioError(
+                f"{o.source_file}: field weather.heatwave differs from the baseline's; expected the same weather "
+                "for every option"
+            )
     seeds = list(seeds) if seeds else [base.seed]
     rows = []
+    zone_rows = []
     for seed in seeds:
         weather = None
         base_summary = None
         for scenario in (base, *opts):
             s = load_scenario(scenario.source_file, **{**overrides, "seed": seed})
             if weather is None:  # one weather year per seed, shared by every option
-                ws = s.weather
-                loc = s.asset.building.location
-                weather = load_weather(ws.source, year=s.period.start.year, seed=seed if ws.seed is None else ws.seed,
-                                       latitude=loc.latitude_deg, longitude=loc.longitude_deg,
-                                       altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
-                                       climate=ws.climate)
+                weather = scenario_weather(s, seed)
             if progress:
                 progress(f"seed {seed}: {s.name}")
             summary = simulate(s, weather=weather).summary
             row = {"scenario": s.name, "seed": seed, **kpi_row(summary)}
+            zone_rows += [{"scenario": s.name, "seed": seed, **z} for z in zone_risk_rows(summary)]
             if base_summary is None:
                 base_summary = summary
             else:
@@ -244,4 +282,132 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                     row.update({k: lc[k] for k in LIFE_CYCLE})
             rows.append(row)
     caveats = list(base_summary["meta"].get("caveats", [])) if base_summary is not None else []
-    return Comparison(pd.DataFrame(rows), base.name, caveats)
+    return Comparison(pd.DataFrame(rows), base.name, caveats, pd.DataFrame(zone_rows))
+
+
+ZONE_RISK_COLUMNS = ("dh_re2020_c_h", "hours_above_26c", "hours_above_28c", "max_temp_op_c", "cooling_need_kwh",
+                     "heatwave_hours_above_28c", "heatwave_open_hours_above_28c", "heatwave_max_temp_op_c")
+
+
+@dataclass
+class ClimateComparison:
+    """The same comparison under several climate levels, with paired seeds (one weather year per seed,
+    morphed to each level).
+
+    Attributes
+    ----------
+    by_climate
+        Climate level -> its :class:`Comparison`.
+    """
+
+    by_climate: dict[str, Comparison]
+
+    @property
+    def baseline(self) -> str:
+        return next(iter(self.by_climate.values())).baseline
+
+    @property
+    def climates(self) -> list[str]:
+        return list(self.by_climate)
+
+    def runs(self) -> pd.DataFrame:
+        return pd.concat([c.runs.assign(climate=k) for k, c in self.by_climate.items()], ignore_index=True)
+
+    def zone_risk(self) -> pd.DataFrame:
+        """One row per (climate, scenario, seed, zone): the overheating-risk indicators."""
+        return pd.concat([c.zones.assign(climate=k) for k, c in self.by_climate.items()], ignore_index=True)[
+            ["climate", "scenario", "seed", "zone", *ZONE_RISK_COLUMNS]]
+
+    def save(self, out_dir: str | Path) -> list[Path]:
+        """Write comparison.md (one table per climate, then the overheating risk per zone and climate),
+        runs.csv, differences.csv and summary.csv (with a climate column) and overheating_by_zone.csv."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        self.runs().to_csv(out / "runs.csv", index=False)
+        pd.concat([c.differences().assign(climate=k) for k, c in self.by_climate.items()],
+                  ignore_index=True).to_csv(out / "differences.csv", index=False)
+        pd.concat([c.summary().assign(climate=k) for k, c in self.by_climate.items()],
+                  ignore_index=True).to_csv(out / "summary.csv", index=False)
+        risk = self.zone_risk()
+        risk.to_csv(out / "overheating_by_zone.csv", index=False)
+        lines = [f"# Design-option comparison against `{self.baseline}` under {len(self.climates)} climates", "",
+                 "Each climate level morphs the same weather year of each seed (twin.climate, TRACC; docs/weather.md): "
+                 "the differences between climates are the warming alone.", ""]
+        for level, comp in self.by_climate.items():
+            lines += [f"## Climate `{level}`", "", *comp.markdown_table(), ""]
+        lines += self.risk_markdown(risk)
+        (out / "comparison.md").write_text("\n".join(lines) + "\n")
+        return [out / "runs.csv", out / "differences.csv", out / "summary.csv", out / "overheating_by_zone.csv",
+                out / "comparison.md"]
+
+    def risk_markdown(self, risk: pd.DataFrame | None = None) -> list[str]:
+        """The overheating-risk section: per scenario, one row per zone and one column per climate."""
+        risk = self.zone_risk() if risk is None else risk
+        several = risk["seed"].nunique() > 1
+        med = risk.groupby(["scenario", "zone", "climate"], sort=False)[list(ZONE_RISK_COLUMNS)].median()
+        lines = [
+            "## Overheating risk per zone and climate",
+            "",
+            "Each cell: RE2020 DH (°C·h, open hours in the adaptive period; DH_max of category-1 offices 1,150, "
+            "low threshold 350) / open hours with an operative temperature above 28 °C / highest operative "
+            "temperature of the year (°C, all hours)" + (" — medians over the seeds" if several else "") + ". "
+            "Free running, no cooling (DH of a zone with a cooling set-point is that of its cooled temperatures).",
+            "",
+        ]
+        climates = self.climates
+        for scenario in risk["scenario"].unique():
+            lines += [f"### `{scenario}`", "", "| zone | " + " | ".join(climates) + " |",
+                      "|---|" + "---:|" * len(climates)]
+            zones = risk[risk["scenario"] == scenario]["zone"].unique()
+            for zone in zones:
+                cells = []
+                for level in climates:
+                    r = med.loc[(scenario, zone, level)]
+                    cells.append(f"{r['dh_re2020_c_h']:,.0f} / {r['hours_above_28c']:,.0f} h / {r['max_temp_op_c']:.1f}")
+                lines.append(f"| {zone} | " + " | ".join(cells) + " |")
+            cool = med.loc[scenario]["cooling_need_kwh"]
+            if np.isfinite(cool.to_numpy(dtype=float)).any():
+                lines += ["", f"Ideal cooling need of `{scenario}` (kWh per year; no chiller, an indicator):", "",
+                          "| zone | " + " | ".join(climates) + " |", "|---|" + "---:|" * len(climates)]
+                for zone in zones:
+                    lines.append(f"| {zone} | " + " | ".join(_fmt(cool.loc[(zone, level)]) for level in climates) + " |")
+            hw = med.loc[scenario][["heatwave_hours_above_28c", "heatwave_open_hours_above_28c", "heatwave_max_temp_op_c"]]
+            if np.isfinite(hw.to_numpy(dtype=float)).any():
+                lines += ["", f"Heatwave resilience of `{scenario}` (the weather.heatwave days): hours above 28 °C "
+                          "(open hours in brackets) / highest operative temperature (°C):", "",
+                          "| zone | " + " | ".join(climates) + " |", "|---|" + "---:|" * len(climates)]
+                for zone in zones:
+                    cells = []
+                    for level in climates:
+                        r = hw.loc[(zone, level)]
+                        cells.append(f"{r['heatwave_hours_above_28c']:,.0f} ({r['heatwave_open_hours_above_28c']:,.0f}) / "
+                                     f"{r['heatwave_max_temp_op_c']:.1f}")
+                    lines.append(f"| {zone} | " + " | ".join(cells) + " |")
+            lines.append("")
+        return lines
+
+
+def compare_climates(baseline: str | Path, options: Sequence[str | Path], climates: Sequence[str],
+                     seeds: Sequence[int] | None = None, overrides: dict | None = None,
+                     progress: Callable[[str], None] | None = None) -> ClimateComparison:
+    """:func:`compare` under each climate level (``weather.climate`` set for every scenario), same seeds.
+
+    Raises
+    ------
+    ScenarioError
+        An unknown or repeated climate level, or :func:`compare`'s own errors.
+    """
+    from twin.climate import CLIMATE_LEVELS
+
+    levels = list(climates)
+    bad = [c for c in levels if c not in CLIMATE_LEVELS]
+    if bad or not levels or len(set(levels)) != len(levels):
+        raise ScenarioError(f"compare: climates {levels}: expected distinct levels among {', '.join(CLIMATE_LEVELS)}")
+    out = {}
+    for level in levels:
+        def tagged(line, level=level):
+            if progress:
+                progress(f"{level}, {line}")
+        out[level] = compare(baseline, options, seeds=seeds, overrides={**(overrides or {}), "weather.climate": level},
+                             progress=tagged)
+    return ClimateComparison(out)

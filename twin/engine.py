@@ -197,10 +197,17 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> d
             angular["iam_table"] = (np.asarray(t.angles_deg), np.asarray(t.shgc_ratio), t.diffuse_ratio)
     windows = window_areas_by_orientation(zones)  # (z, 4)
     shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
+    poa_window = poa[:, None, :]
+    if env.fixed_shading is not None:
+        poa_direct = solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="poa_direct", **kw)
+        beam, diffuse = _fixed_shading_factors(env.fixed_shading, solpos)
+        poa_window = (beam * poa_direct + diffuse * (poa - poa_direct))[:, None, :]
+        if "poa_direct_w_m2" in angular:
+            angular["poa_direct_w_m2"] = (beam * poa_direct)[:, None, :]
 
     def through_windows(factor):
         return solar.window_solar_gain_w(
-            poa[:, None, :], windows[None, :, :], env.window_g_value, env.window_frame_fraction, factor, **angular
+            poa_window, windows[None, :, :], env.window_g_value, env.window_frame_fraction, factor, **angular
         ).sum(axis=2)
 
     open_w = through_windows(shading)
@@ -212,12 +219,30 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> d
     roofs = np.array([z.roof_area_m2 for z in zones])
     ghi = at_step["ghi"].to_numpy(dtype=float)
     alpha = env.opaque_solar_absorptance
+    alpha_roof = alpha if env.roof_solar_absorptance is None else env.roof_solar_absorptance
     return {
         "window": open_w,
         "window_shaded": shaded_w,
         "wall": alpha * poa @ walls.T,
-        "roof": alpha * ghi[:, None] * roofs[None, :],
+        "roof": alpha_roof * ghi[:, None] * roofs[None, :],
     }
+
+
+def _fixed_shading_factors(shading, solpos: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Beam sunlit fraction (n, 4) and diffuse sky-view ratio (4,) of each facade's fixed overhangs and fins."""
+    n = len(solpos)
+    beam = np.ones((n, len(ORIENTATION_AZIMUTH_DEG)))
+    diffuse = np.ones(len(ORIENTATION_AZIMUTH_DEG))
+    elevation = solpos["apparent_elevation"].to_numpy(dtype=float)
+    azimuth = solpos["azimuth"].to_numpy(dtype=float)
+    for k, (orientation, surface_az) in enumerate(ORIENTATION_AZIMUTH_DEG.items()):
+        geo = getattr(shading, orientation)
+        if geo is None:
+            continue
+        dims = geo.model_dump()
+        beam[:, k] = solar.overhang_fin_sunlit_fraction(elevation, azimuth, surface_az, **dims)
+        diffuse[k] = solar.overhang_fin_sky_view_ratio(**dims)
+    return beam, diffuse
 
 
 def _sky_losses_w(model: Model) -> np.ndarray:

@@ -12,7 +12,9 @@ import numpy as np
 
 __all__ = [
     "COMFORT_LIMITS_C",
+    "ceiling_fan_kpis",
     "comfort_kpis",
+    "heatwave_kpis",
     "heat_kpis",
     "occupancy_kpis",
     "resilience_hours",
@@ -246,27 +248,100 @@ def air_quality_kpis(co2_ppm: np.ndarray, open_mask: np.ndarray, zone_names: tup
 
 
 def re2020_comfort_kpis(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times, open_mask: np.ndarray,
-                        zone_names: tuple[str, ...], dt_s: float, dh_max_c_h: float = 1150.0) -> dict:
+                        zone_names: tuple[str, ...], dt_s: float, dh_max_c_h: float = 1150.0,
+                        fan_air_speed_m_s: np.ndarray | None = None, temp_air_c: np.ndarray | None = None) -> dict:
     """RE2020 degrees-hours of discomfort and EN 16798-1 adaptive categories (docs/comfort.md).
 
     DH per zone over the open hours inside the adaptive comfort period (twin.physics.comfort), the
     building's value being its worst zone, against the low threshold (350 °C·h) and ``dh_max_c_h``
     (offices, category 1: 1,150 °C·h); and the open hours in each EN 16798-1 category per zone.
+
+    ``fan_air_speed_m_s`` (n, z): the air speed ceiling fans give at each step (0 where off); DH then
+    subtracts the RE2020 fan allowance (fiche 8.32, with the zone air ``temp_air_c``) and the EN 16798-1
+    categories use the elevated-air-speed allowance. ``dh_no_fans_by_zone`` keeps the DH without them.
     """
     from twin.physics import comfort
 
     step_h = dt_s / 3600.0
-    dh = comfort.re2020_dh_c_h(temp_op_c, temp_out_c, times, open_mask, step_h=step_h)
+    dh_still = comfort.re2020_dh_c_h(temp_op_c, temp_out_c, times, open_mask, step_h=step_h)
+    dh, speed = dh_still, 0.0
+    if fan_air_speed_m_s is not None and np.any(fan_air_speed_m_s > 0):
+        speed = fan_air_speed_m_s
+        theta_rm = comfort.running_mean_outdoor_c(temp_out_c, times)[:, None]
+        allowance = comfort.re2020_fan_allowance_k(speed, theta_rm, temp_op_c if temp_air_c is None else temp_air_c)
+        dh = comfort.re2020_dh_c_h(temp_op_c, temp_out_c, times, open_mask, step_h=step_h, fan_allowance_k=allowance)
     building = comfort.building_dh_c_h(dh)
-    cats = comfort.en16798_hours_by_category(temp_op_c, temp_out_c, times, open_mask, step_h=step_h)
+    cats = comfort.en16798_hours_by_category(temp_op_c, temp_out_c, times, open_mask, step_h=step_h,
+                                             air_speed_m_s=speed)
     return {
         "dh_c_h": building,
         "dh_zone": zone_names[int(np.argmax(dh))] if len(dh) else None,
         "dh_by_zone": {name: float(v) for name, v in zip(zone_names, dh, strict=True)},
+        "dh_no_fans_by_zone": {name: float(v) for name, v in zip(zone_names, dh_still, strict=True)},
         "dh_max_c_h": dh_max_c_h,
         "dh_verdict": str(comfort.re2020_dh_class(building, dh_max_c_h=dh_max_c_h)),
         "en16798_hours_by_zone": {name: {k: float(v) for k, v in cats.iloc[j].items()}
                                   for j, name in enumerate(zone_names)},
+    }
+
+
+def ceiling_fan_kpis(temp_op_c: np.ndarray, open_mask: np.ndarray, fans: list, area_m2: np.ndarray,
+                     zone_names: tuple[str, ...], dt_s: float) -> tuple[np.ndarray, dict | None]:
+    """When ceiling fans run, the air speed they give and their electricity (post-processed).
+
+    A zone's fans (a :class:`twin.scenario.CeilingFans` or None per zone) run while the zone is open and its
+    operative temperature exceeds ``on_above_c``. This is computed AFTER the run from the free-running
+    temperatures: the fans' electricity is not in the run's demand, grid import or costs, and their motor
+    heat (a few W/m2) is not fed back to the zones.
+
+    Returns
+    -------
+    (air_speed_m_s (n, z), summary dict or None when no zone has fans)
+    """
+    n, nz = temp_op_c.shape
+    speed = np.zeros((n, nz))
+    if not any(f is not None for f in fans):
+        return speed, None
+    hours = dt_s / 3600.0
+    by_zone = {}
+    for j, f in enumerate(fans):
+        if f is None:
+            continue
+        on = open_mask[:, j] & (temp_op_c[:, j] > f.on_above_c)
+        speed[:, j] = np.where(on, f.air_speed_m_s, 0.0)
+        by_zone[zone_names[j]] = {"hours_on": float(on.sum() * hours),
+                                  "electricity_kwh": float(on.sum() * hours * f.power_w_m2 * area_m2[j] / 1e3)}
+    return speed, {
+        "electricity_kwh": sum(z["electricity_kwh"] for z in by_zone.values()),
+        "by_zone": by_zone,
+        "note": "post-processed from the free-running temperatures: not in electricity.demand_kwh, grid import or cost",
+    }
+
+
+HEATWAVE_LIMIT_C = 28.0
+"""Operative temperature above which a heatwave hour counts (the upper bound of the RE2020 θ_conf) [°C]."""
+
+
+def heatwave_kpis(temp_op_c: np.ndarray, open_mask: np.ndarray, in_heatwave: np.ndarray,
+                  zone_names: tuple[str, ...], dt_s: float, limit_c: float = HEATWAVE_LIMIT_C) -> dict:
+    """Resilience to a heatwave: per zone, hours above ``limit_c`` (all hours and open hours) and the
+    highest operative temperature over the steps ``in_heatwave`` (n,) bool; the worst zone first."""
+    hours = dt_s / 3600.0
+    hw = np.asarray(in_heatwave, dtype=bool)[:, None]
+    hot = temp_op_c > limit_c
+    above = (hot & hw).sum(axis=0) * hours
+    above_open = (hot & hw & open_mask).sum(axis=0) * hours
+    peak = np.where(hw, temp_op_c, -np.inf).max(axis=0)
+    worst = int(np.argmax(peak))
+    return {
+        "limit_c": limit_c,
+        "hours": float(hw.sum() * hours),
+        "hours_above_limit": float(above.max()),
+        "open_hours_above_limit": float(above_open.max()),
+        "max_temp_op_c": float(peak.max()),
+        "worst_zone": zone_names[worst],
+        "by_zone": {name: {"hours_above_limit": float(above[j]), "open_hours_above_limit": float(above_open[j]),
+                           "max_temp_op_c": float(peak[j])} for j, name in enumerate(zone_names)},
     }
 
 

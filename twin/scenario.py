@@ -96,6 +96,26 @@ class Blinds(Strict):
     )
 
 
+class FixedShading(Strict):
+    """Fixed external shading of the windows of one facade: a horizontal overhang above them and
+    vertical fins on both sides, both at least as long as the window (twin.physics.solar)."""
+
+    window_height_m: PosFloat = Field(description="Height of a typical window of the facade [m].")
+    window_width_m: PosFloat = Field(description="Width of the window between two fins [m].")
+    overhang_depth_m: NonNegFloat = Field(default=0.0, description="Projection of the overhang from the glazing [m].")
+    overhang_gap_m: NonNegFloat = Field(default=0.0, description="Height of the overhang above the window head [m].")
+    fin_depth_m: NonNegFloat = Field(default=0.0, description="Projection of the fins at both window sides [m].")
+
+
+class FacadeShading(Strict):
+    """Fixed external shading per facade orientation; absent = none on that facade."""
+
+    north: FixedShading | None = None
+    east: FixedShading | None = None
+    south: FixedShading | None = None
+    west: FixedShading | None = None
+
+
 #: Angular SHGC of clear double glazing (1/8 in. panes) at 0/40/50/60/70/80° and hemispherical diffuse:
 #: 0.65, 0.64, 0.61, 0.56, 0.43, 0.23 and 0.57 -- ASHRAE Handbook of Fundamentals 2005, ch. 31 Table 13
 #: (as reproduced in Autodesk's gbXML WindowType documentation, "Double glazing - 1/8 in. thick");
@@ -260,6 +280,14 @@ class Envelope(Strict):
         "of the ASHRAE clear double-glazing table over 40-70° (0.05 is pvlib's value for a single PV cover glass).",
     )
     opaque_solar_absorptance: Fraction = Field(default=0.6, description="Solar absorptance of walls and roof [-].")
+    roof_solar_absorptance: Fraction | None = Field(
+        default=None, description="Solar absorptance of the roofs' outer face where it differs from the walls' "
+        "(e.g. a green roof's equivalent value) [-]; absent = opaque_solar_absorptance.",
+    )
+    fixed_shading: FacadeShading | None = Field(
+        default=None, description="Fixed overhangs and fins per facade, on the direct beam by geometry and on the "
+        "diffuse light by the sky-view factor; absent = none (window_shading_factor still applies).",
+    )
     external_emissivity: Fraction = Field(default=0.9, description="Long-wave emissivity of external surfaces [-].")
     sky_temperature_difference_k: float = Field(
         default=11.0, ge=0, le=30, description="Mean air-to-sky temperature difference, ISO 13790 §11.4.6 [K]."
@@ -319,6 +347,15 @@ class ZoneHeating(Strict):
     )
 
 
+class CeilingFans(Strict):
+    """Ceiling fans: a higher air speed while the zone is open and warm (comfort allowance) and their electricity."""
+
+    air_speed_m_s: float = Field(gt=0, le=2.0, description="Air speed at the occupants with the fans on [m/s].")
+    power_w_m2: NonNegFloat = Field(description="Electric power of the fans per m2 of floor while on [W/m2].")
+    on_above_c: float = Field(default=26.0, ge=15, le=40,
+                              description="The fans run while the zone is open and its operative temperature is above this [°C].")
+
+
 class Zone(Strict):
     name: Identifier
     floor: int = Field(ge=-5, le=50)
@@ -351,6 +388,10 @@ class Zone(Strict):
         default=None, ge=15, le=40,
         description="Ideal cooling that holds the zone air at most at this temperature, all hours: the cooling "
         "NEED of the zone as an indicator (no chiller, no energy bought) [°C]; absent = no cooling.",
+    )
+    ceiling_fans: CeilingFans | None = Field(
+        default=None, description="Ceiling fans: counted in the comfort KPIs (elevated air speed) and as electricity "
+        "in post-processing (comfort.ceiling_fans); absent = none.",
     )
 
 
@@ -754,6 +795,17 @@ class SimPeriod(Strict):
         return self
 
 
+class Heatwave(Strict):
+    """A heatwave inserted in the weather (twin.climate.insert_heatwave, the 2003-like Besançon sequence)."""
+
+    start: str = Field(pattern=r"^\d{2}-\d{2}$", description="First day of the heatwave, 'MM-DD' of the period's first year.")
+    peak_c: float | None = Field(
+        default=None, ge=25, le=55,
+        description="Highest daily maximum of the sequence [°C]; default 38.3 °C (12 Aug 2003) plus the August "
+        "warming of weather.climate.",
+    )
+
+
 class WeatherSpec(Strict):
     source: str = Field(
         default="besancon-reference",
@@ -765,6 +817,7 @@ class WeatherSpec(Strict):
         description="Warming level the weather is morphed to: null or 'today' (as loaded), 'tracc-2030', "
         "'tracc-2050', 'tracc-2100' (TRACC, shift-and-stretch; docs/weather.md).",
     )
+    heatwave: Heatwave | None = Field(default=None, description="A heatwave inserted after the climate morphing.")
 
     @field_validator("climate")
     @classmethod

@@ -34,6 +34,8 @@ __all__ = [
     "plane_irradiance_w_m2",
     "facade_irradiance_w_m2",
     "window_solar_gain_w",
+    "overhang_fin_sunlit_fraction",
+    "overhang_fin_sky_view_ratio",
 ]
 
 #: Sky-diffuse transposition models accepted (names of
@@ -486,3 +488,64 @@ def sky_radiation_loss_w(u_w_m2k, area_m2, emissivity, form_factor, sky_temp_dif
     h_r = H_R_PER_EMISSIVITY_W_M2K * np.asarray(emissivity)
     return (np.asarray(form_factor) * r_se_m2k_w * np.asarray(u_w_m2k) * np.asarray(area_m2) * h_r
             * sky_temp_difference_k)[()]
+
+
+def overhang_fin_sunlit_fraction(elevation_deg, sun_azimuth_deg, surface_azimuth_deg, *, window_height_m,
+                                 window_width_m, overhang_depth_m=0.0, overhang_gap_m=0.0, fin_depth_m=0.0):
+    """Sunlit share of a vertical window under a horizontal overhang and between two vertical fins [-].
+
+    Parameters
+    ----------
+    elevation_deg, sun_azimuth_deg : float or array_like
+        Solar elevation and azimuth (clockwise from north) [deg].
+    surface_azimuth_deg : float or array_like
+        Azimuth of the window's outward normal [deg].
+    window_height_m, window_width_m : float
+        Window height H and width W [m].
+    overhang_depth_m, overhang_gap_m : float
+        Projection P of the overhang and its height G above the window head [m]; the overhang is taken as
+        at least as long as the window (its shadow spans the whole width).
+    fin_depth_m : float
+        Projection F of the fins standing at both window edges, at least as tall as the window [m].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        f = (1 - f_oh)(1 - f_fin), 0 when the sun is behind the facade or below the horizon, with
+        f_oh = clip((P tan Ω - G) / H, 0, 1), tan Ω = tan α / cos γ (profile angle, γ the sun azimuth
+        relative to the normal) and f_fin = clip(F |tan γ| / W, 0, 1): the shadows of an overhang and
+        fins as in ISO 13790:2008 Annex G.3 / ISO 52016-1 (F_ov, F_fin), computed from the geometry at
+        each step instead of from the monthly tables. The two shadows are a full-width band and a
+        full-height strip, so their union leaves a rectangle: the product is exact.
+    """
+    alpha = np.radians(np.asarray(elevation_deg, dtype=float))
+    gamma = np.radians((np.asarray(sun_azimuth_deg, dtype=float) - np.asarray(surface_azimuth_deg, dtype=float)
+                        + 180.0) % 360.0 - 180.0)
+    facing = (np.cos(gamma) > 1e-9) & (alpha > 0.0)
+    cos_g = np.where(facing, np.cos(gamma), 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        tan_profile = np.where(facing, np.tan(np.minimum(alpha, np.radians(89.999))) / cos_g, 0.0)
+    shadow_oh = np.clip((overhang_depth_m * tan_profile - overhang_gap_m) / window_height_m, 0.0, 1.0)
+    shadow_fin = np.clip(fin_depth_m * np.abs(np.tan(np.where(facing, gamma, 0.0))) / window_width_m, 0.0, 1.0)
+    out = np.where(facing, (1.0 - shadow_oh) * (1.0 - shadow_fin), 0.0)
+    return out if out.ndim else float(out)
+
+
+def overhang_fin_sky_view_ratio(*, window_height_m, window_width_m, overhang_depth_m=0.0, overhang_gap_m=0.0,
+                                fin_depth_m=0.0) -> float:
+    """Diffuse light reaching a window under an overhang and between fins, relative to a bare window [-].
+
+    Notes
+    -----
+    Two-dimensional view factors of a vertical surface element (crossed strings): under an infinitely long
+    overhang of depth P at height d above the point, the sky seen is sin(atan(d/P))/2 instead of 1/2;
+    averaged over the window (d from G to G + H):
+    r_oh = (sqrt((G+H)^2 + P^2) - sqrt(G^2 + P^2)) / H. Between two fins of depth F a window of width W sees
+    r_fin = (sqrt(W^2 + F^2) - F) / W of the hemisphere in front of it. The ratio is r_oh x r_fin, applied to
+    the whole diffuse (sky and ground-reflected) part [E]: the overhang hides sky, not ground, so it errs
+    towards more shading of ground-reflected light and fewer of circumsolar light.
+    """
+    h, w, p, g, f = window_height_m, window_width_m, overhang_depth_m, overhang_gap_m, fin_depth_m
+    r_oh = (np.hypot(g + h, p) - np.hypot(g, p)) / h if p > 0 else 1.0
+    r_fin = (np.hypot(w, f) - f) / w if f > 0 else 1.0
+    return float(r_oh * r_fin)
