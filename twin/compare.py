@@ -28,6 +28,7 @@ import pandas as pd
 
 from twin.api import scenario_weather, simulate
 from twin.economics import life_cycle_vs_baseline
+from twin.engine import site_inputs
 from twin.errors import ScenarioError
 from twin.scenario import load_scenario
 
@@ -263,15 +264,16 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
     rows = []
     zone_rows = []
     for seed in seeds:
-        weather = None
+        weather = site = None
         base_summary = None
         for scenario in (base, *opts):
             s = load_scenario(scenario.source_file, **{**overrides, "seed": seed})
-            if weather is None:  # one weather year per seed, shared by every option
+            if weather is None:  # one weather year per seed, and its site inputs, shared by every option
                 weather = scenario_weather(s, seed)
+                site = site_inputs(s, weather)
             if progress:
                 progress(f"seed {seed}: {s.name}")
-            summary = simulate(s, weather=weather).summary
+            summary = simulate(s, weather=weather, site=site).summary
             row = {"scenario": s.name, "seed": seed, **kpi_row(summary)}
             zone_rows += [{"scenario": s.name, "seed": seed, **z} for z in zone_risk_rows(summary)]
             if base_summary is None:
