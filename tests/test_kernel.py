@@ -11,15 +11,16 @@ from twin.weather import load_weather
 
 #: Short January runs exercising every control path the kernel has: the default (modulating recovery,
 #: immediate EV charging, blinds), EnergyPlus-style recovery in heating mode with optimum start,
-#: PV-following charging, a battery, an outage, an undersized substation and ideal cooling (at 20 °C,
-#: so that it runs in January), and tariff-aware
+#: PV-following charging, a battery, an outage, an undersized substation, ideal cooling and ceiling fans
+#: (at 20 and 19.5 °C, so that they run in January), and tariff-aware
 #: charging with constant recovery, and the wind-dependent exterior films (a refactored matrix each step).
 VARIANTS = {
     "default": {},
     "controls": {"ahu.heat_recovery.control": "when_heating", "zones.coworking.heating.start_control": "optimum",
                  "ev_charging.strategy": "pv_following", "battery": {"capacity_kwh": 50.0, "power_kw": 25.0},
                  "heat_network.outages": [{"start": "2027-01-10T08:00:00", "duration_h": 6.0}],
-                 "heat_network.subscribed_kw": 60.0, "zones.open_plan_floors.cooling_setpoint_c": 20.0},
+                 "heat_network.subscribed_kw": 60.0, "zones.open_plan_floors.cooling_setpoint_c": 20.0,
+                 "zones.coworking.ceiling_fans": {"air_speed_m_s": 0.8, "power_w_m2": 1.5, "on_above_c": 19.5}},
     "tariff_aware": {"ev_charging.strategy": "tariff_aware", "ahu.heat_recovery.control": "constant"},
     "wind_films": {"envelope.films": "wind"},
 }

@@ -116,6 +116,7 @@ def _electric_uses_w(eng: engine.Engine) -> dict[str, np.ndarray]:
         "servers": exo.servers_w,
         "lifts": exo.lifts_w,
         "ev": rec["ev_w"],
+        "ceiling_fans": eng.rec_zone["ceiling_fans_w"].sum(axis=1),
     }
 
 
@@ -252,8 +253,8 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     dt_s = eng.dt_s
     names = eng.zones.arrays.names
     heat = kpis.heat_kpis(rec, rz["unmet"].astype(bool), dt_s)
-    fan_speed, fans = kpis.ceiling_fan_kpis(rz["temp_op_c"], exo.open_mask, [z.ceiling_fans for z in scenario.asset.zones],
-                                            eng.zones.arrays.floor_area_m2, names, dt_s)
+    fan_speed, fans = kpis.ceiling_fan_kpis(rz["ceiling_fans_w"], [z.ceiling_fans for z in scenario.asset.zones],
+                                            names, dt_s)
     hn = scenario.asset.heat_network
     heat["subscribed_kw"] = hn.subscribed_kw
     heat["resilience"] = kpis.resilience_hours(

@@ -589,7 +589,7 @@ class Engine:
         # Zone-network inputs that do not depend on the state, one (z, k) block per step; the window
         # solar channel (blinds) and the link fluxes are filled in each step.
         ch = {c: j for j, c in enumerate(self.zones.channels)}
-        self._col_solar = ch["solar"]
+        self._col_solar, self._col_internal = ch["solar"], ch["internal"]
         u = np.zeros((exo.n_steps, len(self.zones.arrays.names), len(self.zones.channels)))
         u[:, :, ch["temp_out"]] = exo.temp_out_c[:, None]
         u[:, :, ch["temp_ground"]] = exo.temp_ground_c
@@ -770,6 +770,7 @@ class Engine:
             "has_ev": int(self.chargers is not None), "has_battery": int(battery is not None),
             "col_solar": self._col_solar, "recording": 1,
             "wind_films": int(self.zones.wind_films), "col_out": self.zones.channels.index("temp_out"),
+            "col_internal": self.zones.channels.index("internal"),
         }
         os_ = self.optimum_start
         nz = len(za.names)
@@ -793,7 +794,7 @@ class Engine:
                       np.array([c.conductance_w_k for c in cuts], dtype=float), np.array(cols, dtype=np.int64)),
             "zp": np.stack([self._h_inf_w_k, self._design_flow_m3_s, self._night_flush_m3_s, za.emitter_max_w,
                             za.volume_m3, self._co2_gen_m3_s_per_person, za.thermal_bridges_w_k, za.infiltration_m3_s,
-                            za.cooling_setpoint_c]),
+                            za.cooling_setpoint_c, za.ceiling_fans_w, za.ceiling_fans_on_above_c]),
         }
 
     # --------------------------------------------------------------------- step
@@ -815,6 +816,11 @@ class Engine:
             solar_w = exo.solar_w[i]
         u = self._inputs[i].copy()
         u[:, self._col_solar] = solar_w
+        # Ceiling fans: on while open and warm; their electricity ends as heat in the zone.
+        za = zones.arrays
+        ceiling_fans_w = np.where((za.ceiling_fans_w > 0.0) & exo.open_mask[i] & (zones.temp_op_c > za.ceiling_fans_on_above_c),
+                                  za.ceiling_fans_w, 0.0)
+        u[:, self._col_internal] += ceiling_fans_w
         zones.link_fluxes(u)
         setpoint = exo.setpoint_c[i]
         if self.optimum_start is not None:
@@ -853,7 +859,7 @@ class Engine:
 
         # Electricity: PV first to the building's loads, then EV charging, then the battery, then the grid.
         pump_w = self.substation.pump_w(meter_w)
-        load_w = self._fixed_load_w[i] + a.fan_w + pump_w
+        load_w = self._fixed_load_w[i] + a.fan_w + pump_w + float(ceiling_fans_w.sum())
         bus = dispatch(load_w, exo.pv_w[i], self.chargers if self._recording else None,
                        self.battery if self._recording else None, i * self.dt_s, self.dt_s, bool(exo.ev_off_peak[i]))
         pv_w, ev_w, ev_from_pv_w, import_w, export_w = bus.pv_w, bus.ev_w, bus.ev_from_pv_w, bus.import_w, bus.export_w
@@ -886,7 +892,7 @@ class Engine:
         r["ahu_effectiveness"][i] = a.effectiveness
         r["heat_available"][i] = 1.0 if self.substation.available else 0.0
         # Closure of every zone's 5R1C network plus the substation's own identity.
-        r["gains_w"][i] = float(u[:, self._col_solar].sum() + exo.internal_w[i].sum() + heating.sum() + cooling.sum())
+        r["gains_w"][i] = float(u[:, self._col_solar].sum() + u[:, self._col_internal].sum() + heating.sum() + cooling.sum())
         r["cooling_w"][i] = float(cooling.sum())
         r["solar_w"][i] = float(np.sum(solar_w))
         r["blinds_closed"][i] = float(np.mean(closed))
@@ -901,6 +907,7 @@ class Engine:
         rz["temp_op_c"][i] = out.temp_op_c
         rz["heating_w"][i] = heating
         rz["cooling_w"][i] = cooling
+        rz["ceiling_fans_w"][i] = ceiling_fans_w
         rz["setpoint_c"][i] = setpoint
         rz["unmet"][i] = exo.open_mask[i] & (out.temp_air_c < setpoint - UNMET_TOLERANCE_K)
 

@@ -28,12 +28,12 @@ BUILDING_SERIES = (
     "pv_w", "ev_w", "ev_from_pv_w", "battery_charge_w", "battery_discharge_w", "battery_kwh", "battery_loss_w",
     "grid_import_w", "grid_export_w", "electric_load_w", "electric_residual_w", "cooling_w",
 )
-ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm", "cooling_w")
+ZONE_SERIES = ("temp_air_c", "temp_op_c", "setpoint_c", "heating_w", "unmet", "co2_ppm", "cooling_w", "ceiling_fans_w")
 
 # Row of each series in the building record (numba reads module globals as constants).
 (R_EMIT, R_COIL, R_REQ, R_REC, R_DH, R_LOSS, R_PUMP, R_FAN, R_FLOW, R_SUP, R_EFF, R_AVAIL, R_RES, R_GAINS,
  R_SOLAR, R_BLINDS, R_PV, R_EV, R_EVPV, R_BCH, R_BDIS, R_BKWH, R_BLOSS, R_IMP, R_EXP, R_LOAD, R_ERES, R_COOL) = range(28)
-Z_AIR, Z_OP, Z_SET, Z_HEAT, Z_UNMET, Z_CO2, Z_COOL = range(7)
+Z_AIR, Z_OP, Z_SET, Z_HEAT, Z_UNMET, Z_CO2, Z_COOL, Z_CFAN = range(8)
 
 #: Float parameters, by position in ``fp``.
 FP = ("dt_s", "rho_cp", "supply_setpoint_c", "coil_max_w", "sfp_w_per_m3_s", "free_cooling_above_c",
@@ -43,11 +43,11 @@ FP = ("dt_s", "rho_cp", "supply_setpoint_c", "coil_max_w", "sfp_w_per_m3_s", "fr
       "battery_min_kwh", "battery_max_kwh", "opt_tolerance_k", "opt_min_recovery_k")
 #: Integer parameters, by position in ``ip``.
 IP = ("hr_control", "bypass_for_free_cooling", "has_blinds", "has_optimum", "ev_strategy", "has_ev", "has_battery",
-      "col_solar", "recording", "wind_films", "col_out")
+      "col_solar", "recording", "wind_films", "col_out", "col_internal")
 (F_DT, F_RHOCP, F_SUPSET, F_COILMAX, F_SFP, F_FCOOL, F_FLUSH, F_EPS, F_FROST, F_BLINDS, F_CAP, F_LOSSF, F_PUMP,
  F_DSUP, F_DROP, F_NEXP, F_FINT, F_FSOL, F_CO2OUT, F_UNMET, F_EVP, F_BETA, F_BPOW, F_BMIN, F_BMAX, F_OPTTOL,
  F_OPTMIN) = range(27)
-I_HRCTRL, I_BYPASS, I_BLINDS, I_OPT, I_EVSTRAT, I_EV, I_BAT, I_COLSOL, I_REC, I_WIND, I_COLOUT = range(11)
+I_HRCTRL, I_BYPASS, I_BLINDS, I_OPT, I_EVSTRAT, I_EV, I_BAT, I_COLSOL, I_REC, I_WIND, I_COLOUT, I_COLINT = range(12)
 #: Heat-recovery control codes and EV strategy codes.
 HR_CONTROL = {"modulating": 0, "constant": 1, "when_heating": 2}
 EV_STRATEGY = {"immediate": 0, "pv_following": 1, "tariff_aware": 2}
@@ -101,7 +101,7 @@ def advance(i0, i1, fp, ip,
     next slot]; EV points ``ev_f`` (5, p) [remaining kWh, departure s, delivered kWh, from PV kWh, connected];
     ``battery`` (1,) stored kWh. Zone parameters ``zp`` (8, z): [h_inf, design flow, night-flush flow,
     emitter max, volume, CO₂ per person m3/s, thermal bridges, infiltration m3/s, ideal-cooling setpoint
-    (NaN: none)].
+    (NaN: none), ceiling-fan power W (0: none), fans' switch-on operative temperature].
     """
     nz, nn = x.shape
     k = inputs.shape[2]
@@ -126,6 +126,7 @@ def advance(i0, i1, fp, ip,
     request = np.empty(nz)
     solar_w = np.empty(nz)
     closed = np.empty(nz)
+    cfan = np.empty(nz)
     design_dt = fp[F_DSUP] - 0.5 * fp[F_DROP] - 20.0
     npts = ev_f.shape[1]
     power = np.empty(npts)
@@ -182,6 +183,10 @@ def advance(i0, i1, fp, ip,
             for c in range(k):
                 u[j, c] = inputs[i, j, c]
             u[j, ip[I_COLSOL]] = solar_w[j]
+            # Ceiling fans: on while open and warm (start-of-step operative temperature); their
+            # electricity joins the loads and ends as heat in the zone.
+            cfan[j] = zp[9, j] if (zp[9, j] > 0.0 and open_mask[i, j] and temp_op[j] > zp[10, j]) else 0.0
+            u[j, ip[I_COLINT]] += cfan[j]
         for m in range(link_a.shape[0]):
             a = link_a[m]
             b = link_b[m]
@@ -394,7 +399,10 @@ def advance(i0, i1, fp, ip,
                     opt_b[1, j] = 0.0
         # Electricity: PV first to the building's loads, then EV charging, then the battery, then the grid.
         pump_w = fp[F_PUMP] if meter > 0.0 else 0.0
-        load_w = fixed_load[i] + fan_w + pump_w
+        fans_total = 0.0
+        for j in range(nz):
+            fans_total += cfan[j]
+        load_w = fixed_load[i] + fan_w + pump_w + fans_total
         pv_w = pv[i]
         ev_w = 0.0
         ev_pv = 0.0
@@ -487,7 +495,8 @@ def advance(i0, i1, fp, ip,
         int_sum = 0.0
         for j in range(nz):
             sol_sum += solar_w[j]
-            int_sum += internal[i, j]
+            int_sum += internal[i, j] + cfan[j]
+            rec_zone[Z_CFAN, i, j] = cfan[j]
         rec[R_GAINS, i] = sol_sum + int_sum + heat_sum + cool_sum
         rec[R_COOL, i] = cool_sum
         rec[R_SOLAR, i] = sol_sum

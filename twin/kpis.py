@@ -285,20 +285,20 @@ def re2020_comfort_kpis(temp_op_c: np.ndarray, temp_out_c: np.ndarray, times, op
     }
 
 
-def ceiling_fan_kpis(temp_op_c: np.ndarray, open_mask: np.ndarray, fans: list, area_m2: np.ndarray,
-                     zone_names: tuple[str, ...], dt_s: float) -> tuple[np.ndarray, dict | None]:
-    """When ceiling fans run, the air speed they give and their electricity (post-processed).
+def ceiling_fan_kpis(fans_w: np.ndarray, fans: list, zone_names: tuple[str, ...],
+                     dt_s: float) -> tuple[np.ndarray, dict | None]:
+    """The air speed the ceiling fans give while they run, and their electricity.
 
-    A zone's fans (a :class:`twin.scenario.CeilingFans` or None per zone) run while the zone is open and its
-    operative temperature exceeds ``on_above_c``. This is computed AFTER the run from the free-running
-    temperatures: the fans' electricity is not in the run's demand, grid import or costs, and their motor
-    heat (a few W/m2) is not fed back to the zones.
+    ``fans_w`` (n, z) is what the run recorded: a zone's fans (a :class:`twin.scenario.CeilingFans` or
+    None per zone) run while the zone is open and its operative temperature at the start of the step
+    exceeds ``on_above_c``; their electricity is part of the run's demand and their heat is an
+    internal gain of the zone.
 
     Returns
     -------
     (air_speed_m_s (n, z), summary dict or None when no zone has fans)
     """
-    n, nz = temp_op_c.shape
+    n, nz = fans_w.shape
     speed = np.zeros((n, nz))
     if not any(f is not None for f in fans):
         return speed, None
@@ -307,14 +307,13 @@ def ceiling_fan_kpis(temp_op_c: np.ndarray, open_mask: np.ndarray, fans: list, a
     for j, f in enumerate(fans):
         if f is None:
             continue
-        on = open_mask[:, j] & (temp_op_c[:, j] > f.on_above_c)
+        on = fans_w[:, j] > 0.0
         speed[:, j] = np.where(on, f.air_speed_m_s, 0.0)
         by_zone[zone_names[j]] = {"hours_on": float(on.sum() * hours),
-                                  "electricity_kwh": float(on.sum() * hours * f.power_w_m2 * area_m2[j] / 1e3)}
+                                  "electricity_kwh": float(fans_w[:, j].sum() * dt_s / 3.6e6)}
     return speed, {
         "electricity_kwh": sum(z["electricity_kwh"] for z in by_zone.values()),
         "by_zone": by_zone,
-        "note": "post-processed from the free-running temperatures: not in electricity.demand_kwh, grid import or cost",
     }
 
 

@@ -390,8 +390,8 @@ class Zone(Strict):
         "NEED of the zone as an indicator (no chiller, no energy bought) [°C]; absent = no cooling.",
     )
     ceiling_fans: CeilingFans | None = Field(
-        default=None, description="Ceiling fans: counted in the comfort KPIs (elevated air speed) and as electricity "
-        "in post-processing (comfort.ceiling_fans); absent = none.",
+        default=None, description="Ceiling fans, run while open and warm: an elevated air speed in the comfort KPIs, "
+        "their electricity in the loads and their heat in the zone (comfort.ceiling_fans); absent = none.",
     )
 
 

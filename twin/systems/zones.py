@@ -354,6 +354,8 @@ class ZoneArrays:
     infiltration_m3_s: np.ndarray
     thermal_bridges_w_k: np.ndarray
     cooling_setpoint_c: np.ndarray     # NaN where the zone has no (ideal) cooling
+    ceiling_fans_w: np.ndarray         # electric power of the zone's ceiling fans while on (0: none)
+    ceiling_fans_on_above_c: np.ndarray  # the fans run while open above this operative temperature
 
     @classmethod
     def from_model(cls, model: Model) -> ZoneArrays:
@@ -371,6 +373,9 @@ class ZoneArrays:
             thermal_bridges_w_k=model.envelope.thermal_bridges_delta_u_w_m2k * (walls + roof),
             cooling_setpoint_c=np.array([np.nan if z.cooling_setpoint_c is None else z.cooling_setpoint_c
                                          for z in zones]),
+            ceiling_fans_w=area * np.array([0.0 if z.ceiling_fans is None else z.ceiling_fans.power_w_m2 for z in zones]),
+            ceiling_fans_on_above_c=np.array([np.inf if z.ceiling_fans is None else z.ceiling_fans.on_above_c
+                                              for z in zones]),
         )
 
 
