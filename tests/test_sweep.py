@@ -6,7 +6,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -206,53 +205,6 @@ def test_killed_sweep_resumes_without_duplicates(tiny_file, serial_run, tmp_path
 def test_local_cluster_matches_serial(tiny_file, serial_run, tmp_path):
     res = sw.run_sweep(tiny_file, tmp_path / "local", workers=2, progress=False, analysis=False)
     pd.testing.assert_frame_equal(_numbers(res.rows), _numbers(serial_run[1].rows))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_cli_on_a_scheduler_and_workers_started_by_hand(tiny_file, serial_run, tmp_path, capsys):
-    dask = Path(sys.executable).parent / "dask"
-    if not dask.exists():
-        pytest.skip("the dask command is not installed beside this Python")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
-    try:
-        for _ in range(2):
-            procs.append(subprocess.Popen(
-                [str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                 "--no-dashboard", "--local-directory", str(tmp_path / "dask")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        from distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        parser = argparse.ArgumentParser()
-        sw.register_cli(parser.add_subparsers(dest="command"))
-        out = tmp_path / "remote"
-        args = parser.parse_args(["sweep", str(tiny_file), "--out", str(out), "--scheduler", address, "--no-progress"])
-        assert args.handler(args) == 0
-        rows = pd.read_parquet(out / "results.parquet")
-        pd.testing.assert_frame_equal(_numbers(rows), _numbers(serial_run[1].rows))
-        args = parser.parse_args(["sweep", "status", str(out)])
-        assert args.handler(args) == 0
-        assert "12/12 variants done" in capsys.readouterr().out
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(10)
 
 
 def test_cli_user_errors(tmp_path):
