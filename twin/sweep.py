@@ -261,6 +261,18 @@ class SweepDefinition(_Strict):
         return self
 
 
+def sweep_json_schema() -> dict:
+    """JSON Schema of a sweep file (``scenarios/sweeps/*.toml``), for editors and CI checks.
+
+    Dates in ``[overrides]`` are strings in JSON; parameter paths are not checked here (only
+    :func:`load_sweep` knows the model).
+    """
+    schema = SweepDefinition.model_json_schema()
+    schema["properties"].pop("source_file", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
 def load_sweep(path: str | Path, check_paths: bool = True,
                set_overrides: dict[str, Any] | None = None) -> SweepDefinition:
     """Read and validate a sweep file.
