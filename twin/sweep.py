@@ -21,6 +21,8 @@ import itertools
 import json
 import math
 import os
+import shutil
+import signal
 import socket
 import time
 import tomllib
@@ -898,7 +900,9 @@ def _progress(total: int, enabled: bool, name: str):
 def _quiet_dask() -> Iterator[None]:
     """Silence distributed's shutdown chatter ("Worker process still alive", closed comms).
 
-    Errors still show; with ``twin -v`` (root logger at INFO) nothing is silenced.
+    Errors still show; with ``twin -v`` (root logger at INFO) nothing is silenced. After Ctrl-C
+    everything is silenced and stays so: tearing down a cluster whose workers are busy makes dask
+    log closed comms until the interpreter exits, and the user asked to stop.
     """
     import logging
 
@@ -908,8 +912,17 @@ def _quiet_dask() -> Iterator[None]:
         logger.setLevel(logging.ERROR)
     try:
         yield
-    finally:
-        logger.setLevel(old)
+    except KeyboardInterrupt:
+        _silence_dask()
+        raise
+    logger.setLevel(old)
+
+
+def _silence_dask() -> None:
+    import logging
+
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
 
 
 def _failure(exc: BaseException) -> str:
@@ -954,15 +967,17 @@ def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, rec
                 record(fut.result() if exc is None else {"error": _failure(exc)}, task)
                 bar.update(1)
                 fut.release()
+        except KeyboardInterrupt:
+            _silence_dask()  # before the teardown below, which logs every comm it closes
+            raise
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _ignore_sigint() -> None:
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -1147,6 +1162,10 @@ def register_cli(subparsers) -> None:
     p.set_defaults(func=cli_sweep, handler=cli_sweep)  # cli.py dispatches on args.func
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _print_status(st: dict) -> None:
     print(f"{st['name']} ({st['design']}): {st['done']}/{st['total']} variants done"
           + (f", {st['failed']} failed" if st["failed"] else ""))
@@ -1176,9 +1195,14 @@ def cli_sweep(args, console=None) -> int:
     from twin.paths import check_output_dir
 
     check_output_dir(out, force=args.force)  # before hours of runs, not after
-    res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
-                    force=args.force, reuse=not args.no_reuse, progress=not args.no_progress,
-                    set_overrides=set_overrides)
+    # `kill PID` ends like Ctrl-C: rows flushed, lock removed, one line, no traceback from dask.
+    old = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
+                        force=args.force, reuse=not args.no_reuse, progress=not args.no_progress,
+                        set_overrides=set_overrides)
+    finally:
+        signal.signal(signal.SIGTERM, old)
     _print_status(status(out))
     for vid, msg in res.failed.items():
         print(f"variant {vid} failed: {msg}")
