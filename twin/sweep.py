@@ -1058,8 +1058,11 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
             samples: pd.DataFrame | None = None, design: Design | None = None) -> list[Path]:
     """Write the analysis of a sweep's rows into ``out/analysis/``; return the files.
 
-    ``sensitivity.csv`` (Sobol or Morris indices per KPI, when every sample point is done),
-    ``tornado.csv`` and ``tornado.png``, ``scatter_<kpi>.png``, ``best.csv``.
+    Sobol and Morris designs: ``sensitivity.csv`` and ``sensitivity.png`` (the indices per KPI,
+    once every sample point is done). Grid and LHS designs: ``tornado.csv`` and ``tornado.png``
+    (binned means are not an analysis of a Saltelli or Morris sample, whose points share columns:
+    there they showed swings the indices deny). Every design: ``scatter_<kpi>.png``, ``best.csv``
+    and ``report.html``, which embeds the figures and the best variants.
     """
     _kpi_names()
     out = Path(out)
@@ -1069,6 +1072,8 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
         samples = pd.read_parquet(out / "samples.parquet")
     dest = out / "analysis"
     dest.mkdir(exist_ok=True)
+    for stale in ("tornado.csv", "tornado.png", "sensitivity.csv", "sensitivity.png"):
+        (dest / stale).unlink(missing_ok=True)  # from an earlier, partial analysis
     files: list[Path] = []
     complete = set(samples["variant_id"]) <= set(rows["variant_id"])
     if design.kind in ("sobol", "morris") and complete:
@@ -1081,19 +1086,80 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
             table = pd.concat(tables, ignore_index=True)
             table = table[["kpi", *[c for c in table.columns if c != "kpi"]]]
             table.to_csv(dest / "sensitivity.csv", index=False)
-            files.append(dest / "sensitivity.csv")
-    torn = [tornado_table(rows, design.parameters, k) for k in sweep.kpis]
-    torn = [t for t in torn if len(t)]
-    if torn:
-        table = pd.concat(torn, ignore_index=True)
-        table.to_csv(dest / "tornado.csv", index=False)
-        files += [dest / "tornado.csv", _plot_tornado(table, sweep.kpis, dest / "tornado.png")]
+            files += [dest / "sensitivity.csv", _plot_sensitivity(table, design.kind, dest / "sensitivity.png")]
+    elif design.kind in ("grid", "lhs"):
+        torn = [tornado_table(rows, design.parameters, k) for k in sweep.kpis]
+        torn = [t for t in torn if len(t)]
+        if torn:
+            table = pd.concat(torn, ignore_index=True)
+            table.to_csv(dest / "tornado.csv", index=False)
+            files += [dest / "tornado.csv", _plot_tornado(table, sweep.kpis, dest / "tornado.png")]
     for kpi in sweep.kpis:
         files.append(_plot_scatter(rows, design.parameters, kpi, dest / f"scatter_{kpi}.png"))
     best = best_variants(rows, sweep.best)
     best.to_csv(dest / "best.csv", index=False)
     files.append(dest / "best.csv")
+    files.append(_write_report(sweep, out, rows, samples, best, files, dest / "report.html"))
     return files
+
+
+def _plot_sensitivity(table: pd.DataFrame, kind: str, path: Path) -> Path:
+    """Bars of the indices per KPI (S1 and ST with their 95 % intervals, or Morris mu*)."""
+    from twin.plotting import pyplot
+
+    plt = pyplot()
+    kpis = list(dict.fromkeys(table["kpi"]))
+    n_par = table["parameter"].nunique()
+    fig, axes = plt.subplots(len(kpis), 1, figsize=(7, 1.0 + (0.35 * n_par + 0.6) * len(kpis)), squeeze=False)
+    for ax, kpi in zip(axes[:, 0], kpis, strict=True):
+        t = table[table["kpi"] == kpi].iloc[::-1]
+        ypos = np.arange(len(t))
+        if kind == "sobol":
+            ax.barh(ypos + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], color="tab:orange", label="total (ST)")
+            ax.barh(ypos - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], color="tab:blue", label="first order (S1)")
+            # Indices live in [0, 1]; wide intervals (a small N) are cut at +-0.5 beyond that.
+            lo = float(np.nanmin([(t["S1"] - t["S1_conf"]).min(), (t["ST"] - t["ST_conf"]).min(), 0.0]))
+            hi = float(np.nanmax([(t["S1"] + t["S1_conf"]).max(), (t["ST"] + t["ST_conf"]).max(), 1.0]))
+            ax.set_xlim(max(lo, -0.5), min(hi, 1.5))
+        else:
+            ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", label="mu*")
+        ax.set_yticks(ypos, t["parameter"])
+        ax.set_title(f"{kpi} [{KPI_UNITS.get(kpi, '')}]", fontsize=9)
+    axes[0, 0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _write_report(sweep: SweepDefinition, out: Path, rows: pd.DataFrame, samples: pd.DataFrame,
+                  best: pd.DataFrame, files: list[Path], path: Path) -> Path:
+    """A self-contained HTML page: the counts, the figures (embedded PNG) and the best variants."""
+    import base64
+    import html
+
+    failed = json.loads((out / "failed.json").read_text()) if (out / "failed.json").is_file() else {}
+    n_total = int(samples["variant_id"].nunique())
+    parts = [f"<h1>Sweep {html.escape(sweep.name)}</h1>",
+             f"<p>{html.escape(sweep.description)}</p>" if sweep.description else "",
+             f"<p>Design {sweep.design}, {len(rows)}/{n_total} variants done"
+             + (f", {len(failed)} failed (failed.json)" if failed else "") + ".</p>"]
+    for f in files:
+        if f.suffix == ".png":
+            data = base64.b64encode(f.read_bytes()).decode()
+            parts.append(f"<h2>{html.escape(f.stem)}</h2><img alt='{html.escape(f.stem)}' "
+                         f"src='data:image/png;base64,{data}'>")
+    if len(best):
+        parts.append("<h2>Best variants</h2>" + best.to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
+    units = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in KPI_UNITS.items()
+                    if k in rows.columns)
+    parts.append(f"<h2>KPI units</h2><table>{units}</table>")
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>Sweep {html.escape(sweep.name)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}"
+            "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+    path.write_text(page)
+    return path
 
 
 def _plot_tornado(table: pd.DataFrame, kpis: list[str], path: Path) -> Path:
