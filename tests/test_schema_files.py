@@ -41,7 +41,10 @@ def validators(tmp_path_factory) -> dict[str, jsonschema.Draft202012Validator]:
     out = tmp_path_factory.mktemp("schemas")
     assert main(["schema", "--out", str(out), "--force"]) == 0
     schemas = {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}
-    schemas["sweep.schema.json"] = sweep_json_schema()
+    assert main(["sweep", "schema", str(out)]) == 0
+    schemas = {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}
+    assert set(schemas) == {"model.schema.json", "scenario.schema.json", "sweep.schema.json"}
+    assert schemas["sweep.schema.json"] == json.loads(json.dumps(sweep_json_schema(), default=str))
     for schema in schemas.values():
         jsonschema.Draft202012Validator.check_schema(schema)
     return {name: jsonschema.Draft202012Validator(s) for name, s in schemas.items()}

@@ -1206,14 +1206,15 @@ def _plot_scatter(rows: pd.DataFrame, params: list[Parameter], kpi: str, path: P
 # ---------------------------------------------------------------------------- command line
 
 def register_cli(subparsers) -> None:
-    """Add ``twin sweep FILE --out DIR`` and ``twin sweep status DIR`` to the CLI's subparsers."""
+    """Add ``twin sweep FILE --out DIR``, ``twin sweep status DIR`` and ``twin sweep schema [DIR]``."""
     p = subparsers.add_parser(
         "sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris) on dask; resumable",
         description="Run the missing variants of a sweep file on a dask cluster and analyse them. "
                     "'twin sweep status DIR' shows how many variants are done.",
     )
-    p.add_argument("file", help="sweep file (scenarios/sweeps/*.toml), or 'status'")
-    p.add_argument("dir", nargs="?", help="with 'status': the sweep's results directory")
+    p.add_argument("file", help="sweep file (scenarios/sweeps/*.toml), or 'status', or 'schema'")
+    p.add_argument("dir", nargs="?", help="with 'status': the sweep's results directory; with 'schema': "
+                   "the folder for sweep.schema.json (default: schemas)")
     p.add_argument("--out", help="results directory (default results/sweep-NAME)")
     p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 "
                    "(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
@@ -1243,6 +1244,14 @@ def cli_sweep(args, console=None) -> int:
         if not args.dir:
             raise TwinError("twin sweep status DIR: missing the results directory")
         _print_status(status(args.dir))
+        return 0
+    if args.file == "schema":
+        from twin.paths import check_output_dir
+
+        dest = check_output_dir(args.dir or "schemas", option="twin sweep schema", force=args.force)
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "sweep.schema.json").write_text(json.dumps(sweep_json_schema(), indent=2, default=str) + "\n")
+        print(f"wrote {dest / 'sweep.schema.json'}")
         return 0
     if args.dir:
         raise TwinError(f"twin sweep {args.file} {args.dir}: unexpected argument '{args.dir}' (use --out DIR)")
