@@ -193,3 +193,25 @@ def test_cli_honours_dask_scheduler_address(cluster, reference, tmp_path, capsys
     args = parser.parse_args(["sweep", "status", str(out)])
     assert args.handler(args) == 0
     assert "12/12 variants done" in capsys.readouterr().out
+
+
+def test_ctrl_c_on_a_local_cluster_prints_one_line(reference, tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) mid-sweep: one line."""
+    twin = Path(sys.executable).parent / "twin"
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(twin), "sweep", str(reference.path), "--out", str(out), "--workers", "1",
+                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and not list((out / "rows").glob("*.parquet")):
+            time.sleep(0.1)
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    assert proc.returncode == 130 and stderr.strip() == "twin: interrupted", stderr
+    assert not (out / sw.LOCK).exists() and 1 <= sw.status(out)["done"] < 12

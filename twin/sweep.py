@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import logging
 import math
 import os
 import shutil
@@ -904,11 +905,9 @@ def _quiet_dask() -> Iterator[None]:
     everything is silenced and stays so: tearing down a cluster whose workers are busy makes dask
     log closed comms until the interpreter exits, and the user asked to stop.
     """
-    import logging
-
     logger = logging.getLogger("distributed")
     old = logger.level
-    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+    if _quiet():
         logger.setLevel(logging.ERROR)
     try:
         yield
@@ -918,10 +917,13 @@ def _quiet_dask() -> Iterator[None]:
     logger.setLevel(old)
 
 
-def _silence_dask() -> None:
-    import logging
+def _quiet() -> bool:
+    """True unless ``twin -v`` (root logger at INFO or below)."""
+    return logging.getLogger().getEffectiveLevel() > logging.INFO
 
-    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+
+def _silence_dask() -> None:
+    if _quiet():
         logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
 
 
@@ -946,9 +948,17 @@ def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, rec
             n = workers or os.cpu_count() or 1
             # dashboard_address=None still starts an HTTP server on port 8787 (a warning when taken):
             # the scheduler's own keyword puts it on a free loopback port, without the dashboard.
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                   local_directory=str(scratch))
+            import dask
+
+            # A variant that kills its worker (out of memory, a crash) is failed after one retry,
+            # not after dask's default three more dead workers.
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, local_directory=str(scratch),
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                       # worker processes log on their own (a cancelled task at Ctrl-C);
+                                       # their failures reach failed.json anyway
+                                       silence_logs=logging.CRITICAL if _quiet() else False)
             client = Client(cluster)
             client.run(_ignore_sigint)  # Ctrl-C reaches the driver only: one line, no worker tracebacks
         else:
