@@ -825,8 +825,11 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
                            progress, flush_s, max_variants, analysis, set_overrides)
 
 
-def _run_locked(sweep, out, design, todo_all, samples, scheduler, serial, workers, force, reuse, progress,
-                flush_s, max_variants, analysis, set_overrides) -> SweepResult:
+def _run_locked(sweep: SweepDefinition, out: Path, design: Design, todo_all: list[Variant],
+                samples: pd.DataFrame, scheduler: str | None, serial: bool, workers: int | None, force: bool,
+                reuse: bool, progress: bool, flush_s: float, max_variants: int | None, analysis: bool,
+                set_overrides: dict[str, Any] | None) -> SweepResult:
+    """The body of :func:`run_sweep`, run while holding ``out``'s lock."""
     _prepare_store(sweep, out, len(todo_all), force, set_overrides)
     _write_parquet_atomic(samples, out / "samples.parquet")
     done = _read_rows(out)
