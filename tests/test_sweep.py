@@ -6,7 +6,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -143,7 +142,7 @@ def test_serial_run_writes_rows_manifest_and_analysis(serial_run):
     assert rows[["rain_coverage", "district_heat_mwh", "net_cost_eur"]].notna().all().all()
     manifest = __import__("json").loads((out / "manifest.json").read_text())
     assert manifest["n_variants"] == 12 and manifest["design"] == "lhs" and len(manifest["definition_sha256"]) == 64
-    for name in ("tornado.csv", "tornado.png", "best.csv", "scatter_rain_coverage.png"):
+    for name in ("tornado.csv", "tornado.png", "best.csv", "scatter_rain_coverage.png", "report.html"):
         assert (out / "analysis" / name).is_file()
     # A bigger tank never covers less rain demand, whatever the seed.
     for _seed, g in rows.groupby("seed"):
@@ -208,53 +207,6 @@ def test_local_cluster_matches_serial(tiny_file, serial_run, tmp_path):
     pd.testing.assert_frame_equal(_numbers(res.rows), _numbers(serial_run[1].rows))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_cli_on_a_scheduler_and_workers_started_by_hand(tiny_file, serial_run, tmp_path, capsys):
-    dask = Path(sys.executable).parent / "dask"
-    if not dask.exists():
-        pytest.skip("the dask command is not installed beside this Python")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
-    try:
-        for _ in range(2):
-            procs.append(subprocess.Popen(
-                [str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                 "--no-dashboard", "--local-directory", str(tmp_path / "dask")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        from distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        parser = argparse.ArgumentParser()
-        sw.register_cli(parser.add_subparsers(dest="command"))
-        out = tmp_path / "remote"
-        args = parser.parse_args(["sweep", str(tiny_file), "--out", str(out), "--scheduler", address, "--no-progress"])
-        assert args.handler(args) == 0
-        rows = pd.read_parquet(out / "results.parquet")
-        pd.testing.assert_frame_equal(_numbers(rows), _numbers(serial_run[1].rows))
-        args = parser.parse_args(["sweep", "status", str(out)])
-        assert args.handler(args) == 0
-        assert "12/12 variants done" in capsys.readouterr().out
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(10)
-
-
 def test_cli_user_errors(tmp_path):
     parser = argparse.ArgumentParser()
     sw.register_cli(parser.add_subparsers(dest="command"))
@@ -316,8 +268,10 @@ def test_sobol_and_morris_on_the_twin_rank_the_obvious_driver(tmp_path):
     idx = pd.read_csv(out / "analysis" / "sensitivity.csv").set_index(["kpi", "parameter"])["ST"]
     assert idx["rain_coverage", "tank_volume_m3"] > 0.5 > idx["rain_coverage", "hr_effectiveness"]
     assert idx["district_heat_mwh", "hr_effectiveness"] > 0.5 > idx["district_heat_mwh", "tank_volume_m3"]
-    tornado = pd.read_csv(out / "analysis" / "tornado.csv")
-    assert tornado[tornado["kpi"] == "rain_coverage"].iloc[0]["parameter"] == "tank_volume_m3"
+    # The plot shows these indices; no tornado (binned means of a Saltelli sample contradicted them).
+    assert (out / "analysis" / "sensitivity.png").is_file() and not (out / "analysis" / "tornado.csv").exists()
+    report = (out / "analysis" / "report.html").read_text()
+    assert "<h2>sensitivity</h2>" in report and "data:image/png;base64," in report
     # Morris on the same model: elementary effects rank the same way.
     text = text.replace('design = "sobol"\nsamples = 8', 'design = "morris"\nsamples = 4')
     out = tmp_path / "morris"

@@ -1310,12 +1310,43 @@ def check_file(path: str | Path) -> str:
 
 
 def json_schemas() -> dict[str, str]:
-    """JSON Schemas of both file kinds, as text, keyed by file name."""
-    scenario_schema = Scenario.model_json_schema()
+    """JSON Schemas of both file kinds, as text, keyed by file name.
+
+    ``scenario.schema.json`` accepts both kinds of scenario file: one that ``inherits`` another (a
+    design option, a validation case) only overrides its parent, so its keys are checked and none
+    is required; a file without ``inherits`` must be complete. TOML dates are strings
+    (``format: date``) in these schemas, as TOML-aware editors expect. Sweep files have their own
+    schema, :func:`twin.sweep.sweep_json_schema`.
+    """
+    full = Scenario.model_json_schema()
     for key in _LOADER_FIELDS:
-        scenario_schema["properties"].pop(key, None)
-    scenario_schema["properties"]["inherits"] = {"type": "string", "description": "Parent scenario file."}
+        full["properties"].pop(key, None)
+    full["properties"]["inherits"] = {"type": "string", "description": "Parent scenario file."}
+    defs = full.pop("$defs", {})
+    # The root is the partial schema (every key optional); a file that inherits nothing must also
+    # match the full one. Partial definitions are copies of the full ones under a prefix.
+    scenario_schema = _partial_schema(copy.deepcopy(full))
+    scenario_schema["$defs"] = {**defs, "ScenarioComplete": full,
+                                **{f"Partial{name}": _partial_schema(copy.deepcopy(d)) for name, d in defs.items()}}
+    scenario_schema["if"] = {"required": ["inherits"]}
+    scenario_schema["else"] = {"$ref": "#/$defs/ScenarioComplete"}
     return {
         "model.schema.json": json.dumps(Model.model_json_schema(), indent=2),
         "scenario.schema.json": json.dumps(scenario_schema, indent=2, default=str),
     }
+
+
+def _partial_schema(node: Any) -> Any:
+    """``node`` with every ``required`` list dropped and references pointed at the partial $defs."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "required" and isinstance(value, list):
+                continue  # the keyword, not a field that happens to be called "required"
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                value = "#/$defs/Partial" + value.removeprefix("#/$defs/")
+            out[key] = _partial_schema(value)
+        return out
+    if isinstance(node, list):
+        return [_partial_schema(v) for v in node]
+    return node

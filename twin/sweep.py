@@ -19,19 +19,33 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import logging
 import math
 import os
+import shutil
+import signal
+import socket
 import time
 import tomllib
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from twin.errors import ScenarioError, TwinError
 
@@ -43,6 +57,12 @@ __all__ = [
 #: Where rows are stored under the output directory.
 ROWS_DIR = "rows"
 MANIFEST = "manifest.json"
+#: Held by the running sweep (pid and host inside): a second sweep into the same folder is refused.
+LOCK = "sweep.lock"
+#: dask's scratch space, inside the output folder (not a shared /tmp/dask-scratch-space).
+SCRATCH_DIR = "dask-scratch"
+#: Largest design (sample points x seeds): a 1000^3 grid would exhaust memory before any run.
+MAX_VARIANTS = 100_000
 #: Swept paths starting with one of these change the occupancy realisation (or its clock): a
 #: variant with such a parameter never reuses a realisation computed for another variant.
 NO_OCCUPANCY_REUSE = ("occupancy", "zones", "calendar", "period", "seed", "weather", "building", "profiles")
@@ -219,6 +239,15 @@ class SweepDefinition(_Strict):
     def _kpis(cls, names: list[str]) -> list[str]:
         return _known_kpis(names)
 
+    @field_validator("samples")
+    @classmethod
+    def _sobol_power_of_two(cls, n: int | None, info: ValidationInfo) -> int | None:
+        # Saltelli's scheme loses the balance of the Sobol' sequence otherwise (SALib only warns).
+        if n is not None and info.data.get("design") == "sobol" and n & (n - 1):
+            lower = 1 << (n.bit_length() - 1)
+            raise ValueError(f"design 'sobol' needs a power of 2 (e.g. {lower} or {2 * lower}); got {n}")
+        return n
+
     @model_validator(mode="after")
     def _check(self):
         labels = [p.label for p in self.parameters]
@@ -235,11 +264,34 @@ class SweepDefinition(_Strict):
         return self
 
 
-def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
+def sweep_json_schema() -> dict:
+    """JSON Schema of a sweep file (``scenarios/sweeps/*.toml``), for editors and CI checks.
+
+    Dates in ``[overrides]`` are strings in JSON; parameter paths are not checked here (only
+    :func:`load_sweep` knows the model).
+    """
+    schema = SweepDefinition.model_json_schema()
+    schema["properties"].pop("source_file", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def load_sweep(path: str | Path, check_paths: bool = True,
+               set_overrides: dict[str, Any] | None = None) -> SweepDefinition:
     """Read and validate a sweep file.
 
     Every parameter path is checked by loading the base scenario with it overridden by the
     parameter's first value. Errors are one-line :class:`ScenarioError` naming the file and field.
+
+    Parameters
+    ----------
+    path
+        Sweep file.
+    check_paths
+        Load the base scenario with each parameter set (slower; off for pure design tests).
+    set_overrides
+        ``--set`` overrides (dotted path -> value) applied to the base of every variant, after the
+        file's ``[overrides]``; the swept parameters still win.
     """
     path = Path(path)
     if not path.is_file():
@@ -273,6 +325,13 @@ def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
         raise ScenarioError(f"{path}: field '{loc}': {msg}") from None
     base = sweep.base if sweep.base.is_absolute() else (path.parent / sweep.base)
     sweep = sweep.model_copy(update={"base": base.resolve(), "source_file": path})
+    if set_overrides:
+        try:
+            _load(sweep.base, {**sweep.overrides, **set_overrides})
+        except ScenarioError as exc:
+            msg = str(exc).split(": ", 1)[-1] if str(exc).startswith(str(sweep.base)) else str(exc)
+            raise ScenarioError(f"--set {_fmt_set(set_overrides)}: {msg}") from None
+        sweep = sweep.model_copy(update={"overrides": {**sweep.overrides, **set_overrides}})
     if check_paths:
         base_scenario = _load_base(sweep)
         for i, p in enumerate(sweep.parameters):
@@ -284,6 +343,10 @@ def load_sweep(path: str | Path, check_paths: bool = True) -> SweepDefinition:
                 msg = str(exc).split(": ", 1)[-1]
                 raise ScenarioError(f"{path}: field 'parameters[{i}]' ({p.label}): {msg}") from None
     return sweep
+
+
+def _fmt_set(set_overrides: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in set_overrides.items())
 
 
 def _load(base: Path, overrides: dict[str, Any]):
@@ -365,10 +428,37 @@ class Design:
         return {"num_vars": d, "names": [p.label for p in self.parameters], "bounds": [[0.0, 1.0]] * d}
 
 
+def design_size(sweep: SweepDefinition) -> int:
+    """Number of sample points of a sweep's design, counted before sampling anything."""
+    d = len(sweep.parameters)
+    if sweep.design == "grid":
+        # A range without levels is refused later by make_design with its own message.
+        return math.prod(len(p.values) if p.values is not None else (p.levels or 1) for p in sweep.parameters)
+    n = int(sweep.samples)
+    if sweep.design == "sobol":
+        return n * (2 * d + 2 if sweep.second_order else d + 2)
+    if sweep.design == "morris":
+        return n * (d + 1)
+    return n
+
+
 def make_design(sweep: SweepDefinition) -> Design:
-    """Sample the parameter space of a sweep (deterministic for a given ``sample_seed``)."""
+    """Sample the parameter space of a sweep (deterministic for a given ``sample_seed``).
+
+    Raises
+    ------
+    ScenarioError
+        The design would exceed :data:`MAX_VARIANTS` runs (sample points x seeds).
+    """
     params = list(sweep.parameters)
     d = len(params)
+    points = design_size(sweep)
+    if points * len(sweep.seeds) > MAX_VARIANTS:
+        field = "parameters" if sweep.design == "grid" else "samples"
+        raise ScenarioError(
+            f"{sweep.source_file}: field '{field}': a {sweep.design} design of {points:,} points x "
+            f"{len(sweep.seeds)} seed(s) = {points * len(sweep.seeds):,} runs; expected at most "
+            f"{MAX_VARIANTS:,} (fewer levels or samples, or split the sweep)")
     if sweep.design == "grid":
         try:
             grids = [p.grid_values() for p in params]
@@ -500,6 +590,57 @@ def run_variant(task: dict) -> dict:
             **sweep_kpis(summary), "runtime_s": time.perf_counter() - t0}
 
 
+def scenario_digest(base: Path, overrides: dict[str, Any]) -> str:
+    """sha256 of what this process reads for a sweep's base: scenario, model, weather file.
+
+    The driver computes it once; every worker recomputes it before each variant, so a worker
+    holding another copy of a file at the same path fails that variant instead of storing a row
+    computed from other inputs.
+    """
+    scenario = _load(base, overrides)
+    doc = json.loads(scenario.model_dump_json(exclude={"source_file", "applied_overrides"}))
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode())
+    source = Path(str(scenario.weather.source))
+    if not source.is_absolute() and scenario.source_file is not None:
+        source = Path(scenario.source_file).parent / source
+    if source.is_file():  # a weather file (EPW, CSV); a named generator has no file
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _where() -> str:
+    """Address of the dask worker running this code, or this process."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+def run_task(task: dict) -> dict:
+    """Run one variant wherever it lands, never raising: ``{"row": row}`` or ``{"error": message}``.
+
+    With ``task["base_sha256"]`` the inputs read here are first checked against the driver's
+    (:func:`scenario_digest`). Any exception fails only this variant; its message names the worker.
+    """
+    where = _where()
+    try:
+        expected = task.get("base_sha256")
+        if expected is not None:
+            got = scenario_digest(Path(task["base"]), task["base_overrides"])
+            if got != expected:
+                raise ScenarioError(
+                    f"{task['base']}: the scenario, model or weather files read on {where} differ from "
+                    f"the driver's (sha256 {got[:12]}, driver {expected[:12]}); expected the same files "
+                    "on every worker")
+        return {"row": run_variant(task)}
+    except TwinError as exc:
+        return {"error": f"{exc} [worker {where}]"}
+    except Exception as exc:  # a bug or a broken worker: one failed variant, not a lost sweep
+        return {"error": f"{type(exc).__name__}: {exc} [worker {where}]"}
+
+
 def _read_rows(out: Path) -> pd.DataFrame:
     files = sorted((out / ROWS_DIR).glob("*.parquet"))
     if not files:
@@ -509,9 +650,80 @@ def _read_rows(out: Path) -> pd.DataFrame:
 
 
 def _write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` (temporary file + rename); KPI columns carry their unit as field metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _kpi_names()
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    fields = [f.with_metadata({**(f.metadata or {}), b"unit": KPI_UNITS[f.name].encode()})
+              if f.name in KPI_UNITS else f for f in table.schema]
+    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    df.to_parquet(tmp, index=False)
+    pq.write_table(table, tmp)
     os.replace(tmp, path)
+
+
+def kpi_units(path: str | Path) -> dict[str, str]:
+    """The unit of each KPI column of a sweep's Parquet file (field metadata ``unit``)."""
+    import pyarrow.parquet as pq
+
+    return {f.name: f.metadata[b"unit"].decode() for f in pq.read_schema(path)
+            if f.metadata and b"unit" in f.metadata}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+@contextmanager
+def sweep_lock(out: Path) -> Iterator[Path]:
+    """Hold ``out/sweep.lock`` while a sweep writes into ``out``.
+
+    The lock holds the pid and host of its sweep. A lock left by a dead process of this host (a
+    ``kill -9``, a power cut) is taken over; a live one, or one from another host, is refused.
+
+    Raises
+    ------
+    TwinError
+        Another sweep is running into ``out``.
+    """
+    path = out / LOCK
+    host = socket.gethostname()
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid_text, _, owner = path.read_text().strip().partition(" ")
+                pid = int(pid_text)
+            except (OSError, ValueError):
+                # Just created by a sweep that has not written its pid yet, or garbage: stale after a minute.
+                if path.exists() and time.time() - path.stat().st_mtime > 60:
+                    path.unlink(missing_ok=True)
+                    continue
+                raise TwinError(f"{out}: {LOCK} is held by another sweep; wait for it, or delete "
+                                f"{path} if no sweep runs there") from None
+            if owner == host and pid != os.getpid() and not _pid_alive(pid):
+                path.unlink(missing_ok=True)  # stale: its sweep died without cleaning up
+                continue
+            raise TwinError(f"{out}: another sweep (pid {pid} on {owner}) is writing here; wait for it, "
+                            f"use another --out, or delete {path} if that process is gone") from None
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{os.getpid()} {host}\n")
+        break
+    else:
+        raise TwinError(f"{out}: cannot take {path}; delete it if no sweep runs there")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _write_json_atomic(doc: dict, path: Path) -> None:
@@ -520,7 +732,8 @@ def _write_json_atomic(doc: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _prepare_store(sweep: SweepDefinition, out: Path, n_variants: int, force: bool) -> dict:
+def _prepare_store(sweep: SweepDefinition, out: Path, n_variants: int, force: bool,
+                   set_overrides: dict[str, Any] | None = None) -> dict:
     from twin import __version__ as twin_version
 
     digest = definition_hash(sweep)
@@ -536,13 +749,14 @@ def _prepare_store(sweep: SweepDefinition, out: Path, n_variants: int, force: bo
             for f in (out / ROWS_DIR).glob("*.parquet"):
                 f.unlink()
             (out / "results.parquet").unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / ROWS_DIR).mkdir(exist_ok=True)
+    (out / ROWS_DIR).mkdir(parents=True, exist_ok=True)
+    _kpi_names()
     manifest = {
         "name": sweep.name, "definition_file": str(sweep.source_file), "definition_sha256": digest,
         "twin_version": twin_version, "design": sweep.design, "samples": sweep.samples,
         "seeds": list(sweep.seeds), "n_variants": n_variants,
         "parameters": [p.label for p in sweep.parameters], "kpis": list(sweep.kpis),
+        "set": dict(set_overrides or {}), "kpi_units": dict(KPI_UNITS),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if manifest_path.exists():
@@ -565,7 +779,8 @@ class SweepResult:
 
 def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, serial: bool = False,
               workers: int | None = None, force: bool = False, reuse: bool = True, progress: bool = True,
-              flush_s: float = 2.0, max_variants: int | None = None, analysis: bool = True) -> SweepResult:
+              flush_s: float = 2.0, max_variants: int | None = None, analysis: bool = True,
+              set_overrides: dict[str, Any] | None = None) -> SweepResult:
     """Run the missing variants of a sweep into ``out`` and analyse the results.
 
     Parameters
@@ -575,8 +790,9 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
     out
         Results directory (see docs/sweeps.md for its layout).
     scheduler
-        Address of a running dask scheduler (``tcp://host:8786``); default a ``LocalCluster`` of
-        ``workers`` processes (default: one per core), one thread each.
+        Address of a running dask scheduler (``tcp://host:8786``); default the environment
+        variable ``DASK_SCHEDULER_ADDRESS``, else a ``LocalCluster`` of ``workers`` processes
+        (default: one per core), one thread each, its scratch space in ``out/dask-scratch``.
     serial
         Run in this process, without dask.
     force
@@ -587,17 +803,34 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
         Completed rows are written to ``out/rows/`` at least this often.
     max_variants
         Stop after this many new variants (for tests and quick looks); the rest run next time.
+    set_overrides
+        Overrides (dotted path -> value, like ``--set``) applied to the base of every variant;
+        recorded in the manifest and part of the definition hash.
 
     Raises
     ------
     TwinError
-        Bad definition, or ``out`` holds another definition's results without ``force``.
+        Bad definition, another sweep is running into ``out``, or ``out`` holds another
+        definition's results without ``force``.
     """
-    sweep = load_sweep(path)
+    sweep = load_sweep(path, set_overrides=set_overrides)
     out = Path(out)
     design = make_design(sweep)
     todo_all, samples = variants(sweep, design)
-    _prepare_store(sweep, out, len(todo_all), force)
+    if scheduler is None and not serial:
+        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    out.mkdir(parents=True, exist_ok=True)
+    with sweep_lock(out):
+        return _run_locked(sweep, out, design, todo_all, samples, scheduler, serial, workers, force, reuse,
+                           progress, flush_s, max_variants, analysis, set_overrides)
+
+
+def _run_locked(sweep: SweepDefinition, out: Path, design: Design, todo_all: list[Variant],
+                samples: pd.DataFrame, scheduler: str | None, serial: bool, workers: int | None, force: bool,
+                reuse: bool, progress: bool, flush_s: float, max_variants: int | None, analysis: bool,
+                set_overrides: dict[str, Any] | None) -> SweepResult:
+    """The body of :func:`run_sweep`, run while holding ``out``'s lock."""
+    _prepare_store(sweep, out, len(todo_all), force, set_overrides)
     _write_parquet_atomic(samples, out / "samples.parquet")
     done = _read_rows(out)
     done_ids = set(done["variant_id"]) if len(done) else set()
@@ -605,7 +838,10 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
     if max_variants is not None:
         todo = todo[:max_variants]
     occ_key = definition_hash(sweep) if occupancy_reusable(sweep) else None
-    tasks = [{"base": str(sweep.base), "overrides": {**sweep.overrides, **v.overrides}, "seed": v.seed,
+    # Workers check what they read against this before each variant (mixed inputs are impossible).
+    base_sha = None if serial or not todo else scenario_digest(sweep.base, dict(sweep.overrides))
+    tasks = [{"base": str(sweep.base), "base_overrides": dict(sweep.overrides), "base_sha256": base_sha,
+              "overrides": {**sweep.overrides, **v.overrides}, "seed": v.seed,
               "variant_id": v.variant_id, "params": v.params, "reuse": reuse,
               "occupancy_key": occ_key if reuse else None} for v in todo]
     failed: dict[str, str] = {}
@@ -619,11 +855,11 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
             pending.clear()
         last = time.monotonic()
 
-    def record(row: dict | None, task: dict, error: str | None = None):
-        if error is not None:
-            failed[task["variant_id"]] = error
+    def record(result: dict, task: dict):
+        if "error" in result:
+            failed[task["variant_id"]] = result["error"]
         else:
-            pending.append(row)
+            pending.append(result["row"])
         if time.monotonic() - last >= flush_s:
             flush()
 
@@ -633,20 +869,18 @@ def run_sweep(path: str | Path, out: str | Path, scheduler: str | None = None, s
             pass
         elif serial:
             for task in tasks:
-                try:
-                    record(run_variant(task), task)
-                except TwinError as exc:
-                    record(None, task, str(exc))
+                record(run_task(task), task)
                 bar.update(1)
         else:
-            _run_dask(tasks, scheduler, workers, record, bar)
+            _run_dask(tasks, scheduler, workers, record, bar, out / SCRATCH_DIR)
     finally:
         flush()
         bar.close()
-    if failed:
-        _write_json_atomic(failed, out / "failed.json")
-    else:
-        (out / "failed.json").unlink(missing_ok=True)
+        # Also on Ctrl-C: what failed so far is kept, and retried next time like the rest.
+        if failed:
+            _write_json_atomic(failed, out / "failed.json")
+        else:
+            (out / "failed.json").unlink(missing_ok=True)
     rows = _read_rows(out)
     files = []
     if len(rows):
@@ -666,40 +900,98 @@ def _progress(total: int, enabled: bool, name: str):
                 dynamic_ncols=True)
 
 
-def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, record, bar) -> None:
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Silence distributed's shutdown chatter ("Worker process still alive", closed comms).
+
+    Errors still show; with ``twin -v`` (root logger at INFO) nothing is silenced. After Ctrl-C
+    everything is silenced and stays so: tearing down a cluster whose workers are busy makes dask
+    log closed comms until the interpreter exits, and the user asked to stop.
+    """
+    logger = logging.getLogger("distributed")
+    old = logger.level
+    if _quiet():
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    except KeyboardInterrupt:
+        _silence_dask()
+        raise
+    logger.setLevel(old)
+
+
+def _quiet() -> bool:
+    """True unless ``twin -v`` (root logger at INFO or below)."""
+    return logging.getLogger().getEffectiveLevel() > logging.INFO
+
+
+def _silence_dask() -> None:
+    if _quiet():
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+
+
+def _failure(exc: BaseException) -> str:
+    """The message of a variant whose task did not return (its worker died, or dask failed)."""
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        worker = getattr(exc.last_worker, "address", exc.last_worker)
+        return (f"the worker running it died (last on {worker}, {exc.allowed_failures + 1} attempt(s)); "
+                "see that worker's log (memory limit, crash)")
+    return f"{type(exc).__name__}: {exc} [dask]"
+
+
+def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, record, bar,
+              scratch: Path) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if scheduler is None:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               host="127.0.0.1")
-        client = Client(cluster)
-    else:
+    with _quiet_dask():
+        if scheduler is None:
+            n = workers or os.cpu_count() or 1
+            # dashboard_address=None still starts an HTTP server on port 8787 (a warning when taken):
+            # the scheduler's own keyword puts it on a free loopback port, without the dashboard.
+            import dask
+
+            # A variant that kills its worker (out of memory, a crash) is failed after one retry,
+            # not after dask's default three more dead workers.
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, local_directory=str(scratch),
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                       # worker processes log on their own (a cancelled task at Ctrl-C);
+                                       # their failures reach failed.json anyway
+                                       silence_logs=logging.CRITICAL if _quiet() else False)
+            client = Client(cluster)
+            client.run(_ignore_sigint)  # Ctrl-C reaches the driver only: one line, no worker tracebacks
+        else:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as exc:
+                raise TwinError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
         try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise TwinError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    try:
-        futures = {}
-        for task in tasks:
-            fut = client.submit(run_variant, task, key=f"twin-variant-{task['variant_id']}", pure=False)
-            futures[fut] = task
-        for fut in as_completed(futures):
-            task = futures[fut]
-            exc = fut.exception()
-            if exc is None:
-                record(fut.result(), task)
-            elif isinstance(exc, TwinError):
-                record(None, task, str(exc))
-            else:
-                raise exc
-            bar.update(1)
-            fut.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            futures = {}
+            for task in tasks:
+                fut = client.submit(run_task, task, key=f"twin-variant-{task['variant_id']}", pure=False)
+                futures[fut] = task
+            for fut in as_completed(futures):
+                task = futures[fut]
+                exc = fut.exception()
+                record(fut.result() if exc is None else {"error": _failure(exc)}, task)
+                bar.update(1)
+                fut.release()
+        except KeyboardInterrupt:
+            _silence_dask()  # before the teardown below, which logs every comm it closes
+            raise
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+                shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def status(out: str | Path) -> dict:
@@ -779,8 +1071,11 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
             samples: pd.DataFrame | None = None, design: Design | None = None) -> list[Path]:
     """Write the analysis of a sweep's rows into ``out/analysis/``; return the files.
 
-    ``sensitivity.csv`` (Sobol or Morris indices per KPI, when every sample point is done),
-    ``tornado.csv`` and ``tornado.png``, ``scatter_<kpi>.png``, ``best.csv``.
+    Sobol and Morris designs: ``sensitivity.csv`` and ``sensitivity.png`` (the indices per KPI,
+    once every sample point is done). Grid and LHS designs: ``tornado.csv`` and ``tornado.png``
+    (binned means are not an analysis of a Saltelli or Morris sample, whose points share columns:
+    there they showed swings the indices deny). Every design: ``scatter_<kpi>.png``, ``best.csv``
+    and ``report.html``, which embeds the figures and the best variants.
     """
     _kpi_names()
     out = Path(out)
@@ -790,6 +1085,8 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
         samples = pd.read_parquet(out / "samples.parquet")
     dest = out / "analysis"
     dest.mkdir(exist_ok=True)
+    for stale in ("tornado.csv", "tornado.png", "sensitivity.csv", "sensitivity.png"):
+        (dest / stale).unlink(missing_ok=True)  # from an earlier, partial analysis
     files: list[Path] = []
     complete = set(samples["variant_id"]) <= set(rows["variant_id"])
     if design.kind in ("sobol", "morris") and complete:
@@ -802,19 +1099,80 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
             table = pd.concat(tables, ignore_index=True)
             table = table[["kpi", *[c for c in table.columns if c != "kpi"]]]
             table.to_csv(dest / "sensitivity.csv", index=False)
-            files.append(dest / "sensitivity.csv")
-    torn = [tornado_table(rows, design.parameters, k) for k in sweep.kpis]
-    torn = [t for t in torn if len(t)]
-    if torn:
-        table = pd.concat(torn, ignore_index=True)
-        table.to_csv(dest / "tornado.csv", index=False)
-        files += [dest / "tornado.csv", _plot_tornado(table, sweep.kpis, dest / "tornado.png")]
+            files += [dest / "sensitivity.csv", _plot_sensitivity(table, design.kind, dest / "sensitivity.png")]
+    elif design.kind in ("grid", "lhs"):
+        torn = [tornado_table(rows, design.parameters, k) for k in sweep.kpis]
+        torn = [t for t in torn if len(t)]
+        if torn:
+            table = pd.concat(torn, ignore_index=True)
+            table.to_csv(dest / "tornado.csv", index=False)
+            files += [dest / "tornado.csv", _plot_tornado(table, sweep.kpis, dest / "tornado.png")]
     for kpi in sweep.kpis:
         files.append(_plot_scatter(rows, design.parameters, kpi, dest / f"scatter_{kpi}.png"))
     best = best_variants(rows, sweep.best)
     best.to_csv(dest / "best.csv", index=False)
     files.append(dest / "best.csv")
+    files.append(_write_report(sweep, out, rows, samples, best, files, dest / "report.html"))
     return files
+
+
+def _plot_sensitivity(table: pd.DataFrame, kind: str, path: Path) -> Path:
+    """Bars of the indices per KPI (S1 and ST with their 95 % intervals, or Morris mu*)."""
+    from twin.plotting import pyplot
+
+    plt = pyplot()
+    kpis = list(dict.fromkeys(table["kpi"]))
+    n_par = table["parameter"].nunique()
+    fig, axes = plt.subplots(len(kpis), 1, figsize=(7, 1.0 + (0.35 * n_par + 0.6) * len(kpis)), squeeze=False)
+    for ax, kpi in zip(axes[:, 0], kpis, strict=True):
+        t = table[table["kpi"] == kpi].iloc[::-1]
+        ypos = np.arange(len(t))
+        if kind == "sobol":
+            ax.barh(ypos + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], color="tab:orange", label="total (ST)")
+            ax.barh(ypos - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], color="tab:blue", label="first order (S1)")
+            # Indices live in [0, 1]; wide intervals (a small N) are cut at +-0.5 beyond that.
+            lo = float(np.nanmin([(t["S1"] - t["S1_conf"]).min(), (t["ST"] - t["ST_conf"]).min(), 0.0]))
+            hi = float(np.nanmax([(t["S1"] + t["S1_conf"]).max(), (t["ST"] + t["ST_conf"]).max(), 1.0]))
+            ax.set_xlim(max(lo, -0.5), min(hi, 1.5))
+        else:
+            ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", label="mu*")
+        ax.set_yticks(ypos, t["parameter"])
+        ax.set_title(f"{kpi} [{KPI_UNITS.get(kpi, '')}]", fontsize=9)
+    axes[0, 0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _write_report(sweep: SweepDefinition, out: Path, rows: pd.DataFrame, samples: pd.DataFrame,
+                  best: pd.DataFrame, files: list[Path], path: Path) -> Path:
+    """A self-contained HTML page: the counts, the figures (embedded PNG) and the best variants."""
+    import base64
+    import html
+
+    failed = json.loads((out / "failed.json").read_text()) if (out / "failed.json").is_file() else {}
+    n_total = int(samples["variant_id"].nunique())
+    parts = [f"<h1>Sweep {html.escape(sweep.name)}</h1>",
+             f"<p>{html.escape(sweep.description)}</p>" if sweep.description else "",
+             f"<p>Design {sweep.design}, {len(rows)}/{n_total} variants done"
+             + (f", {len(failed)} failed (failed.json)" if failed else "") + ".</p>"]
+    for f in files:
+        if f.suffix == ".png":
+            data = base64.b64encode(f.read_bytes()).decode()
+            parts.append(f"<h2>{html.escape(f.stem)}</h2><img alt='{html.escape(f.stem)}' "
+                         f"src='data:image/png;base64,{data}'>")
+    if len(best):
+        parts.append("<h2>Best variants</h2>" + best.to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
+    units = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in KPI_UNITS.items()
+                    if k in rows.columns)
+    parts.append(f"<h2>KPI units</h2><table>{units}</table>")
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>Sweep {html.escape(sweep.name)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}"
+            "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+    path.write_text(page)
+    return path
 
 
 def _plot_tornado(table: pd.DataFrame, kpis: list[str], path: Path) -> Path:
@@ -861,16 +1219,20 @@ def _plot_scatter(rows: pd.DataFrame, params: list[Parameter], kpi: str, path: P
 # ---------------------------------------------------------------------------- command line
 
 def register_cli(subparsers) -> None:
-    """Add ``twin sweep FILE --out DIR`` and ``twin sweep status DIR`` to the CLI's subparsers."""
+    """Add ``twin sweep FILE --out DIR``, ``twin sweep status DIR`` and ``twin sweep schema [DIR]``."""
     p = subparsers.add_parser(
         "sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris) on dask; resumable",
         description="Run the missing variants of a sweep file on a dask cluster and analyse them. "
                     "'twin sweep status DIR' shows how many variants are done.",
     )
-    p.add_argument("file", help="sweep file (scenarios/sweeps/*.toml), or 'status'")
-    p.add_argument("dir", nargs="?", help="with 'status': the sweep's results directory")
+    p.add_argument("file", help="sweep file (scenarios/sweeps/*.toml), or 'status', or 'schema'")
+    p.add_argument("dir", nargs="?", help="with 'status': the sweep's results directory; with 'schema': "
+                   "the folder for sweep.schema.json (default: schemas)")
     p.add_argument("--out", help="results directory (default results/sweep-NAME)")
-    p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override applied to the base of every variant (recorded in the manifest)")
     p.add_argument("--workers", type=int, help="local cluster: worker processes (default: one per core)")
     p.add_argument("--serial", action="store_true", help="run in this process, without dask")
     p.add_argument("--force", action="store_true", help="discard results of another definition in --out")
@@ -878,6 +1240,10 @@ def register_cli(subparsers) -> None:
     p.add_argument("--no-reuse", action="store_true", help="recompute weather and occupancy for every variant")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cli_sweep, handler=cli_sweep)  # cli.py dispatches on args.func
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_status(st: dict) -> None:
@@ -892,13 +1258,24 @@ def cli_sweep(args, console=None) -> int:
             raise TwinError("twin sweep status DIR: missing the results directory")
         _print_status(status(args.dir))
         return 0
+    if args.file == "schema":
+        from twin.paths import check_output_dir
+
+        dest = check_output_dir(args.dir or "schemas", option="twin sweep schema", force=args.force)
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "sweep.schema.json").write_text(json.dumps(sweep_json_schema(), indent=2, default=str) + "\n")
+        print(f"wrote {dest / 'sweep.schema.json'}")
+        return 0
     if args.dir:
         raise TwinError(f"twin sweep {args.file} {args.dir}: unexpected argument '{args.dir}' (use --out DIR)")
     if args.serial and args.scheduler:
         raise TwinError("--serial and --scheduler exclude each other")
     if args.workers is not None and args.workers < 1:
         raise TwinError(f"--workers {args.workers}: expected at least 1")
-    sweep = load_sweep(args.file)
+    from twin.cli import _parse_set
+
+    set_overrides = _parse_set(args.set)
+    sweep = load_sweep(args.file, set_overrides=set_overrides)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{sweep.name}"
     if args.status:
         _print_status(status(out))
@@ -906,8 +1283,14 @@ def cli_sweep(args, console=None) -> int:
     from twin.paths import check_output_dir
 
     check_output_dir(out, force=args.force)  # before hours of runs, not after
-    res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
-                    force=args.force, reuse=not args.no_reuse, progress=not args.no_progress)
+    # `kill PID` ends like Ctrl-C: rows flushed, lock removed, one line, no traceback from dask.
+    old = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
+                        force=args.force, reuse=not args.no_reuse, progress=not args.no_progress,
+                        set_overrides=set_overrides)
+    finally:
+        signal.signal(signal.SIGTERM, old)
     _print_status(status(out))
     for vid, msg in res.failed.items():
         print(f"variant {vid} failed: {msg}")
