@@ -14,7 +14,7 @@ import pytest
 
 import twin
 from twin.errors import ScenarioError
-from twin.explore import Explorer, indicators, serve
+from twin.explore import Explorer, Superseded, indicators, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -95,9 +95,10 @@ def test_evaluate_matches_simulate_and_hits_the_cache(explorer, server):
 def test_superseded_evaluation_stops(explorer):
     generation = explorer.supersede()
     explorer.supersede()  # a newer change arrived
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(Superseded):
         explorer.evaluate({"tank": "33"}, generation=generation)
-    assert type(exc.value).__name__ == "Superseded"
+    with pytest.raises(ScenarioError, match="seeds"):
+        explorer.evaluate({}, seeds="x")
 
 
 @pytest.mark.slow

@@ -307,6 +307,11 @@ class Explorer:
             kw = parsed.get("battery_kw", self._sources["battery_kw"])
             if kwh == 0 and kw == 0:
                 out["battery"] = None
+            elif self._sources["battery_kwh"]:  # the scenario's battery: keep its other settings
+                if "battery_kwh" in parsed:
+                    out["battery.capacity_kwh"] = kwh
+                if "battery_kw" in parsed:
+                    out["battery.power_kw"] = kw
             else:
                 out["battery"] = {"capacity_kwh": kwh, "power_kw": kw}
         self.load(out)  # validate now: one line, as the CLI
@@ -322,7 +327,13 @@ class Explorer:
     # ------------------------------------------------------------------ simulations
     def seed_list(self, n: int | None = None) -> list[int]:
         """The scenario's seed and the next ``n - 1``."""
-        n = self.seeds if n is None else max(1, min(int(n), 50))
+        if n is None:
+            n = self.seeds
+        elif isinstance(n, bool) or not isinstance(n, int | float | str) or not str(n).strip().isdigit():
+            raise ScenarioError(f"explore: seeds {n!r}: expected a whole number from 1 to 50")
+        n = int(n)
+        if not 1 <= n <= 50:
+            raise ScenarioError(f"explore: seeds {n}: expected a whole number from 1 to 50")
         return [self.base.seed + i for i in range(n)]
 
     def _cached(self, cache: OrderedDict, key: tuple, make: Callable[[], Any], size: int = 8) -> Any:
@@ -479,15 +490,15 @@ class Explorer:
 
         overrides = self.overrides_for(values)
         option = re.sub(r"[^A-Za-z0-9_.-]", "-", name or "explore")[:64] or "explore"
-        rows = []
+        rows, caveats = [], []
         with self._lock:
             for seed in self.seed_list(seeds):
                 for label, ov in ((self.base.name, {}), (option, overrides)):
                     run = self.run(ov, seed)
                     rows.append({"scenario": label, "seed": seed, **kpi_row(run.summary)})
+                    caveats = caveats or list(run.summary["meta"].get("caveats", []))
         out = self.out_dir / f"comparison-{option}"
-        comparison = Comparison(pd.DataFrame(rows), self.base.name,
-                                list(self.run({}, self.base.seed).summary["meta"].get("caveats", [])))
+        comparison = Comparison(pd.DataFrame(rows), self.base.name, caveats)
         comparison.save(out)
         extra = ["", "Settings: " + (", ".join(f"`{k} = {v}`" for k, v in overrides.items()) or "none")]
         with (out / "comparison.md").open("a", encoding="utf-8") as fh:
