@@ -58,6 +58,18 @@ def test_controls_show_unit_range_and_source(server):
     assert by_key["battery_kwh"]["source"] == 0.0  # no battery in the baseline
 
 
+def test_every_slider_end_and_choice_is_a_valid_scenario(explorer):
+    from twin.explore import CONTROLS
+
+    partner = {"battery_kwh": "battery_kw", "battery_kw": "battery_kwh"}
+    for c in CONTROLS:
+        for value in c.choices or (c.low, c.high):
+            values = {c.key: str(value)}
+            if c.key in partner and value:
+                values[partner[c.key]] = "10"
+            explorer.overrides_for(values)  # raises ScenarioError if the page offered a bad value
+
+
 def test_bad_input_is_one_line_json_as_the_cli(server):
     status, data = _post(server + "api/evaluate", {"values": {"tank": "abc"}})
     assert status == 400 and set(data) == {"error"}
@@ -164,3 +176,35 @@ def test_page_in_headless_chromium(explorer, server):
                 page.screenshot(path=os.environ["TWIN_EXPLORE_SCREENSHOT"], full_page=True)
         finally:
             browser.close()
+
+
+def test_cli_prints_the_address_and_serves(tmp_path):
+    """`twin explore --port 0` prints its 127.0.0.1 address and answers there; a bad --set is one line."""
+    import re
+    import subprocess
+    import sys
+    import time
+
+    cmd = [sys.executable, "-m", "twin.cli", "explore", str(BASELINE), "--port", "0", "--set",
+           "period.end=2027-01-08", "--out", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, line + proc.stderr.read() if proc.poll() is not None else line
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(match.group(0) + "api/controls", timeout=10) as resp:
+                    assert json.loads(resp.read())["app_overrides"] == {"period.end": "2027-01-08"}
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    bad = subprocess.run([*cmd[:-4], "--set", "ahu.heat_recovery.effectiveness=abc"], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "ahu.heat_recovery.effectiveness" in bad.stderr and "Traceback" not in bad.stderr

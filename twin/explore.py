@@ -76,8 +76,8 @@ class Control:
 
 
 CONTROLS: tuple[Control, ...] = (
-    Control("tank", "Rainwater tank volume", "m³", "rainwater.tank_volume_m3", 0, 100, 1),
-    Control("pv", "PV peak power (roof south)", "kWp", "pv.arrays.roof_south.peak_power_kwp", 0, 300, 5),
+    Control("tank", "Rainwater tank volume", "m³", "rainwater.tank_volume_m3", 2, 100, 1),
+    Control("pv", "PV peak power (roof south)", "kWp", "pv.arrays.roof_south.peak_power_kwp", 5, 300, 5),
     Control("hr", "Heat-recovery effectiveness", "–", "ahu.heat_recovery.effectiveness", 0, 0.95, 0.01),
     Control("wall_insulation", "Timber-wall insulation thickness", "m",
             "constructions.timber_frame_wall.layers.insulation.thickness_m", 0.05, 0.50, 0.01),
@@ -607,7 +607,7 @@ def serve(explorer: Explorer, port: int = 0, background: bool = False):
 
 
 # ---------------------------------------------------------------------------------- CLI
-def cli_explore(args) -> int:
+def cli_explore(args, console=None) -> int:
     """``twin explore``: build the explorer, print the address, serve until Ctrl-C."""
     from twin.cli import _parse_set
 
