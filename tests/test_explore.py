@@ -104,6 +104,25 @@ def test_evaluate_matches_simulate_and_hits_the_cache(explorer, server):
 
 
 @pytest.mark.slow
+def test_a_running_simulation_does_not_block_the_server(server):
+    import threading
+    import time
+
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (_post(server + "api/evaluate", {"values": {"window_g": "0.31"}}),
+                                              done.set()), daemon=True)
+    worker.start()
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(server + "api/controls", timeout=60) as resp:
+        assert resp.status == 200
+    answered = time.perf_counter() - t0
+    if not done.is_set():  # the year was still simulating while the server answered
+        assert answered < 2.0
+    worker.join(timeout=300)
+
+
+@pytest.mark.slow
 def test_superseded_evaluation_stops(explorer):
     generation = explorer.supersede()
     explorer.supersede()  # a newer change arrived
@@ -131,6 +150,7 @@ def test_save_as_option_reproduces_the_numbers(explorer, server, tmp_path):
     assert status == 400 and "option name" in data["error"]
     status, data = _post(server + "api/export", {"name": "my-option", "values": values})
     assert status == 200 and Path(data["path"]).read_text().startswith("# Design-option comparison")
+    assert "<html" in Path(data["report"]).read_text()[:500].lower()
 
 
 @pytest.mark.slow

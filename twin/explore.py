@@ -7,7 +7,8 @@ A small ASGI app (starlette, served by uvicorn on 127.0.0.1) with one static pag
 - ``POST /api/evaluate`` ``{"values": {control: text}, "seeds": n}`` -> indicators of the option and
   the baseline, paired differences per seed (P10/P50/P90 with several seeds) and figure data;
 - ``POST /api/save`` writes the settings as an option TOML that ``inherits`` the scenario;
-- ``POST /api/export`` writes the comparison (``twin.compare.Comparison.save``: comparison.md, CSVs).
+- ``POST /api/export`` writes the comparison (``twin.compare.Comparison.save``: comparison.md, CSVs,
+  and ``twin report``'s report.html).
 
 Every run shares its seed's weather year and occupancy realisation with the baseline (common random
 numbers, as ``twin compare``). Runs are cached by input; a request that arrives while another
@@ -484,7 +485,8 @@ class Explorer:
     def export(self, values: dict[str, Any], seeds: int | None = None, name: str = "explore") -> Path:
         """Write the comparison of the current settings against the baseline (``twin compare`` files).
 
-        Returns the folder holding comparison.md, runs.csv, differences.csv and summary.csv.
+        Returns the folder holding comparison.md, runs.csv, differences.csv, summary.csv and the
+        self-contained report.html of ``twin report``.
         """
         from twin.compare import Comparison, kpi_row
 
@@ -503,6 +505,9 @@ class Explorer:
         extra = ["", "Settings: " + (", ".join(f"`{k} = {v}`" for k, v in overrides.items()) or "none")]
         with (out / "comparison.md").open("a", encoding="utf-8") as fh:
             fh.write("\n".join(extra) + "\n")
+        from twin.report import write_report
+
+        write_report(out)  # report.html, as `twin report DIR`
         return out
 
 
@@ -563,7 +568,7 @@ def make_app(explorer: Explorer):
         data = await body(request)
         out = await run_in_threadpool(explorer.export, data.get("values", {}), data.get("seeds"),
                                       str(data.get("name") or "explore"))
-        return JSONResponse({"path": str(out / "comparison.md")})
+        return JSONResponse({"path": str(out / "comparison.md"), "report": str(out / "report.html")})
 
     routes = [
         Route("/", page),
