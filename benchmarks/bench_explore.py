@@ -6,7 +6,9 @@ It starts the app on a free port, evaluates the baseline once (which fills the w
 baseline caches, as the page does when it opens), then for each of N new control values measures:
 
 - ``api``: one POST /api/evaluate, i.e. the re-simulated year (scenario load + ``twin.simulate``
-  with the shared weather and occupancy) plus the figures and the JSON;
+  with the shared weather and occupancy) plus the figures and the JSON, in wall time and in this
+  process's CPU time (the server runs in a thread here: its CPU time is the wall time the change
+  would take on an idle core, whatever else loads a shared machine);
 - ``page``: in headless Chromium (Debian's /usr/bin/chromium), from the slider's ``change`` event to
   the page showing the new numbers (``#status[data-idle='1']``), when a browser is installed;
 - the phases of one such run in-process: load_scenario, simulate, figures.
@@ -38,21 +40,27 @@ def _post(url: str, body: dict) -> dict:
         return json.loads(resp.read())
 
 
-def _phases(explorer: Explorer, hr: float) -> dict[str, float]:
-    t0 = time.perf_counter()
-    scenario = explorer.load({"ahu.heat_recovery.effectiveness": hr}, explorer.base.seed)
-    t1 = time.perf_counter()
-    weather, occupancy = explorer._inputs(scenario, {"ahu.heat_recovery.effectiveness": hr})
-    t2 = time.perf_counter()
+def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each phase of one change, in this thread."""
+    overrides = {"ahu.heat_recovery.effectiveness": hr}
+    clock = [(time.perf_counter(), time.thread_time())]
+
+    def lap() -> None:
+        clock.append((time.perf_counter(), time.thread_time()))
+
+    scenario = explorer.load(overrides, explorer.base.seed)
+    lap()
+    weather, occupancy = explorer._inputs(scenario, overrides)
+    lap()
     results = twin.simulate(scenario, weather=weather, occupancy=occupancy)
-    t3 = time.perf_counter()
+    lap()
     figures(results)
-    t4 = time.perf_counter()
-    cold = time.perf_counter()
+    lap()
     twin.simulate(scenario)  # no shared inputs: what a change would cost without them
-    cold = time.perf_counter() - cold
-    return {"load_scenario": t1 - t0, "shared inputs (cached)": t2 - t1, "simulate (shared inputs)": t3 - t2,
-            "figures": t4 - t3, "simulate (own weather + occupancy)": cold}
+    lap()
+    names = ("load_scenario", "shared inputs (cached)", "simulate (shared inputs)", "figures",
+             "simulate (own weather + occupancy)")
+    return {name: (b[0] - a[0], b[1] - a[1]) for name, a, b in zip(names, clock[:-1], clock[1:], strict=True)}
 
 
 def main() -> None:
@@ -69,13 +77,14 @@ def main() -> None:
         print(f"first page (baseline year, weather, occupancy, numba cache load): {time.perf_counter() - t0:.2f} s")
 
         values = [round(0.70 + 0.01 * i, 2) for i in range(args.changes)]
-        api = []
+        api, cpu = [], []
         for hr in values:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             _post(url + "api/evaluate", {"values": {"hr": str(hr)}})
             api.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)  # the server thread's work: the wall time on an idle core
         print(f"api, change -> answer, full year ({len(api)} changes): median {statistics.median(api):.2f} s, "
-              f"min {min(api):.2f}, max {max(api):.2f}")
+              f"min {min(api):.2f}, max {max(api):.2f}; CPU {statistics.median(cpu):.2f} s (median)")
         t = time.perf_counter()
         _post(url + "api/evaluate", {"values": {"hr": str(values[0])}})
         print(f"api, a value seen before (cache): {time.perf_counter() - t:.3f} s")
@@ -89,7 +98,7 @@ def main() -> None:
                 page = browser.new_page()
                 page.goto(url)
                 page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
-                lat = []
+                lat, server_s = [], []
                 for i in range(args.changes):
                     pv = 100 + 10 * i
                     t = time.perf_counter()
@@ -97,14 +106,16 @@ def main() -> None:
                     page.dispatch_event("#v-pv", "change")
                     page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
                     lat.append(time.perf_counter() - t)
+                    server_s.append(float(page.text_content("#status").split(" s")[0].split()[-1]))
                 browser.close()
             print(f"page, change -> updated page in Chromium ({len(lat)} changes): median "
-                  f"{statistics.median(lat):.2f} s, min {min(lat):.2f}, max {max(lat):.2f}")
+                  f"{statistics.median(lat):.2f} s, min {min(lat):.2f}, max {max(lat):.2f}; of which the "
+                  f"server's evaluation {statistics.median(server_s):.2f} s (median)")
         server.should_exit = True
 
-        print("phases of one change, in-process:")
-        for name, seconds in _phases(explorer, 0.77).items():
-            print(f"  {name:38s} {seconds:6.2f} s")
+        print("phases of one change, in-process (wall / CPU):")
+        for name, (wall, cpu) in _phases(explorer, 0.77).items():
+            print(f"  {name:38s} {wall:6.2f} s / {cpu:5.2f} s")
 
 
 if __name__ == "__main__":
