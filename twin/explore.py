@@ -449,6 +449,14 @@ class Explorer:
             "elapsed_s": time.perf_counter() - t0,
         })
 
+    def warm(self) -> None:
+        """Run the baseline for the default seeds now (in a background thread at start-up), so the
+        page's first answer is a cache hit; a failure is logged, and the page will show it as one line."""
+        try:
+            self.evaluate({})
+        except Exception as exc:  # the page's own request reports it; no traceback on the terminal
+            log.warning("explore: baseline not pre-computed: %s", str(exc).splitlines()[0] if str(exc) else exc)
+
     # ------------------------------------------------------------------ save and export
     def save_option(self, name: str, values: dict[str, Any]) -> Path:
         """Write the settings as ``out_dir/<name>.toml``, an option that ``inherits`` the scenario.
@@ -621,6 +629,7 @@ def cli_explore(args, console=None) -> int:
     if not 0 <= args.port <= 65535:
         raise TwinError(f"--port {args.port}: expected 0..65535 (0: a free port)")
     server, url = serve(explorer, args.port)
+    threading.Thread(target=explorer.warm, daemon=True).start()  # the baseline while the browser opens
     print(f"twin explore: {explorer.base.name} on {url}  (Ctrl-C to stop)", flush=True)
     try:
         server.run()
