@@ -244,3 +244,19 @@ def test_every_control_matches_simulate_with_shared_inputs(tmp_path):
         got = indicators(twin.simulate(twin.load_scenario(BASELINE, **week, **shown["overrides"])).summary)
         for name, row in shown["indicators"].items():
             assert (row["value"] is None and math.isnan(got[name])) or row["value"] == pytest.approx(got[name], rel=1e-9), name
+
+
+def test_cli_refuses_a_busy_port_and_bad_seeds():
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for extra in (["--port", str(port)], ["--port", "0", "--seeds", "0"]):
+            r = subprocess.run([sys.executable, "-m", "twin.cli", "explore", str(BASELINE), *extra],
+                               capture_output=True, text=True, timeout=120)
+            assert r.returncode == 2 and r.stdout == "", r.stderr
+            assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith("twin: error: --")

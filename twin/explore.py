@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).parent / "data" / "explore.html"
 CACHE_SIZE = 64
+MAX_SEEDS = 50  # per evaluation: 50 paired years is already minutes of waiting
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,9 @@ class Explorer:
         self.path = Path(scenario)
         self.overrides = dict(overrides or {})
         self.base = load_scenario(self.path, **self.overrides)
-        self.seeds = max(1, int(seeds))
+        if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+            raise ScenarioError(f"--seeds {seeds!r}: expected a whole number from 1 to {MAX_SEEDS}")
+        self.seeds = seeds
         self.out_dir = Path(out_dir)
         self._sources = self._source_values()
         self._runs: OrderedDict[tuple, _Run] = OrderedDict()
@@ -331,10 +334,10 @@ class Explorer:
         if n is None:
             n = self.seeds
         elif isinstance(n, bool) or not isinstance(n, int | float | str) or not str(n).strip().isdigit():
-            raise ScenarioError(f"explore: seeds {n!r}: expected a whole number from 1 to 50")
+            raise ScenarioError(f"explore: seeds {n!r}: expected a whole number from 1 to {MAX_SEEDS}")
         n = int(n)
-        if not 1 <= n <= 50:
-            raise ScenarioError(f"explore: seeds {n}: expected a whole number from 1 to 50")
+        if not 1 <= n <= MAX_SEEDS:
+            raise ScenarioError(f"explore: seeds {n}: expected a whole number from 1 to {MAX_SEEDS}")
         return [self.base.seed + i for i in range(n)]
 
     def _cached(self, cache: OrderedDict, key: tuple, make: Callable[[], Any], size: int = 8) -> Any:
@@ -628,6 +631,13 @@ def cli_explore(args, console=None) -> int:
     explorer = Explorer(args.scenario, overrides, seeds=args.seeds, out_dir=args.out)
     if not 0 <= args.port <= 65535:
         raise TwinError(f"--port {args.port}: expected 0..65535 (0: a free port)")
+    if args.port:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", args.port))
+            except OSError as exc:
+                raise TwinError(f"--port {args.port}: cannot listen on 127.0.0.1:{args.port} "
+                                f"({exc.strerror or exc}); choose another port or --port 0") from None
     server, url = serve(explorer, args.port)
     threading.Thread(target=explorer.warm, daemon=True).start()  # the baseline while the browser opens
     print(f"twin explore: {explorer.base.name} on {url}  (Ctrl-C to stop)", flush=True)
