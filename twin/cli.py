@@ -391,6 +391,7 @@ LAZY_COMMANDS = {
     "meters": ("twin.calibration", "validate and summarise a meter file (docs/twin-mode.md)"),
     "calibrate": ("twin.calibration", "fit uncertain parameters to meters (ASHRAE Guideline 14)"),
     "operat": ("twin.operat", "Décret tertiaire: OPERAT position and declaration CSV of a run folder"),
+    "explore": ("twin.explore", "local web page: move design variables, see the year change vs the baseline"),
 }
 
 

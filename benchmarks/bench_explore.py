@@ -1,0 +1,122 @@
+"""Latency of ``twin explore``: from a change of a control to an updated page, default building, full year.
+
+Run by hand (never in the test suite): ``python benchmarks/bench_explore.py [--changes N] [--no-browser]``.
+
+It starts the app on a free port, evaluates the baseline once (which fills the weather, occupancy and
+baseline caches, as the page does when it opens), then for each of N new control values measures:
+
+- ``api``: one POST /api/evaluate, i.e. the re-simulated year (scenario load + ``twin.simulate``
+  with the shared weather and occupancy) plus the figures and the JSON, in wall time and in this
+  process's CPU time (the server runs in a thread here: its CPU time is the wall time the change
+  would take on an idle core, whatever else loads a shared machine);
+- ``page``: in headless Chromium (Debian's /usr/bin/chromium), from the slider's ``change`` event to
+  the page showing the new numbers (``#status[data-idle='1']``), when a browser is installed;
+- the phases of one such run in-process: load_scenario, simulate, figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import twin
+from twin.explore import Explorer, figures, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _post(url: str, body: dict) -> dict:
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=600) as resp:
+        return json.loads(resp.read())
+
+
+def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each phase of one change, in this thread."""
+    overrides = {"ahu.heat_recovery.effectiveness": hr}
+    clock = [(time.perf_counter(), time.thread_time())]
+
+    def lap() -> None:
+        clock.append((time.perf_counter(), time.thread_time()))
+
+    scenario = explorer.load(overrides, explorer.base.seed)
+    lap()
+    weather, occupancy = explorer._inputs(scenario, overrides)
+    lap()
+    results = twin.simulate(scenario, weather=weather, occupancy=occupancy)
+    lap()
+    figures(results)
+    lap()
+    twin.simulate(scenario)  # no shared inputs: what a change would cost without them
+    lap()
+    names = ("load_scenario", "shared inputs (cached)", "simulate (shared inputs)", "figures",
+             "simulate (own weather + occupancy)")
+    return {name: (b[0] - a[0], b[1] - a[1]) for name, a, b in zip(names, clock[:-1], clock[1:], strict=True)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=5, help="control changes to time (default 5)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium measurement")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        explorer = Explorer(BASELINE, {}, seeds=1, out_dir=tmp)
+        server, url = serve(explorer, 0, background=True)
+        t0 = time.perf_counter()
+        _post(url + "api/evaluate", {"values": {}})
+        print(f"first page (baseline year, weather, occupancy, numba cache load): {time.perf_counter() - t0:.2f} s")
+
+        values = [round(0.70 + 0.01 * i, 2) for i in range(args.changes)]
+        api, cpu = [], []
+        for hr in values:
+            t, c = time.perf_counter(), time.process_time()
+            _post(url + "api/evaluate", {"values": {"hr": str(hr)}})
+            api.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)  # the server thread's work: the wall time on an idle core
+        print(f"api, change -> answer, full year ({len(api)} changes): median {statistics.median(api):.2f} s, "
+              f"min {min(api):.2f}, max {max(api):.2f}; CPU {statistics.median(cpu):.2f} s (median)")
+        t = time.perf_counter()
+        _post(url + "api/evaluate", {"values": {"hr": str(values[0])}})
+        print(f"api, a value seen before (cache): {time.perf_counter() - t:.3f} s")
+
+        chromium = shutil.which("chromium")
+        if chromium and not args.no_browser:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+                page = browser.new_page()
+                page.goto(url)
+                page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
+                lat, server_s = [], []
+                for i in range(args.changes):
+                    pv = 100 + 10 * i
+                    t = time.perf_counter()
+                    page.fill("#v-pv", str(pv))
+                    page.dispatch_event("#v-pv", "change")
+                    page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
+                    lat.append(time.perf_counter() - t)
+                    server_s.append(float(page.text_content("#status").split(" s")[0].split()[-1]))
+                browser.close()
+            print(f"page, change -> updated page in Chromium ({len(lat)} changes): median "
+                  f"{statistics.median(lat):.2f} s, min {min(lat):.2f}, max {max(lat):.2f}; of which the "
+                  f"server's evaluation {statistics.median(server_s):.2f} s (median)")
+        server.should_exit = True
+
+        print("phases of one change, in-process (wall / CPU):")
+        for name, (wall, cpu) in _phases(explorer, 0.77).items():
+            print(f"  {name:38s} {wall:6.2f} s / {cpu:5.2f} s")
+
+
+if __name__ == "__main__":
+    main()

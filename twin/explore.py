@@ -1,0 +1,662 @@
+"""``twin explore``: a local web page to move design variables and see the year change (issue 18).
+
+A small ASGI app (starlette, served by uvicorn on 127.0.0.1) with one static page and a JSON API:
+
+- ``GET /`` the page (``twin/data/explore.html``, plain HTML/JS, figures drawn as inline SVG);
+- ``GET /api/controls`` the design variables: unit, range and the scenario's own value;
+- ``POST /api/evaluate`` ``{"values": {control: text}, "seeds": n}`` -> indicators of the option and
+  the baseline, paired differences per seed (P10/P50/P90 with several seeds) and figure data;
+- ``POST /api/save`` writes the settings as an option TOML that ``inherits`` the scenario;
+- ``POST /api/export`` writes the comparison (``twin.compare.Comparison.save``: comparison.md, CSVs,
+  and ``twin report``'s report.html).
+
+Every run shares its seed's weather year and occupancy realisation with the baseline (common random
+numbers, as ``twin compare``). Runs are cached by input; a request that arrives while another
+simulates supersedes it (the older one stops at its next run and answers ``superseded``). Errors
+come back as ``{"error": one line}``: the text of :class:`twin.errors.ScenarioError`, the same as
+``twin run --set``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import re
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.errors import ScenarioError, TwinError
+
+__all__ = ["CONTROLS", "Control", "Explorer", "Superseded", "make_app", "serve", "register_cli"]
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).parent / "data" / "explore.html"
+CACHE_SIZE = 64
+MAX_SEEDS = 50  # per evaluation: 50 paired years is already minutes of waiting
+
+
+@dataclass(frozen=True)
+class Control:
+    """One design variable of the page.
+
+    Attributes
+    ----------
+    key
+        Name in the page and the API.
+    label, unit
+        Shown next to the field.
+    path
+        Dotted override path (``twin run --set``); ``zones.*`` is applied to every zone, and the
+        battery's two fields build the ``battery`` table together.
+    low, high, step
+        Slider range (the field accepts any text; the scenario's validation judges it).
+    choices
+        For a choice list instead of a number.
+    """
+
+    key: str
+    label: str
+    unit: str
+    path: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 1.0
+    choices: tuple[str, ...] = ()
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("tank", "Rainwater tank volume", "m³", "rainwater.tank_volume_m3", 2, 100, 1),
+    Control("pv", "PV peak power (roof south)", "kWp", "pv.arrays.roof_south.peak_power_kwp", 5, 300, 5),
+    Control("hr", "Heat-recovery effectiveness", "–", "ahu.heat_recovery.effectiveness", 0, 0.95, 0.01),
+    Control("wall_insulation", "Timber-wall insulation thickness", "m",
+            "constructions.timber_frame_wall.layers.insulation.thickness_m", 0.05, 0.50, 0.01),
+    Control("roof_insulation", "Roof insulation thickness", "m",
+            "constructions.roof_timber.layers.insulation.thickness_m", 0.05, 0.40, 0.01),
+    Control("window_u", "Window U", "W/(m²·K)", "envelope.window_u_w_m2k", 0.5, 3.0, 0.05),
+    Control("window_g", "Window g", "–", "envelope.window_g_value", 0.1, 0.8, 0.01),
+    Control("setpoint", "Heating setpoint, open hours (every zone)", "°C",
+            "zones.*.heating.setpoint_open_c", 16, 24, 0.5),
+    Control("ev_points", "EV charging points", "points", "ev_charging.points", 0, 30, 1),
+    Control("ev_strategy", "EV charging strategy", "", "ev_charging.strategy",
+            choices=("immediate", "pv_following", "tariff_aware")),
+    Control("battery_kwh", "Battery capacity (0: none)", "kWh", "battery.capacity_kwh", 0, 500, 5),
+    Control("battery_kw", "Battery power (0: none)", "kW", "battery.power_kw", 0, 250, 5),
+    Control("tariff", "Electricity tariff", "", "tariffs.electricity.kind", choices=("time_of_use", "flat")),
+    Control("climate", "Climate", "", "weather.climate", choices=("today", "tracc-2030", "tracc-2050", "tracc-2100")),
+)
+CONTROL_BY_KEY = {c.key: c for c in CONTROLS}
+
+#: Indicators shown: name -> (label, unit, path in summary.json, scale, better when lower).
+INDICATORS: dict[str, tuple[str, str, tuple[str, ...], float, bool]] = {
+    "district_heat_mwh": ("District heat", "MWh", ("heat", "district_heat_kwh"), 1e-3, True),
+    "grid_import_mwh": ("Electricity bought", "MWh", ("electricity", "grid_import_kwh"), 1e-3, True),
+    "self_consumption": ("PV self-consumption", "%", ("electricity", "self_consumption_ratio"), 100.0, False),
+    "rain_coverage": ("Rain coverage", "%", ("water", "rain_coverage_ratio"), 100.0, False),
+    "net_cost_eur": ("Cost, net of PV sold", "EUR", (), 1.0, True),
+    "co2_t": ("CO₂", "t", ("co2_kg", "total"), 1e-3, True),
+    "dh_c_h": ("RE2020 DH (worst zone)", "°C·h", ("comfort", "re2020", "dh_c_h"), 1.0, True),
+    "cold_hours": ("Cold hours (operative)", "h", ("comfort", "hours_cold_operative"), 1.0, True),
+}
+
+#: Override paths that leave the occupancy realisation unchanged under ``zones`` (it depends on the
+#: populations, calendar, zones' capacities, period and seed: twin.engine.occupancy_for).
+_OCCUPANCY_NEUTRAL_ZONE_PARTS = (".heating.",)
+_OCCUPANCY_PATHS = ("occupancy", "zones", "calendar", "period", "seed", "profiles", "building")
+
+
+class Superseded(Exception):
+    """A newer request arrived: this evaluation stopped before its next run."""
+
+
+def _get(node: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list):  # named list items: zones, PV arrays, construction layers
+            node = next((item for item in node if isinstance(item, dict) and item.get("name") == key), None)
+        else:
+            return None
+    return node
+
+
+def indicators(summary: dict) -> dict[str, float]:
+    """The page's indicators of one run (NaN where a system is absent)."""
+    out = {}
+    for name, (_label, _unit, path, scale, _lower) in INDICATORS.items():
+        if name == "net_cost_eur":
+            value = summary["cost_eur"]["total"] - (summary["revenue_eur"]["pv_export"] or 0.0)
+        else:
+            value = _get(summary, path)
+        out[name] = float("nan") if value is None else float(value) * scale
+    return out
+
+
+def figures(results) -> dict[str, Any]:
+    """Small series for the page's figures: monthly energy, daily tank level, the hottest week."""
+    ts = results.timeseries
+    dt_h = (ts.index[1] - ts.index[0]).total_seconds() / 3600.0 if len(ts) > 1 else 0.25
+    naive = ts.index.tz_localize(None) if ts.index.tz is not None else ts.index
+    frame = ts.set_axis(naive)
+    energy = frame[["district_heat_kw", "grid_import_kw", "pv_kw", "grid_export_kw"]] * dt_h
+    monthly = energy.resample("MS").sum()
+    monthly = monthly[energy["pv_kw"].resample("MS").count() * dt_h >= 24.0]  # drop a stub month at the end
+    out: dict[str, Any] = {
+        "months": [d.strftime("%Y-%m") for d in monthly.index],
+        "monthly_kwh": {c.removesuffix("_kw"): _floats(monthly[c]) for c in monthly.columns},
+    }
+    if "tank_level_m3" in frame:
+        daily = frame["tank_level_m3"].resample("D").mean()
+        out["tank_days"] = [d.strftime("%m-%d") for d in daily.index]
+        out["tank_level_m3"] = _floats(daily)
+    zone = results.summary["comfort"].get("re2020", {}).get("dh_zone") or results.summary["meta"]["zones"][0]
+    hourly = frame[[f"{zone}.temp_op_c", "temp_out_c"]].resample("h").mean()
+    daily_out = hourly["temp_out_c"].resample("D").mean()
+    start = max(daily_out.idxmax() - pd.Timedelta(days=3), hourly.index[0])
+    week = hourly.loc[start:start + pd.Timedelta(days=7) - pd.Timedelta(hours=1)]
+    out["week"] = {"zone": zone, "start": week.index[0].strftime("%Y-%m-%d"),
+                   "temp_op_c": _floats(week[f"{zone}.temp_op_c"]), "temp_out_c": _floats(week["temp_out_c"])}
+    return out
+
+
+def _floats(series: pd.Series) -> list[float | None]:
+    return [None if not math.isfinite(v) else round(float(v), 3) for v in series.to_numpy(dtype=float)]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN -> None, numpy scalars -> float."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else float(value)
+    return value
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _describe(overrides: dict[str, Any]) -> str:
+    """'path = value, ...' with the per-zone setpoints folded into one ``zones.*`` entry."""
+    items: dict[str, Any] = {}
+    for path, value in overrides.items():
+        items[re.sub(r"^zones\.[^.]+\.", "zones.*.", path)] = value
+    return ", ".join(f"{k} = {v}" for k, v in items.items()) or "no change"
+
+
+@dataclass
+class _Run:
+    indicators: dict[str, float]
+    figures: dict[str, Any]
+    summary: dict = field(repr=False)
+
+
+class Explorer:
+    """The state behind the page: the scenario, its baseline runs and the cache.
+
+    Parameters
+    ----------
+    scenario
+        Scenario file (the baseline of every comparison).
+    overrides
+        Dotted overrides applied to the baseline and every option (``--set``, e.g. a short period).
+    seeds
+        Number of seeds by default (the scenario's seed and the next ones).
+    out_dir
+        Folder for saved options and exports.
+    """
+
+    def __init__(self, scenario: str | Path, overrides: dict[str, Any] | None = None, seeds: int = 1,
+                 out_dir: str | Path = "explore") -> None:
+        from twin.scenario import load_scenario
+
+        self.path = Path(scenario)
+        self.overrides = dict(overrides or {})
+        self.base = load_scenario(self.path, **self.overrides)
+        if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+            raise ScenarioError(f"--seeds {seeds!r}: expected a whole number from 1 to {MAX_SEEDS}")
+        self.seeds = seeds
+        self.out_dir = Path(out_dir)
+        self._sources = self._source_values()
+        self._runs: OrderedDict[tuple, _Run] = OrderedDict()
+        self._weather: OrderedDict[tuple, Any] = OrderedDict()
+        self._occupancy: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()  # one simulation at a time (2 cores, numba kernel)
+        self._generation = 0
+        self._generation_lock = threading.Lock()
+        self.stats = {"runs": 0, "cache_hits": 0, "superseded": 0}
+
+    # ------------------------------------------------------------------ controls and overrides
+    def _source_values(self) -> dict[str, Any]:
+        model = self.base.asset.model_dump(mode="json")
+        scenario = self.base.model_dump(mode="json", exclude={"asset"})
+        values: dict[str, Any] = {}
+        for c in CONTROLS:
+            if c.key == "setpoint":
+                points = {z["heating"]["setpoint_open_c"] for z in model["zones"]}
+                values[c.key] = points.pop() if len(points) == 1 else None
+                continue
+            parts = tuple(c.path.split("."))
+            node = scenario if parts[0] in scenario else model
+            value = _get(node, parts)
+            if c.key.startswith("battery") and value is None:
+                value = 0.0
+            if c.key == "climate" and value is None:
+                value = "today"
+            values[c.key] = value
+        return values
+
+    def controls(self) -> list[dict[str, Any]]:
+        """The controls with their unit, range and the scenario's value (JSON for the page)."""
+        return [{**asdict(c), "choices": list(c.choices), "source": self._sources[c.key]} for c in CONTROLS]
+
+    def overrides_for(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Dotted overrides of the page's field values; fields equal to the scenario's are left out.
+
+        Text is parsed as ``twin run --set`` parses it (a TOML value, else a bare string), so a bad
+        field ends in the same :class:`ScenarioError` as the CLI.
+
+        Raises
+        ------
+        ScenarioError
+            On an unknown control or a bad value.
+        """
+        from twin.scenario import _parse_cli_value
+
+        parsed: dict[str, Any] = {}
+        for key, raw in values.items():
+            if key not in CONTROL_BY_KEY:
+                raise ScenarioError(f"explore: unknown control {key!r}; expected one of {', '.join(CONTROL_BY_KEY)}")
+            value = _parse_cli_value(raw.strip()) if isinstance(raw, str) else raw
+            if isinstance(value, str) and value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(self._sources[key], float):
+                value = float(value)
+            if value != self._sources[key]:
+                parsed[key] = value
+        out: dict[str, Any] = {}
+        for key, value in parsed.items():
+            c = CONTROL_BY_KEY[key]
+            if key == "setpoint":
+                for zone in self.base.asset.zones:
+                    out[f"zones.{zone.name}.heating.setpoint_open_c"] = value
+            elif key.startswith("battery"):
+                continue
+            else:
+                out[c.path] = value
+        if "battery_kwh" in parsed or "battery_kw" in parsed:
+            kwh = parsed.get("battery_kwh", self._sources["battery_kwh"])
+            kw = parsed.get("battery_kw", self._sources["battery_kw"])
+            if kwh == 0 and kw == 0:
+                out["battery"] = None
+            elif self._sources["battery_kwh"]:  # the scenario's battery: keep its other settings
+                if "battery_kwh" in parsed:
+                    out["battery.capacity_kwh"] = kwh
+                if "battery_kw" in parsed:
+                    out["battery.power_kw"] = kw
+            else:
+                out["battery"] = {"capacity_kwh": kwh, "power_kw": kw}
+        self.load(out)  # validate now: one line, as the CLI
+        return out
+
+    def load(self, overrides: dict[str, Any], seed: int | None = None):
+        """The scenario with the app's and these overrides (and a seed), validated."""
+        from twin.scenario import load_scenario
+
+        extra = {"seed": seed} if seed is not None else {}
+        return load_scenario(self.path, **{**self.overrides, **overrides, **extra})
+
+    # ------------------------------------------------------------------ simulations
+    def seed_list(self, n: int | None = None) -> list[int]:
+        """The scenario's seed and the next ``n - 1``."""
+        if n is None:
+            n = self.seeds
+        elif isinstance(n, bool) or not isinstance(n, int | float | str) or not str(n).strip().isdigit():
+            raise ScenarioError(f"explore: seeds {n!r}: expected a whole number from 1 to {MAX_SEEDS}")
+        n = int(n)
+        if not 1 <= n <= MAX_SEEDS:
+            raise ScenarioError(f"explore: seeds {n}: expected a whole number from 1 to {MAX_SEEDS}")
+        return [self.base.seed + i for i in range(n)]
+
+    def _cached(self, cache: OrderedDict, key: tuple, make: Callable[[], Any], size: int = 8) -> Any:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        value = make()
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
+        return value
+
+    def _inputs(self, scenario, overrides: dict[str, Any]):
+        """The weather year and occupancy realisation shared by every run of this seed (and climate)."""
+        from twin.engine import _period_times, occupancy_for
+        from twin.weather import load_weather
+
+        ws, loc = scenario.weather, scenario.asset.building.location
+        wseed = scenario.seed if ws.seed is None else ws.seed
+        args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
+                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
+                    climate=ws.climate)
+        wkey = (str(ws.source), tuple(sorted(args.items())))
+        weather = self._cached(self._weather, wkey, lambda: load_weather(ws.source, **args))
+        touches = [p for p in overrides if p.split(".", 1)[0] in _OCCUPANCY_PATHS
+                   and not (p.startswith("zones.") and any(s in p for s in _OCCUPANCY_NEUTRAL_ZONE_PARTS))]
+        if touches:
+            return weather, None
+        tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
+        okey = (scenario.seed, scenario.period.start, scenario.period.end, scenario.period.step_s, weather.tz_offset_h)
+        occupancy = self._cached(self._occupancy, okey,
+                                 lambda: occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2]))
+        return weather, occupancy
+
+    def run(self, overrides: dict[str, Any], seed: int) -> _Run:
+        """One run of the scenario with these overrides and seed, from the cache when it has it."""
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        if key in self._runs:
+            self._runs.move_to_end(key)
+            self.stats["cache_hits"] += 1
+            return self._runs[key]
+        from twin.api import simulate
+
+        scenario = self.load(overrides, seed)
+        weather, occupancy = self._inputs(scenario, overrides)
+        results = simulate(scenario, weather=weather, occupancy=occupancy)
+        run = _Run(indicators(results.summary), figures(results), results.summary)
+        self.stats["runs"] += 1
+        self._runs[key] = run
+        while len(self._runs) > CACHE_SIZE:
+            self._runs.popitem(last=False)
+        return run
+
+    def supersede(self) -> int:
+        """Start a new request: older evaluations stop before their next run. Returns its number."""
+        with self._generation_lock:
+            self._generation += 1
+            return self._generation
+
+    def evaluate(self, values: dict[str, Any], seeds: int | None = None, generation: int | None = None) -> dict:
+        """Indicators of the option and the baseline, their paired differences and the figures.
+
+        Parameters
+        ----------
+        values
+            The page's field values by control key (text or numbers).
+        seeds
+            Number of seeds (default: the app's).
+        generation
+            From :meth:`supersede`; a newer one stops this evaluation with :class:`Superseded`.
+
+        Raises
+        ------
+        ScenarioError
+            On a bad field (one line, as the CLI).
+        Superseded
+            When a newer request arrived.
+        """
+        t0 = time.perf_counter()
+        overrides = self.overrides_for(values)
+        seed_list = self.seed_list(seeds)
+        pairs = []
+        with self._lock:
+            for seed in seed_list:
+                for ov in ({}, overrides):
+                    if generation is not None and generation != self._generation:
+                        self.stats["superseded"] += 1
+                        raise Superseded()
+                    pairs.append(self.run(ov, seed))
+        base_runs, opt_runs = pairs[0::2], pairs[1::2]
+        rows = {}
+        for name, (label, unit, _path, _scale, lower) in INDICATORS.items():
+            diffs = np.array([o.indicators[name] - b.indicators[name] for b, o in zip(base_runs, opt_runs, strict=True)])
+            opt = np.array([o.indicators[name] for o in opt_runs])
+            base = np.array([b.indicators[name] for b in base_runs])
+            finite = diffs[np.isfinite(diffs)]
+            rows[name] = {
+                "label": label, "unit": unit, "lower_is_better": lower,
+                "value": float(np.median(opt)) if np.isfinite(opt).any() else None,
+                "baseline": float(np.median(base)) if np.isfinite(base).any() else None,
+                "diff": float(np.median(finite)) if finite.size else None,
+                "diff_p10": float(np.quantile(finite, 0.1)) if finite.size else None,
+                "diff_p90": float(np.quantile(finite, 0.9)) if finite.size else None,
+                "diffs": diffs.tolist(),
+            }
+        meta = base_runs[0].summary["meta"]
+        return _clean({
+            "overrides": overrides, "seeds": seed_list, "indicators": rows,
+            "figures": {"option": opt_runs[0].figures, "baseline": base_runs[0].figures},
+            "period": {"start": meta["start"], "end": meta["end"],
+                       "fraction_of_year": meta.get("period_fraction_of_year", 1.0)},
+            "elapsed_s": time.perf_counter() - t0,
+        })
+
+    def warm(self) -> None:
+        """Run the baseline for the default seeds now (in a background thread at start-up), so the
+        page's first answer is a cache hit; a failure is logged, and the page will show it as one line."""
+        try:
+            self.evaluate({})
+        except Exception as exc:  # the page's own request reports it; no traceback on the terminal
+            log.warning("explore: baseline not pre-computed: %s", str(exc).splitlines()[0] if str(exc) else exc)
+
+    # ------------------------------------------------------------------ save and export
+    def save_option(self, name: str, values: dict[str, Any]) -> Path:
+        """Write the settings as ``out_dir/<name>.toml``, an option that ``inherits`` the scenario.
+
+        The app's own ``--set`` overrides (e.g. a short period) are not written: the option is a
+        design, run over the scenario's period by ``twin compare``.
+        """
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name or ""):
+            raise ScenarioError(f"explore: option name {name!r}: expected letters, digits, '-', '_' or '.' "
+                                "(up to 64, no folder)")
+        overrides = self.overrides_for(values)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        target = self.out_dir / f"{name}.toml"
+        inherits = os.path.relpath(self.path.resolve(), target.parent.resolve())
+        lines = [
+            f"# Design option saved by `twin explore` on {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}.",
+            f"inherits = {_toml_value(Path(inherits).as_posix())}",
+            f"name = {_toml_value(name)}",
+            f"description = {_toml_value('Saved from twin explore: ' + _describe(overrides))}",
+            "",
+            "[overrides]",
+        ]
+        for path, value in overrides.items():
+            if value is None:
+                raise ScenarioError("explore: an option cannot remove the scenario's battery; set a battery "
+                                    "or keep the scenario's")
+            lines.append(f"{_toml_value(path)} = {_toml_value(value)}")
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from twin.scenario import load_scenario
+
+        load_scenario(target)  # it must load as written
+        return target
+
+    def export(self, values: dict[str, Any], seeds: int | None = None, name: str = "explore") -> Path:
+        """Write the comparison of the current settings against the baseline (``twin compare`` files).
+
+        Returns the folder holding comparison.md, runs.csv, differences.csv, summary.csv and the
+        self-contained report.html of ``twin report``.
+        """
+        from twin.compare import Comparison, kpi_row
+
+        overrides = self.overrides_for(values)
+        option = re.sub(r"[^A-Za-z0-9_.-]", "-", name or "explore")[:64] or "explore"
+        rows, caveats = [], []
+        with self._lock:
+            for seed in self.seed_list(seeds):
+                for label, ov in ((self.base.name, {}), (option, overrides)):
+                    run = self.run(ov, seed)
+                    rows.append({"scenario": label, "seed": seed, **kpi_row(run.summary)})
+                    caveats = caveats or list(run.summary["meta"].get("caveats", []))
+        out = self.out_dir / f"comparison-{option}"
+        comparison = Comparison(pd.DataFrame(rows), self.base.name, caveats)
+        comparison.save(out)
+        extra = ["", "Settings: " + (", ".join(f"`{k} = {v}`" for k, v in overrides.items()) or "none")]
+        with (out / "comparison.md").open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(extra) + "\n")
+        from twin.report import write_report
+
+        write_report(out)  # report.html, as `twin report DIR`
+        return out
+
+
+# ---------------------------------------------------------------------------------- web app
+def make_app(explorer: Explorer):
+    """The starlette app of an :class:`Explorer`."""
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, JSONResponse
+    from starlette.routing import Route
+
+    def error(message: str, status: int = 400) -> JSONResponse:
+        return JSONResponse({"error": message.splitlines()[0] if message else "error"}, status_code=status)
+
+    async def body(request: Request) -> dict:
+        try:
+            data = await request.json()
+        except ValueError:
+            raise ScenarioError("explore: the request body must be a JSON object") from None
+        if not isinstance(data, dict) or not isinstance(data.get("values", {}), dict):
+            raise ScenarioError("explore: expected {\"values\": {control: value}, ...}")
+        return data
+
+    def guarded(handler):
+        async def wrapped(request: Request):
+            try:
+                return await handler(request)
+            except Superseded:
+                return JSONResponse({"superseded": True}, status_code=409)
+            except TwinError as exc:
+                return error(str(exc))
+            except Exception as exc:  # never a traceback to the page; the log keeps it
+                log.exception("explore: %s", exc)
+                return error(f"explore: internal error ({type(exc).__name__}); see the server's log", 500)
+        return wrapped
+
+    async def page(_request: Request):
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+    async def controls(_request: Request):
+        return JSONResponse(_clean({"scenario": explorer.base.name, "seeds": explorer.seeds,
+                                    "app_overrides": {k: str(v) for k, v in explorer.overrides.items()},
+                                    "controls": explorer.controls()}))
+
+    async def evaluate(request: Request):
+        data = await body(request)
+        generation = explorer.supersede()
+        result = await run_in_threadpool(explorer.evaluate, data.get("values", {}), data.get("seeds"), generation)
+        return JSONResponse(result)
+
+    async def save(request: Request):
+        data = await body(request)
+        path = await run_in_threadpool(explorer.save_option, str(data.get("name", "")), data.get("values", {}))
+        return JSONResponse({"path": str(path)})
+
+    async def export(request: Request):
+        data = await body(request)
+        out = await run_in_threadpool(explorer.export, data.get("values", {}), data.get("seeds"),
+                                      str(data.get("name") or "explore"))
+        return JSONResponse({"path": str(out / "comparison.md"), "report": str(out / "report.html")})
+
+    routes = [
+        Route("/", page),
+        Route("/api/controls", guarded(controls)),
+        Route("/api/evaluate", guarded(evaluate), methods=["POST"]),
+        Route("/api/save", guarded(save), methods=["POST"]),
+        Route("/api/export", guarded(export), methods=["POST"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(explorer: Explorer, port: int = 0, background: bool = False):
+    """Serve the app on 127.0.0.1; ``port=0`` picks a free one.
+
+    Returns the uvicorn server and its address; with ``background`` it runs in a daemon thread
+    (tests; stop it with ``server.should_exit = True``), else this call blocks until Ctrl-C.
+    """
+    import uvicorn
+
+    port = port or free_port()
+    config = uvicorn.Config(make_app(explorer), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    url = f"http://127.0.0.1:{port}/"
+    if background:
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not server.started:
+            raise TwinError(f"explore: the server did not start on {url}")
+        return server, url
+    return server, url
+
+
+# ---------------------------------------------------------------------------------- CLI
+def cli_explore(args, console=None) -> int:
+    """``twin explore``: build the explorer, print the address, serve until Ctrl-C."""
+    from twin.cli import _parse_set
+
+    overrides = _parse_set(args.set or [])
+    explorer = Explorer(args.scenario, overrides, seeds=args.seeds, out_dir=args.out)
+    if not 0 <= args.port <= 65535:
+        raise TwinError(f"--port {args.port}: expected 0..65535 (0: a free port)")
+    if args.port:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", args.port))
+            except OSError as exc:
+                raise TwinError(f"--port {args.port}: cannot listen on 127.0.0.1:{args.port} "
+                                f"({exc.strerror or exc}); choose another port or --port 0") from None
+    server, url = serve(explorer, args.port)
+    threading.Thread(target=explorer.warm, daemon=True).start()  # the baseline while the browser opens
+    print(f"twin explore: {explorer.base.name} on {url}  (Ctrl-C to stop)", flush=True)
+    try:
+        server.run()
+    except OSError as exc:
+        raise TwinError(f"explore: cannot listen on {url}: {exc.strerror or exc}") from None
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    """Add ``twin explore [SCENARIO] [--port P] [--seeds N] [--set PATH=VALUE] [--out DIR]`` (docs/explore.md)."""
+    p = subparsers.add_parser("explore", help="local web page: move design variables, see the year change",
+                              description="Serve a page on 127.0.0.1 where design variables re-simulate the "
+                                          "year against the baseline, with common random numbers.")
+    p.add_argument("scenario", nargs="?", default="scenarios/baseline.toml", help="baseline scenario")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: a free one)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per evaluation by default (P10-P90 with several)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override for the baseline and every option, e.g. period.end=2027-02-01")
+    p.add_argument("--out", default="explore", help="folder for saved options and exports (default explore/)")
+    p.set_defaults(func=cli_explore)
