@@ -352,6 +352,7 @@ LAZY_COMMANDS = {
     "meters": ("twin.calibration", "validate and summarise a meter file (docs/twin-mode.md)"),
     "calibrate": ("twin.calibration", "fit uncertain parameters to meters (ASHRAE Guideline 14)"),
     "operat": ("twin.operat", "Décret tertiaire: OPERAT position and declaration CSV of a run folder"),
+    "savings": ("twin.savings", "savings of a design against a reference building, per measure"),
 }
 
 
