@@ -121,3 +121,49 @@ def test_cli_writes_the_statement(tmp_path):
     text = (out / "savings.md").read_text()
     assert "interactions" in text and "heat_recovery" in text
     assert (out / "savings.csv").read_text().startswith("quantity,measure,")
+
+
+# --- uncertainty beyond the weather ------------------------------------------------------------
+
+
+def test_levelised_factor_by_hand():
+    from twin.savings import levelised_factor
+
+    assert levelised_factor(0.0) == 1.0
+    # (1.02^20 - 1) / (0.02 x 20) = (1.485947 - 1) / 0.4 = 1.214868
+    assert levelised_factor(0.02) == pytest.approx(1.214868, abs=1e-6)
+    assert levelised_factor(-0.01) < 1.0
+
+
+def test_uncertainty_shares_go_to_the_inputs_that_matter():
+    import datetime as dt
+
+    from twin.savings import UNCERTAIN_INPUTS, savings_uncertainty
+
+    names = ("electricity_escalation", "pv_export_eur_kwh", "heating_setpoint_c")
+    period = {"period.start": dt.date(2027, 1, 11), "period.end": dt.date(2027, 1, 14),
+              "period.warmup_days": 1, "period.step_s": 3600}
+    # N = 4 Saltelli base samples (not 16: 2 shared cores) on 3 inputs: 4 x (3 + 2) = 20 samples, 40 runs.
+    u = savings_uncertainty(BASELINE, REFERENCE, n_base=4, inputs={k: UNCERTAIN_INPUTS[k] for k in names},
+                            overrides=period)
+    assert len(u.samples) == 20
+    lo, hi = UNCERTAIN_INPUTS["heating_setpoint_c"][:2]
+    assert u.samples["heating_setpoint_c"].between(lo, hi).all()
+    idx = u.indices.set_index(["quantity", "input"])
+    # Prices do not change the physics: their total index on energy is exactly 0 (Jansen's estimator
+    # compares runs that differ only in that input, here identical runs).
+    for q in ("final_mwh", "primary_mwh", "co2_t"):
+        for p in ("electricity_escalation", "pv_export_eur_kwh"):
+            assert idx.loc[(q, p), "ST"] == 0.0
+        assert idx.loc[(q, "heating_setpoint_c"), "ST"] > 0.0
+    # Mains water does not depend on any of them: no spread, every share 0.
+    assert (idx.xs("mains_m3", level="quantity")["ST"] == 0.0).all()
+    # Saltelli blocks are (A, AB_1, ..., AB_k, B): AB_2 differs from A in the PV price only, so the EUR
+    # saving changes by (price difference) x (the design's PV export per year) > 0 for a higher price.
+    s = u.samples
+    for j in range(4):
+        a, ab = s.iloc[5 * j], s.iloc[5 * j + 2]
+        dp = ab["pv_export_eur_kwh"] - a["pv_export_eur_kwh"]
+        assert ab["final_mwh"] == pytest.approx(a["final_mwh"], rel=1e-12)
+        if abs(dp) > 1e-6:
+            assert (ab["eur"] - a["eur"]) / dp > 0.0

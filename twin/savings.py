@@ -367,3 +367,132 @@ def register_cli(subparsers) -> None:
     p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=cli_savings)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Uncertainty beyond the weather: prices, setpoint, plug loads (issue 15 part 2, step 4)
+# ----------------------------------------------------------------------------------------------------------
+
+#: Inputs sampled jointly by :func:`savings_uncertainty`: name -> (low, high, source).
+UNCERTAIN_INPUTS: dict[str, tuple[float, float, str]] = {
+    "heat_escalation": (-0.01, 0.04, "[E] real escalation of the district-heat R1 and R2 per year over the 20-year "
+                                     "horizon; the network's all-in price rose 87.64 -> 90.04 EUR TTC/MWh at the 2025 "
+                                     "concession (DF §2), biomass and waste keep it steadier than gas"),
+    "electricity_escalation": (-0.02, 0.05, "[E] real escalation of the C4 energy and network prices per year; the "
+                                            "2022-25 swings and TURPE 7's indexation (DF §3) span both signs"),
+    "pv_export_eur_kwh": (0.04, 0.12, "[V]/[E] DF §4: purchase obligation (OA) surplus tariff ~0.04-0.05 for a 2027 "
+                                      "connection, up to an ACC sale at 0.08-0.12"),
+    "heating_setpoint_c": (19.0, 21.0, "[E] the setpoint occupants keep while open: 19 °C by Code de l'énergie "
+                                       "R241-26 (the model's value), 20-21 °C commonly found in offices"),
+    "plug_base_factor": (0.5, 2.0, "[E] out-of-hours plug loads (equipment_base_w_m2) x 0.5-2: switched-off "
+                                   "workstations to screens and docks left on"),
+}
+#: Horizon over which an escalation rate is levelised into a price factor [years] (the OA contract, §3).
+LEVELISATION_YEARS = 20
+
+
+def levelised_factor(escalation: float, years: int = LEVELISATION_YEARS) -> float:
+    """Mean of (1 + e)^(t-1) over t = 1..years: the constant price factor equal to an escalating path's mean.
+
+    e = 0 gives 1; e = 2 %/yr over 20 years gives (1.02^20 - 1)/(0.02 x 20) = 1.2149.
+    """
+    if escalation == 0.0:
+        return 1.0
+    return ((1.0 + escalation) ** years - 1.0) / (escalation * years)
+
+
+def _uncertain_overrides(scenario, values: dict[str, float]) -> dict[str, Any]:
+    """Dotted-path overrides of one sample (applied alike to the design and the reference)."""
+    t = scenario.tariffs
+    out: dict[str, Any] = {}
+    if "heat_escalation" in values:
+        f = levelised_factor(values["heat_escalation"])
+        out["tariffs.district_heat.energy_eur_mwh"] = t.district_heat.energy_eur_mwh * f
+        out["tariffs.district_heat.subscription_eur_kw_year"] = t.district_heat.subscription_eur_kw_year * f
+    if "electricity_escalation" in values:
+        f = levelised_factor(values["electricity_escalation"])
+        e = t.electricity
+        for name in ("hph_eur_mwh", "hch_eur_mwh", "hpe_eur_mwh", "hce_eur_mwh", "network_eur_mwh"):
+            out[f"tariffs.electricity.{name}"] = getattr(e, name) * f
+        out["tariffs.electricity.energy_eur_kwh"] = e.energy_eur_kwh * f
+    if "pv_export_eur_kwh" in values:
+        out["tariffs.pv_export_eur_kwh"] = values["pv_export_eur_kwh"]
+    for z in scenario.asset.zones:
+        if "heating_setpoint_c" in values:
+            out[f"zones.{z.name}.heating.setpoint_open_c"] = values["heating_setpoint_c"]
+        if "plug_base_factor" in values:
+            out[f"zones.{z.name}.loads.equipment_base_w_m2"] = z.loads.equipment_base_w_m2 * values["plug_base_factor"]
+    return out
+
+
+@dataclass
+class SavingsUncertainty:
+    """Total savings over jointly sampled inputs, and which input causes what share of their spread.
+
+    Attributes
+    ----------
+    samples
+        One row per sample: the inputs, then the saving of each quantity (reference − design, per year).
+    indices
+        One row per (quantity, input): first-order S1 and total ST Sobol indices with their 95 % confidence
+        half-widths (SALib, Saltelli 2010 / Jansen estimators).
+    """
+
+    samples: pd.DataFrame
+    indices: pd.DataFrame
+    inputs: dict[str, tuple[float, float, str]]
+
+    def percentiles(self) -> pd.DataFrame:
+        """P10/P50/P90 of each quantity's saving over the samples."""
+        q = self.samples[list(QUANTITIES)]
+        return pd.DataFrame({"p10": q.quantile(0.1), "p50": q.median(), "p90": q.quantile(0.9)})
+
+
+def savings_uncertainty(design_path: str | Path, reference_path: str | Path, n_base: int = 16, seed: int = 1,
+                        inputs: dict[str, tuple[float, float, str]] | None = None, overrides: dict | None = None,
+                        progress: Callable[[str], None] | None = None) -> SavingsUncertainty:
+    """Total saving of a design against its reference over Saltelli samples of uncertain inputs.
+
+    The weather is one year (``seed``) shared by every run, so the spread is the inputs' alone. Each sample
+    runs the design and the reference with the same input values (paired); prices are levelised over
+    :data:`LEVELISATION_YEARS` (:func:`levelised_factor`). ``n_base`` Saltelli base samples give
+    ``n_base x (k + 2)`` samples for k inputs (first and total order, no second order), 2 runs each.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    inputs = dict(inputs or UNCERTAIN_INPUTS)
+    overrides = dict(overrides or {})
+    measures = measures_between(design_path, reference_path)
+    ref_all = {p: v for paths in measures.values() for p, v in paths.items()}
+    problem = {"num_vars": len(inputs), "names": list(inputs), "bounds": [[lo, hi] for lo, hi, _ in inputs.values()]}
+    x = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=False)
+    base = load_scenario(design_path, **{**overrides, "seed": seed})
+    ws, loc = base.weather, base.asset.building.location
+    weather = load_weather(ws.source, year=base.period.start.year, seed=seed if ws.seed is None else ws.seed,
+                           latitude=loc.latitude_deg, longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
+                           tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
+    rows = []
+    for i, xi in enumerate(x):
+        values = dict(zip(inputs, (float(v) for v in xi), strict=True))
+        extra = _uncertain_overrides(base, values)
+        if progress:
+            progress(f"sample {i + 1}/{len(x)}")
+        q = {}
+        for variant, ovs in (("design", {}), ("reference", ref_all)):
+            s = load_scenario(design_path, **{**overrides, **ovs, **extra, "seed": seed})
+            q[variant] = quantities(simulate(s, weather=weather).summary)
+        rows.append({**values, **{k: q["reference"][k] - q["design"][k] for k in QUANTITIES}})
+    samples = pd.DataFrame(rows)
+    idx = []
+    for k in QUANTITIES:
+        y = samples[k].to_numpy(float)
+        if np.ptp(y) == 0.0:  # no spread: every share is zero
+            res = {"S1": np.zeros(len(inputs)), "S1_conf": np.zeros(len(inputs)),
+                   "ST": np.zeros(len(inputs)), "ST_conf": np.zeros(len(inputs))}
+        else:
+            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+        for j, name in enumerate(inputs):
+            idx.append({"quantity": k, "input": name, "S1": float(res["S1"][j]), "S1_conf": float(res["S1_conf"][j]),
+                        "ST": float(res["ST"][j]), "ST_conf": float(res["ST_conf"][j])})
+    return SavingsUncertainty(samples, pd.DataFrame(idx), inputs)
