@@ -343,7 +343,9 @@ def cli_savings(args, console=None) -> int:
     if not quiet:
         tot = st.totals()
         console.print(f"Savings of {st.design} against {st.reference} per year, P50 [P10, P90] over seeds {st.seeds}:",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
+        for c in st.caveats:
+            console.print(f"[yellow]Caveat: {c}[/yellow]", highlight=False, soft_wrap=True)
         for q, (unit, label) in QUANTITIES.items():
             s = tot[q]
             console.print(f"  {label}: {_fmt(s.median())} [{_fmt(s.quantile(0.1))}, {_fmt(s.quantile(0.9))}] {unit}",
