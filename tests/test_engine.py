@@ -57,8 +57,11 @@ def test_same_seed_same_results_different_seed_different_weather():
 
 
 def test_undersized_substation_leaves_unmet_hours_and_cold_zones(short_results):
-    small = twin.simulate(short_scenario(**{"heat_network.subscribed_kw": 15.0}))
-    assert small.summary["heat"]["peak_kw"] == pytest.approx(15.0)
+    # 6 kW: seed 1's 11-25 Jan 2027 is a mild fortnight since the weather has inter-annual variability
+    # (docs/weather.md); 15 kW then still holds the 16 °C setback in the coworking (80 unmet hours at 10 kW,
+    # minimum 15.94 °C; 125 h and 15.54 °C at 6 kW).
+    small = twin.simulate(short_scenario(**{"heat_network.subscribed_kw": 6.0}))
+    assert small.summary["heat"]["peak_kw"] == pytest.approx(6.0)
     assert small.summary["heat"]["unmet_hours"] > 10
     assert small.summary["heat"]["district_heat_kwh"] < short_results.summary["heat"]["district_heat_kwh"]
     cold = small.timeseries["coworking.temp_air_c"].min()

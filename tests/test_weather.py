@@ -13,9 +13,11 @@ from twin.errors import WeatherError
 from twin.weather import (
     BESANCON_NORMALS,
     COLUMNS,
+    INTERANNUAL_SPREAD,
     Weather,
     _solar_geometry,
     besancon_reference_year,
+    interannual_normals,
     load_weather,
     monthly_climate,
     plot_monthly_climate,
@@ -71,9 +73,19 @@ def _write_csv(df: pd.DataFrame, path: Path) -> Path:
 # --- generator: calibration -----------------------------------------------------------
 
 
-def test_generator_matches_monthly_normals(generated: Weather) -> None:
-    table = monthly_climate(generated.data).iloc[:12]
-    n = BESANCON_NORMALS
+@pytest.fixture(scope="module", params=SEEDS)
+def generated_on_normals(request) -> Weather:
+    return besancon_reference_year(2027, request.param, interannual=False)
+
+
+@pytest.mark.parametrize("on_normals", [True, False])
+def test_generator_matches_monthly_targets(on_normals: bool, generated: Weather, generated_on_normals: Weather) -> None:
+    # interannual=False: every seed meets the normals; by default, the normals plus that seed's anomalies
+    # (interannual_normals): the calibration must hold for either target.
+    w = generated_on_normals if on_normals else generated
+    seed = int(w.source.split("seed ")[1].split(")")[0].split(",")[0])
+    table = monthly_climate(w.data).iloc[:12]
+    n = BESANCON_NORMALS if on_normals else interannual_normals(seed)
     np.testing.assert_array_less(np.abs(table["tmean_c"].to_numpy() - n["tmean_c"].to_numpy()), 0.3)
     np.testing.assert_array_less(
         np.abs(table["ghi_kwh_m2"].to_numpy() / n["ghi_kwh_m2"].to_numpy() - 1.0), 0.05)
@@ -96,7 +108,7 @@ def test_generator_frame_conventions(generated: Weather) -> None:
 
 
 def test_generator_leap_year() -> None:
-    w = besancon_reference_year(2028, 7)
+    w = besancon_reference_year(2028, 7, interannual=False)
     assert len(w.data) == 8784
     feb = monthly_climate(w.data).loc["Feb"]
     assert abs(feb["tmean_c"] - BESANCON_NORMALS.loc["Feb", "tmean_c"]) < 0.3
@@ -416,3 +428,53 @@ def test_irradiance_in_kw_per_m2_is_refused(tmp_path):
         df[col] = df[col] / 1000.0
     with pytest.raises(WeatherError, match=r"column ghi peaks at .* W/m² over the year; expected at least 200"):
         validate_weather(df, "kw.csv")
+
+
+# --- generator: years that differ as real years do (inter-annual variability) ---------------
+
+
+@pytest.fixture(scope="module")
+def thirty_years() -> np.ndarray:
+    """Monthly tmean, GHI, precipitation, rain days of seeds 1-30 (shape 30 x 12 x 4)."""
+    cols = ["tmean_c", "ghi_kwh_m2", "precip_mm", "rain_days"]
+    return np.stack([monthly_climate(besancon_reference_year(2027, s).data)[cols].to_numpy()[:12]
+                     for s in range(1, 31)])
+
+
+def test_median_year_stays_on_the_normals(thirty_years: np.ndarray) -> None:
+    # The median of n draws has a standard error of ~1.25 sigma/sqrt(n) (normal law); with n = 30 the
+    # tolerance is 3 such errors: 0.68 sigma. Temperature: sigma from INTERANNUAL_SPREAD (1.1-2.3 K ->
+    # 0.75-1.6 K). Precipitation: lognormal, sigma_ln = sqrt(ln(1 + 0.45^2)) = 0.43 -> |ln ratio| < 0.29.
+    # GHI: sigma_ln = 0.45 x sqrt(ln(1 + 0.26^2)) = 0.115 -> 0.079, plus the generator's 5 % calibration.
+    # Rain days: sigma 3 d -> 2.0 d, plus 1 d of rounding. Measured (seeds 1-30): worst months
+    # Jan -0.2 K / Apr +0.5 K, Dec precipitation x1.24, Mar x0.79.
+    n = BESANCON_NORMALS
+    med = np.median(thirty_years, axis=0)
+    tol = 3 * 1.25 / np.sqrt(30)
+    sd_t = INTERANNUAL_SPREAD["tmean_sd_k"].to_numpy()
+    np.testing.assert_array_less(np.abs(med[:, 0] - n["tmean_c"].to_numpy()), tol * sd_t)
+    np.testing.assert_array_less(np.abs(np.log(med[:, 1] / n["ghi_kwh_m2"].to_numpy())),
+                                 tol * 0.45 * np.sqrt(np.log1p(0.26**2)) + 0.05)
+    np.testing.assert_array_less(np.abs(np.log(med[:, 2] / n["precip_mm"].to_numpy())),
+                                 tol * np.sqrt(np.log1p(0.45**2)))
+    np.testing.assert_array_less(np.abs(med[:, 3] - n["rain_days"].to_numpy()), tol * 3.0 + 1.0)
+
+
+def test_years_differ_as_real_years_do(thirty_years: np.ndarray) -> None:
+    # Two seeds differ in their monthly totals (before: every seed had the normals to 0.3 K / 5 %).
+    assert np.abs(thirty_years[0, :, 0] - thirty_years[1, :, 0]).max() > 0.5
+    assert np.abs(thirty_years[0, :, 2] / thirty_years[1, :, 2] - 1).max() > 0.2
+    # The spread over seeds is the one asked: January temperature sd ~2.3 K (measured 1.8 over 30 seeds;
+    # the sd of a 30-sample sd is ~13 %, and the clip at 2.5 sigma trims it), July ~1.3 K.
+    sd = thirty_years.std(axis=0, ddof=1)
+    assert 1.4 < sd[0, 0] < 3.0 and 0.8 < sd[6, 0] < 1.8
+    # Annual precipitation varies by ~150 mm (13.5 %): measured 160 mm.
+    annual_p = thirty_years[:, :, 2].sum(axis=1)
+    assert 100 < annual_p.std(ddof=1) < 250
+
+
+def test_interannual_years_are_reproducible() -> None:
+    a, b = besancon_reference_year(2027, 1), besancon_reference_year(2027, 1)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    pd.testing.assert_frame_equal(interannual_normals(5), interannual_normals(5))
+    assert not interannual_normals(5).equals(interannual_normals(6))

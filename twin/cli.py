@@ -392,6 +392,7 @@ LAZY_COMMANDS = {
     "calibrate": ("twin.calibration", "fit uncertain parameters to meters (ASHRAE Guideline 14)"),
     "operat": ("twin.operat", "Décret tertiaire: OPERAT position and declaration CSV of a run folder"),
     "explore": ("twin.explore", "local web page: move design variables, see the year change vs the baseline"),
+    "savings": ("twin.savings", "savings of a design against a reference building, per measure"),
 }
 
 

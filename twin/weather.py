@@ -53,6 +53,8 @@ __all__ = [
     "Repair",
     "Weather",
     "besancon_reference_year",
+    "INTERANNUAL_SPREAD",
+    "interannual_normals",
     "read_epw",
     "read_pvgis_tmy",
     "read_csv_weather",
@@ -356,8 +358,93 @@ def _cosine_interp(t_h: np.ndarray, t_anchor: np.ndarray, v_anchor: np.ndarray) 
     return v0 + (v1 - v0) * w
 
 
+#: Inter-annual spread of the monthly climate at Besançon, one row per month [E]. No station table of
+#: 1991-2020 standard deviations was found (domain-facts.md gap 1); the values are engineering
+#: estimates, each checked against a figure that is sourced:
+#:
+#: * ``tmean_sd_k``: standard deviation of a month's mean temperature, 2.3 K in Jan-Feb down to
+#:   1.1-1.3 K in summer and autumn, typical of continental western Europe (winter months vary most:
+#:   a cold easterly month against a mild Atlantic one) [E]. Check: with independent months the annual
+#:   mean varies by sqrt(Σ σ²)/12 = 0.45 K, the order of the year-to-year spread of French annual means
+#:   (0.5-0.6 K, months are slightly correlated) [E].
+#: * ``sunshine_cv``: 0.26 in every month [E], calibrated so that the annual sunshine varies as much
+#:   as Besançon's did in the 2010s: 1,659 h (2013) to 2,135 h (2015) [V] (DF §1b); a range of 476 h
+#:   over ~10 years is ~3.1 σ for normal years, σ ≈ 155 h = 8.6 % of 1,797 h; independent monthly
+#:   anomalies of CV c give an annual σ of c · sqrt(Σ S_m²) = c · 570 h, so c ≈ 0.27.
+#: * GHI follows sunshine through Ångström-Prescott (FAO-56 a = 0.25, b = 0.50, the DF §1d method):
+#:   d(GHI)/GHI = b s / (a + b s) · dS/S with s = S/S0 ≈ 0.4 → an elasticity of 0.45 [E].
+#: * ``precip_cv``: 0.45 [E]: monthly totals in a humid temperate climate are close to a gamma law of
+#:   shape 4-5 (CV 1/sqrt(k) = 0.45-0.5); the annual total then varies by ≈ 0.45 · sqrt(Σ P_m²) =
+#:   150 mm (13.5 % of 1,108 mm), within the 12-18 % usual in France [E].
+#: * ``rain_days_sd``: 3 days [E] (a month has 9.5-14.5 rain days on average, DF §1c).
+#: Correlations [E]: rain days with precipitation +0.7, sunshine with precipitation -0.5, temperature
+#: with sunshine +0.5 from April to September (sunny summers are hot) and -0.3 from October to March
+#: (clear winter months are cold).
+INTERANNUAL_SPREAD: pd.DataFrame = pd.DataFrame(
+    {
+        "tmean_sd_k": [2.3, 2.3, 1.6, 1.3, 1.2, 1.2, 1.3, 1.2, 1.1, 1.3, 1.4, 2.0],
+        "sunshine_cv": [0.26] * 12,
+        "precip_cv": [0.45] * 12,
+        "rain_days_sd": [3.0] * 12,
+        "t_sun_corr": [-0.3, -0.3, -0.3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, -0.3, -0.3, -0.3],
+    },
+    index=list(calendar.month_abbr[1:]),
+)
+_GHI_SUNSHINE_ELASTICITY = 0.45
+_RAIN_DAYS_PRECIP_CORR = 0.7
+_SUN_PRECIP_CORR = -0.5
+#: Anomalies are drawn as standard normals clipped to ±2.5 σ (symmetric, so the median stays 0).
+_ANOMALY_CLIP = 2.5
+#: GHI factor bounds: a month cannot be sunnier than the clear sky allows (the generator's bisection
+#: needs the target below the clear-sky total), so the factor is clipped symmetrically in log space.
+_GHI_FACTOR_MAX = 1.15
+
+
+def interannual_normals(seed: int, normals: pd.DataFrame | None = None,
+                        spread: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Monthly targets of one plausible year: the normals plus anomalies drawn with ``seed``.
+
+    Each month draws standard normals z_P (precipitation), z_R (rain days), z_S (sunshine) and z_T
+    (temperature), correlated as :data:`INTERANNUAL_SPREAD` says and clipped to ±2.5. Then
+
+    * temperatures (tmin, tmax, tmean) + σ_T z_T,
+    * precipitation × exp(σ_P z_P), σ_P = sqrt(ln(1 + CV²)) (lognormal, median factor 1),
+    * rain days + σ_R z_R, kept within [1, days − 1] and at most precipitation / 1.5 mm,
+    * sunshine × exp(σ_S z_S), GHI × exp(0.45 σ_S z_S) within [1/1.15, 1.15].
+
+    Every anomaly has median 0 (factor 1), so over many seeds the median month is the normal.
+    The random stream is its own (``default_rng([seed, 1991])``): the day-to-day generator's stream
+    is unchanged, and the same seed gives the same year.
+    """
+    nrm = (BESANCON_NORMALS if normals is None else normals).copy()
+    sp = INTERANNUAL_SPREAD if spread is None else spread
+    rng = np.random.default_rng([int(seed), 1991])
+    e = np.clip(rng.standard_normal((4, 12)), -_ANOMALY_CLIP, _ANOMALY_CLIP)
+    z_p = e[0]
+    z_r = _RAIN_DAYS_PRECIP_CORR * z_p + np.sqrt(1 - _RAIN_DAYS_PRECIP_CORR**2) * e[1]
+    z_s = _SUN_PRECIP_CORR * z_p + np.sqrt(1 - _SUN_PRECIP_CORR**2) * e[2]
+    c = sp["t_sun_corr"].to_numpy(float)
+    z_t = c * z_s + np.sqrt(1 - c * c) * e[3]
+    z_r, z_s, z_t = (np.clip(z, -_ANOMALY_CLIP, _ANOMALY_CLIP) for z in (z_r, z_s, z_t))
+    dt = sp["tmean_sd_k"].to_numpy(float) * z_t
+    for col in ("tmin_c", "tmax_c", "tmean_c"):
+        nrm[col] = nrm[col].to_numpy(float) + dt
+    sig_p = np.sqrt(np.log1p(sp["precip_cv"].to_numpy(float) ** 2))
+    nrm["precip_mm"] = nrm["precip_mm"].to_numpy(float) * np.exp(sig_p * z_p)
+    days = np.array([calendar.monthrange(2001, m)[1] for m in range(1, 13)], dtype=float)
+    rd = nrm["rain_days"].to_numpy(float) + sp["rain_days_sd"].to_numpy(float) * z_r
+    nrm["rain_days"] = np.clip(np.minimum(rd, nrm["precip_mm"].to_numpy(float) / 1.5), 1.0, days - 1.0)
+    sig_s = np.sqrt(np.log1p(sp["sunshine_cv"].to_numpy(float) ** 2))
+    if "sunshine_h" in nrm:
+        nrm["sunshine_h"] = nrm["sunshine_h"].to_numpy(float) * np.exp(sig_s * z_s)
+    lim = np.log(_GHI_FACTOR_MAX)
+    nrm["ghi_kwh_m2"] = nrm["ghi_kwh_m2"].to_numpy(float) * np.exp(
+        np.clip(_GHI_SUNSHINE_ELASTICITY * sig_s * z_s, -lim, lim))
+    return nrm
+
+
 def besancon_reference_year(
-    year: int, seed: int, normals: pd.DataFrame | None = None
+    year: int, seed: int, normals: pd.DataFrame | None = None, interannual: bool = True
 ) -> Weather:
     """Generate a stochastic hourly weather year for Besançon calibrated to monthly normals.
 
@@ -372,6 +459,10 @@ def besancon_reference_year(
         (``tmin_c``, ``tmax_c``, ``tmean_c`` [°C], ``precip_mm`` [mm],
         ``rain_days`` [d], ``ghi_kwh_m2`` [kWh/m²]), 12 rows Jan→Dec.
         Default :data:`BESANCON_NORMALS`.
+    interannual : bool
+        True (default): the year's monthly targets are the normals plus this seed's anomalies
+        (:func:`interannual_normals`), so years differ as real years do; False: every seed meets the
+        normals exactly (only the days are reshuffled).
 
     Returns
     -------
@@ -426,6 +517,8 @@ def besancon_reference_year(
        radiation. Solar Energy 28(4), 293-302.
     """
     nrm = BESANCON_NORMALS if normals is None else normals
+    if interannual:
+        nrm = interannual_normals(seed, nrm)
     lat, lon, alt, tzh = (BESANCON_LATITUDE, BESANCON_LONGITUDE, BESANCON_ALTITUDE_M,
                           BESANCON_TZ_OFFSET_H)
     rng = np.random.default_rng(seed)
@@ -564,7 +657,7 @@ def besancon_reference_year(
         },
         index=index,
     )
-    source = f"embedded Besançon reference year (seed {seed})"
+    source = f"embedded Besançon reference year (seed {seed}{'' if interannual else ', normals exactly'})"
     df, repairs = validate_weather(df, source)
     return Weather(df, lat, lon, alt, tzh, source, tuple(repairs))
 
