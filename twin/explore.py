@@ -243,6 +243,7 @@ class Explorer:
         self._runs: OrderedDict[tuple, _Run] = OrderedDict()
         self._weather: OrderedDict[tuple, Any] = OrderedDict()
         self._occupancy: OrderedDict[tuple, Any] = OrderedDict()
+        self._site: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()  # one simulation at a time (2 cores, numba kernel)
         self._generation = 0
         self._generation_lock = threading.Lock()
@@ -351,8 +352,9 @@ class Explorer:
         return value
 
     def _inputs(self, scenario, overrides: dict[str, Any]):
-        """The weather year and occupancy realisation shared by every run of this seed (and climate)."""
-        from twin.engine import _period_times, occupancy_for
+        """The weather year, its site inputs and the occupancy realisation shared by every run of this seed
+        (and climate)."""
+        from twin.engine import _period_times, occupancy_for, site_inputs
         from twin.weather import load_weather
 
         ws, loc = scenario.weather, scenario.asset.building.location
@@ -362,15 +364,17 @@ class Explorer:
                     climate=ws.climate)
         wkey = (str(ws.source), tuple(sorted(args.items())))
         weather = self._cached(self._weather, wkey, lambda: load_weather(ws.source, **args))
+        skey = (wkey, scenario.period.start, scenario.period.end, scenario.period.step_s)
+        site = self._cached(self._site, skey, lambda: site_inputs(scenario, weather))
         touches = [p for p in overrides if p.split(".", 1)[0] in _OCCUPANCY_PATHS
                    and not (p.startswith("zones.") and any(s in p for s in _OCCUPANCY_NEUTRAL_ZONE_PARTS))]
         if touches:
-            return weather, None
+            return weather, None, site
         tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
         okey = (scenario.seed, scenario.period.start, scenario.period.end, scenario.period.step_s, weather.tz_offset_h)
         occupancy = self._cached(self._occupancy, okey,
                                  lambda: occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2]))
-        return weather, occupancy
+        return weather, occupancy, site
 
     def run(self, overrides: dict[str, Any], seed: int) -> _Run:
         """One run of the scenario with these overrides and seed, from the cache when it has it."""
@@ -382,8 +386,8 @@ class Explorer:
         from twin.api import simulate
 
         scenario = self.load(overrides, seed)
-        weather, occupancy = self._inputs(scenario, overrides)
-        results = simulate(scenario, weather=weather, occupancy=occupancy)
+        weather, occupancy, site = self._inputs(scenario, overrides)
+        results = simulate(scenario, weather=weather, occupancy=occupancy, site=site)
         run = _Run(indicators(results.summary), figures(results), results.summary)
         self.stats["runs"] += 1
         self._runs[key] = run
