@@ -105,3 +105,26 @@ def test_intensity_final_and_primary_by_hand():
     assert out["final"] == pytest.approx(30.0)
     assert out["primary"] == pytest.approx(10.0 * 1.0 + 20.0 * 2.3)   # RE2020 factors
     assert out["electricity"] == pytest.approx(30.0)
+
+
+def test_pmv_kpis_by_hand():
+    # Two days at 27 °C air and 29 °C operative in zone a (warm), 22/22 in zone b, a warm week before
+    # (θ_rm > 20 °C: 0.5 clo), open all hours: zone a is warm (PMV > 0.5) every hour, zone b is not;
+    # with fans at 0.8 m/s zone a's PMV drops (ISO 7730 convection).
+    import pandas as pd
+
+    from twin.kpis import pmv_kpis
+    from twin.physics import comfort
+
+    times = pd.date_range("2027-07-01 01:00", periods=24 * 9, freq="h")
+    n = len(times)
+    temp_air = np.column_stack([np.full(n, 27.0), np.full(n, 22.0)])
+    temp_op = np.column_stack([np.full(n, 28.0), np.full(n, 22.0)])
+    still = np.zeros((n, 2))
+    out = pmv_kpis(temp_air, temp_op, still, np.full(n, 24.0), times, np.ones((n, 2), bool), ("a", "b"), 3600.0)
+    pmv_a, _ = comfort.pmv_ppd(27.0, 29.0, 0.1, 50.0, 1.2, 0.5)
+    assert out["a"]["max_pmv"] == pytest.approx(float(pmv_a), abs=1e-9) and pmv_a > 0.5
+    assert out["a"]["hours_warm"] == n and out["b"]["hours_warm"] == 0.0
+    fans = pmv_kpis(temp_air, temp_op, np.column_stack([np.full(n, 0.8), np.zeros(n)]), np.full(n, 24.0), times,
+                    np.ones((n, 2), bool), ("a", "b"), 3600.0)
+    assert fans["a"]["max_pmv"] < out["a"]["max_pmv"]

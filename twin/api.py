@@ -314,6 +314,8 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             **kpis.air_quality_kpis(rz["co2_ppm"], exo.open_mask, names, dt_s),
             "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s,
                                                fan_air_speed_m_s=fan_speed, temp_air_c=rz["temp_air_c"]),
+            "pmv_by_zone": kpis.pmv_kpis(rz["temp_air_c"], rz["temp_op_c"], fan_speed, exo.temp_out_c, exo.times,
+                                         exo.open_mask, names, dt_s),
             "cooling_need": kpis.cooling_need_kpis(rz["cooling_w"], eng.zones.arrays.cooling_setpoint_c, names, dt_s),
             "ceiling_fans": fans,
             "heatwave": _heatwave_summary(scenario, eng),

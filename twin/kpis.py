@@ -360,3 +360,39 @@ def cooling_need_kpis(cooling_w: np.ndarray, setpoint_c: np.ndarray, zone_names:
         "by_zone_kwh": {name: float(v) for name, v, c in zip(zone_names, by_zone, cooled, strict=True) if c},
         "setpoint_c": {name: float(t) for name, t, c in zip(zone_names, setpoint_c, cooled, strict=True) if c},
     }
+
+
+#: Indoor relative humidity assumed for PMV [%] [E]: the model has no moisture balance; 50 % is the
+#: middle of EN 16798-1's category II band (25-60 %) and moves PMV by about 0.1 per 20 points.
+PMV_RELATIVE_HUMIDITY_PERCENT = 50.0
+#: Air speed without fans [m/s]: still office air, ISO 7730 Annex A's < 0.15 m/s at the occupants.
+STILL_AIR_M_S = 0.1
+
+
+def pmv_kpis(temp_air_c: np.ndarray, temp_op_c: np.ndarray, air_speed_m_s: np.ndarray, temp_out_c: np.ndarray,
+             times, open_mask: np.ndarray, zone_names: tuple[str, ...], dt_s: float) -> dict:
+    """ISO 7730 PMV and PPD of every zone over its open hours (twin.physics.comfort.pmv_ppd).
+
+    Mean radiant temperature 2 θ_op − θ_air (θ_op is their mean); air speed still (0.1 m/s) or the
+    ceiling fans' while they run; 1.2 met; clothing from the running mean outdoor temperature
+    (1.0 clo below 10 °C to 0.5 clo above 20 °C); RH 50 % [E]. Per zone: open hours warmer than
+    PMV +0.5 and cooler than −0.5 (outside ISO 7730 category B), the highest PMV and the mean PPD.
+    """
+    from twin.physics import comfort
+
+    theta_rm = comfort.running_mean_outdoor_c(temp_out_c, times)
+    clo = comfort.clothing_clo(theta_rm)[:, None]
+    speed = np.where(air_speed_m_s > 0.0, air_speed_m_s, STILL_AIR_M_S)
+    pmv, ppd = comfort.pmv_ppd(temp_air_c, 2.0 * temp_op_c - temp_air_c, speed, PMV_RELATIVE_HUMIDITY_PERCENT,
+                               comfort.MET_OFFICE, clo)
+    hours = dt_s / 3600.0
+    out = {}
+    for j, name in enumerate(zone_names):
+        is_open = open_mask[:, j]
+        if not is_open.any():
+            out[name] = None
+            continue
+        p = pmv[is_open, j]
+        out[name] = {"hours_warm": float((p > 0.5).sum() * hours), "hours_cool": float((p < -0.5).sum() * hours),
+                     "max_pmv": float(p.max()), "mean_ppd_percent": float(ppd[is_open, j].mean())}
+    return out

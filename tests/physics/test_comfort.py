@@ -248,3 +248,37 @@ def test_re2020_adaptive_period_is_found_per_year():
     # counted days are the same each year (from the first day θrm ≥ 16 to the last), so the
     # two-year sum is twice one year, not a period spanning the winter in between
     assert dh[0] == pytest.approx(2 * dh_2027[0], rel=1e-3)
+
+
+@pytest.mark.parametrize("ta, tr, v, rh, met, clo", [
+    (22.0, 22.0, 0.1, 60.0, 1.2, 0.5),     # ISO 7730 Table D.1 style conditions
+    (27.0, 29.0, 0.8, 50.0, 1.2, 0.5),     # a warm office with ceiling fans
+    (19.0, 18.0, 0.1, 40.0, 1.2, 1.0),     # a winter office
+    (25.0, 25.0, 0.15, 50.0, 1.0, 0.5),
+])
+def test_pmv_matches_pythermalcomfort_iso7730(ta, tr, v, rh, met, clo):
+    models = pytest.importorskip("pythermalcomfort.models")
+    from twin.physics import comfort
+
+    pmv, ppd = comfort.pmv_ppd(ta, tr, v, rh, met, clo)
+    ref = models.pmv_ppd_iso(tdb=ta, tr=tr, vr=v, rh=rh, met=met, clo=clo, model="7730-2005", round_output=False)
+    # Same ISO 7730 equations; the iteration tolerances differ slightly: 0.01 in PMV is below the
+    # 0.1 resolution the standard reports.
+    assert float(pmv) == pytest.approx(float(ref.pmv), abs=0.01)
+    assert float(ppd) == pytest.approx(float(ref.ppd), abs=0.2)
+
+
+def test_pmv_iso7730_annex_d_example():
+    # ISO 7730:2005 Table D.1, first row: t_a = t_r = 22 °C, v 0.1 m/s, RH 60 %, 1.2 met, 0.5 clo:
+    # PMV -0.75, PPD 17 (as printed, rounded).
+    from twin.physics import comfort
+
+    pmv, ppd = comfort.pmv_ppd(22.0, 22.0, 0.1, 60.0, 1.2, 0.5)
+    assert float(pmv) == pytest.approx(-0.75, abs=0.01)
+    assert float(ppd) == pytest.approx(17.0, abs=0.5)
+
+
+def test_clothing_follows_the_running_mean():
+    from twin.physics import comfort
+
+    np.testing.assert_allclose(comfort.clothing_clo([5.0, 10.0, 15.0, 20.0, 25.0]), [1.0, 1.0, 0.75, 0.5, 0.5])
