@@ -158,9 +158,11 @@ def test_compare_with_climates_writes_the_overheating_risk_table(tmp_path, capsy
 
     opt = OPTIONS / "glazing-solar-control.toml"
     out = tmp_path / "cmp"
-    args = ["compare", str(BASELINE), str(opt), "--climates", "today,tracc-2100", "--out", str(out),
+    args = ["compare", str(BASELINE), str(opt), "--climates", "today,tracc-2100", "--out", str(out), "--report",
             "--set", "period.start=2027-07-05", "--set", "period.end=2027-07-26", "--set", "period.warmup_days=5"]
     assert main(args) == 0
+    html = (out / "report.html").read_text()
+    assert "Overheating risk per zone and climate" in html and "tracc-2100" in html
     printed = capsys.readouterr().out
     assert "tracc-2100" in printed and "glazing-solar-control" in printed
     md = (out / "comparison.md").read_text()

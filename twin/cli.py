@@ -297,8 +297,6 @@ def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrid
 
     from twin.compare import compare_climates
 
-    if args.report:
-        raise TwinError("--report is not available with --climates yet; the tables are in comparison.md")
     if "weather.climate" in overrides:
         raise TwinError("--set weather.climate=... and --climates both set the climate; give only --climates")
     levels = [c.strip() for c in args.climates.split(",") if c.strip()]
@@ -306,6 +304,10 @@ def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrid
                               progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out)
     result.save(out_dir)
+    if args.report:
+        from twin.report import write_report
+
+        write_report(out_dir)
     if args.quiet:
         return 0
     runs = result.runs()

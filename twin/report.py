@@ -783,6 +783,13 @@ def make_comparison_report(compare_dir: Path, out: Path | None = None) -> Path:
         raise TwinError(f"{compare_dir}: a run folder, not a comparison folder; use make_report "
                         "(or `twin report`, which detects the kind)")
     summary, runs = _load_compare(compare_dir)
+    # A comparison across climates (twin compare --climates): the indicator table is today's (the first
+    # level), the overheating risk per zone and climate follows it.
+    climates = list(dict.fromkeys(summary["climate"].astype(str))) if "climate" in summary.columns else []
+    if climates:
+        summary = summary[summary["climate"].astype(str) == climates[0]]
+        if "climate" in runs.columns:
+            runs = runs[runs["climate"].astype(str) == climates[0]]
     scenarios = list(dict.fromkeys(summary["scenario"].astype(str)))
     baseline, options = scenarios[0], scenarios[1:]
     seeds = sorted(runs["seed"].unique().tolist()) if "seed" in runs.columns else []
@@ -841,9 +848,39 @@ def make_comparison_report(compare_dir: Path, out: Path | None = None) -> Path:
         "option minus baseline, except CAPEX, NPV, IRR and payback, which are the option's own life-cycle "
         "figures against the baseline. Shares (-) are shown in %, their differences in percentage points.</p>",
         "<table><thead><tr>" + "".join(head) + "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>",
+        *_overheating_html(compare_dir, climates),
     ]
     out.write_text(_page(f"Options vs {baseline}", "\n".join(body)), encoding="utf-8")
     return out
+
+
+def _overheating_html(compare_dir: Path, climates: list[str]) -> list[str]:
+    """The overheating-risk table per zone and climate of ``twin compare --climates`` (none otherwise)."""
+    path = compare_dir / "overheating_by_zone.csv"
+    if not climates or not path.is_file():
+        return []
+    risk = pd.read_csv(path)
+    cols = ["dh_re2020_c_h", "hours_above_28c", "max_temp_op_c"]
+    med = risk.groupby(["scenario", "zone", "climate"], sort=False)[cols].median()
+    head = "<th>Scenario</th><th>Zone</th>" + "".join(f"<th class=\"num\">{_e(c)}</th>" for c in climates)
+    rows = []
+    for (scenario, zone), _ in risk.groupby(["scenario", "zone"], sort=False):
+        cells = [f"<td>{_e(str(scenario))}</td>", f"<td>{_e(str(zone))}</td>"]
+        for c in climates:
+            if (scenario, zone, c) in med.index:
+                dh, h28, tmax = med.loc[(scenario, zone, c)]
+                cells.append(f"<td class=\"num\">{dh:,.0f} °C·h · {h28:,.0f} h · {tmax:.1f} °C</td>")
+            else:
+                cells.append("<td class=\"num\">–</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return [
+        "<h2>Overheating risk per zone and climate</h2>",
+        "<p class=\"note\">Each cell: RE2020 degree-hours of discomfort DH (adaptive comfort temperature, open "
+        "hours; category-1 offices DH_max 1,150 °C·h), open hours above 28 °C and the highest operative "
+        "temperature, median over seeds. Climates: today and France's TRACC warming levels (docs/weather.md). "
+        "The indicator table above is the first climate's.</p>",
+        "<table><thead><tr>" + head + "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>",
+    ]
 
 
 # --------------------------------------------------------------------------- CLI
