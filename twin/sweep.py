@@ -15,6 +15,7 @@ worker process and reused.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -473,14 +474,11 @@ def make_design(sweep: SweepDefinition) -> Design:
 
         unit = qmc.LatinHypercube(d=d, seed=np.random.default_rng(sweep.sample_seed)).random(n)
     elif sweep.design == "sobol":
-        import warnings
-
         from SALib.sample import sobol as sobol_sample
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            unit = sobol_sample.sample(design.problem, n, calc_second_order=sweep.second_order,
-                                       scramble=True, seed=sweep.sample_seed)
+        # N is a power of 2 (checked by SweepDefinition): SALib has nothing to warn about.
+        unit = sobol_sample.sample(design.problem, n, calc_second_order=sweep.second_order,
+                                   scramble=True, seed=sweep.sample_seed)
     else:
         from SALib.sample import morris as morris_sample
 
@@ -902,22 +900,33 @@ def _progress(total: int, enabled: bool, name: str):
 
 @contextmanager
 def _quiet_dask() -> Iterator[None]:
-    """Silence distributed's shutdown chatter ("Worker process still alive", closed comms).
+    """Silence distributed's chatter ("Worker process still alive", closed comms, reconnections).
 
-    Errors still show; with ``twin -v`` (root logger at INFO) nothing is silenced. After Ctrl-C
-    everything is silenced and stays so: tearing down a cluster whose workers are busy makes dask
-    log closed comms until the interpreter exits, and the user asked to stop.
+    Only critical messages show; with ``twin -v`` (root logger at INFO) nothing is silenced. What
+    matters reaches the user anyway, as a failed variant or a :class:`TwinError` (a lost scheduler
+    made the client log a traceback for every reconnection attempt). After Ctrl-C everything stays
+    silenced: tearing down a cluster whose workers are busy makes dask log closed comms until the
+    interpreter exits, and the user asked to stop.
     """
-    logger = logging.getLogger("distributed")
-    old = logger.level
-    if _quiet():
-        logger.setLevel(logging.ERROR)
+    old = _set_dask_log_level(logging.CRITICAL) if _quiet() else {}
     try:
         yield
     except KeyboardInterrupt:
         _silence_dask()
         raise
-    logger.setLevel(old)
+    for name, level in old.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def _set_dask_log_level(level: int) -> dict[str, int]:
+    """Set ``level`` on distributed's loggers (dask's config gives some their own); return the old ones."""
+    names = ["distributed", *(n for n, lg in logging.root.manager.loggerDict.items()
+                              if n.startswith("distributed.") and isinstance(lg, logging.Logger)
+                              and lg.level != logging.NOTSET)]
+    old = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(level)
+    return old
 
 
 def _quiet() -> bool:
@@ -927,7 +936,7 @@ def _quiet() -> bool:
 
 def _silence_dask() -> None:
     if _quiet():
-        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+        _set_dask_log_level(logging.CRITICAL + 1)
 
 
 def _failure(exc: BaseException) -> str:
@@ -938,7 +947,7 @@ def _failure(exc: BaseException) -> str:
         worker = getattr(exc.last_worker, "address", exc.last_worker)
         return (f"the worker running it died (last on {worker}, {exc.allowed_failures + 1} attempt(s)); "
                 "see that worker's log (memory limit, crash)")
-    return f"{type(exc).__name__}: {exc} [dask]"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())} [dask]"  # one line
 
 
 def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, record, bar,
@@ -976,8 +985,12 @@ def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, rec
                 futures[fut] = task
             for fut in as_completed(futures):
                 task = futures[fut]
-                exc = fut.exception()
-                record(fut.result() if exc is None else {"error": _failure(exc)}, task)
+                try:
+                    exc = fut.exception()
+                    result = fut.result() if exc is None else {"error": _failure(exc)}
+                except (Exception, asyncio.CancelledError) as err:  # e.g. the scheduler went away
+                    result = {"error": _failure(err)}
+                record(result, task)
                 bar.update(1)
                 fut.release()
         except KeyboardInterrupt:
@@ -1292,7 +1305,9 @@ def cli_sweep(args, console=None) -> int:
     finally:
         signal.signal(signal.SIGTERM, old)
     _print_status(status(out))
-    for vid, msg in res.failed.items():
+    for vid, msg in list(res.failed.items())[:10]:
         print(f"variant {vid} failed: {msg}")
+    if len(res.failed) > 10:  # a lost scheduler fails every pending variant with the same message
+        print(f"... and {len(res.failed) - 10} more, listed in {out}/failed.json")
     print(f"results in {out}/results.parquet, analysis in {out}/analysis/")
     return 0 if not res.failed else 1
