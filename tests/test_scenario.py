@@ -59,9 +59,10 @@ def test_check_file_describes_both_kinds():
     assert "valid scenario 'baseline'" in check_file(BASELINE)
 
 
-def test_json_schemas_are_json_for_both_kinds():
+def test_json_schemas_are_json_for_every_kind():
     schemas = json_schemas()
-    assert set(schemas) == {"model.schema.json", "scenario.schema.json"}
+    assert set(schemas) == {"model.schema.json", "scenario.schema.json", "sweep.schema.json"}
+    assert "parameters" in json.loads(schemas["sweep.schema.json"])["properties"]
     model = json.loads(schemas["model.schema.json"])
     scenario = json.loads(schemas["scenario.schema.json"])
     assert "zones" in model["properties"]

@@ -1330,9 +1330,12 @@ def json_schemas() -> dict[str, str]:
                                 **{f"Partial{name}": _partial_schema(copy.deepcopy(d)) for name, d in defs.items()}}
     scenario_schema["if"] = {"required": ["inherits"]}
     scenario_schema["else"] = {"$ref": "#/$defs/ScenarioComplete"}
+    from twin.sweep import sweep_json_schema  # the sweep module owns its file format
+
     return {
         "model.schema.json": json.dumps(Model.model_json_schema(), indent=2),
         "scenario.schema.json": json.dumps(scenario_schema, indent=2, default=str),
+        "sweep.schema.json": json.dumps(sweep_json_schema(), indent=2, default=str),
     }
 
 
