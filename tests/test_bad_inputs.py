@@ -346,9 +346,14 @@ def _weather_csv(tmp_path, data, change) -> str:
 
 
 def _epw(tmp_path, change) -> str:
-    from .conftest import LYON_EPW
+    # A real EPW written from the embedded Besançon year (twin.climate.write_epw), so that the test does
+    # not depend on files outside the repository.
+    from twin.climate import write_epw
+    from twin.weather import load_weather
 
-    lines = LYON_EPW.read_text().splitlines()
+    source = tmp_path / "source.epw"
+    write_epw(load_weather("besancon-reference", year=2027, seed=1), source)
+    lines = source.read_text().splitlines()
     path = tmp_path / "site.epw"
     path.write_text("\n".join(change(lines)) + "\n")
     return str(path)
