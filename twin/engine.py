@@ -174,7 +174,16 @@ def lighting_fraction(ghi_w_m2, daylight_factor_percent, target_lux, min_fractio
     return np.clip(1.0 - e_in_lux / np.asarray(target_lux), np.asarray(min_fraction), 1.0)
 
 
-def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> dict[str, np.ndarray]:
+def _facade_irradiance(solpos: pd.DataFrame, at_step: pd.DataFrame, model: str, albedo: float) -> dict[str, np.ndarray]:
+    """Irradiance on the four facades, (n, 4) each: plane-of-array total, angle of incidence, direct part."""
+    surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
+    kw = {"model": model, "albedo": albedo}
+    return {component: solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component=component, **kw)
+            for component in ("poa_global", "aoi", "poa_direct")}
+
+
+def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame,
+                   facade: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Solar inputs of every zone [W], shape (n, z) each.
 
     ``window``: transmitted through windows with blinds open, ``window_shaded``: with the blinds
@@ -182,14 +191,14 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> d
     ``roof``: absorbed by the outer faces of the opaque elements, α I A (the construction then
     decides how much reaches the inside).
     """
-    surfaces = [(90.0, az) for az in ORIENTATION_AZIMUTH_DEG.values()]
-    kw = {"model": env.facade_solar_model, "albedo": env.ground_albedo}
-    poa = solar.facade_irradiance_w_m2(solpos, at_step, surfaces, **kw)  # (n, 4)
+    if facade is None:
+        facade = _facade_irradiance(solpos, at_step, env.facade_solar_model, env.ground_albedo)
+    poa = facade["poa_global"]  # (n, 4)
     angular = {}
     if env.window_solar_model in ("angular", "tabulated"):
         angular = {
-            "aoi_deg": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="aoi", **kw)[:, None, :],
-            "poa_direct_w_m2": solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="poa_direct", **kw)[:, None, :],
+            "aoi_deg": facade["aoi"][:, None, :],
+            "poa_direct_w_m2": facade["poa_direct"][:, None, :],
             "iam_b0": env.window_iam_b0,
         }
         if env.window_solar_model == "tabulated":
@@ -199,7 +208,7 @@ def _solar_gains_w(env, zones, solpos: pd.DataFrame, at_step: pd.DataFrame) -> d
     shading = np.array([z.window_shading_factor for z in zones])[None, :, None]
     poa_window = poa[:, None, :]
     if env.fixed_shading is not None:
-        poa_direct = solar.facade_irradiance_w_m2(solpos, at_step, surfaces, component="poa_direct", **kw)
+        poa_direct = facade["poa_direct"]
         beam, diffuse = _fixed_shading_factors(env.fixed_shading, solpos)
         poa_window = (beam * poa_direct + diffuse * (poa - poa_direct))[:, None, :]
         if "poa_direct_w_m2" in angular:
@@ -423,6 +432,13 @@ class SiteInputs:
     solpos: pd.DataFrame
     _pv_w: dict = field(default_factory=dict)
 
+    def facade(self, model: str, albedo: float) -> dict[str, np.ndarray]:
+        """Irradiance on the four facades for a transposition model and ground albedo, computed once."""
+        key = ("facade", model, albedo)
+        if key not in self._pv_w:
+            self._pv_w[key] = _facade_irradiance(self.solpos, self.at_step, model, albedo)
+        return self._pv_w[key]
+
     def pv_w(self, array, year_index: int, dt_s: float, altitude_m: float) -> np.ndarray:
         """AC power of one PV array at every step [W] (twin.physics.pv), computed once per description."""
         key = (array, year_index, dt_s, altitude_m)
@@ -506,7 +522,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     internal_w = people_w + lighting_w + equipment_w
 
     env = model.envelope
-    sol = _solar_gains_w(env, zones, solpos, at_step)
+    sol = _solar_gains_w(env, zones, solpos, at_step, site.facade(env.facade_solar_model, env.ground_albedo))
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
     per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])

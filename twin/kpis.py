@@ -381,14 +381,16 @@ def pmv_kpis(temp_air_c: np.ndarray, temp_op_c: np.ndarray, air_speed_m_s: np.nd
     from twin.physics import comfort
 
     theta_rm = comfort.running_mean_outdoor_c(temp_out_c, times)
-    clo = comfort.clothing_clo(theta_rm)[:, None]
-    speed = np.where(air_speed_m_s > 0.0, air_speed_m_s, STILL_AIR_M_S)
-    pmv, ppd = comfort.pmv_ppd(temp_air_c, 2.0 * temp_op_c - temp_air_c, speed, PMV_RELATIVE_HUMIDITY_PERCENT,
-                               comfort.MET_OFFICE, clo)
+    rows = open_mask.any(axis=1)  # PMV only where some zone is open (a third of the steps)
+    clo = comfort.clothing_clo(theta_rm[rows])[:, None]
+    speed = np.where(air_speed_m_s[rows] > 0.0, air_speed_m_s[rows], STILL_AIR_M_S)
+    ta, top = temp_air_c[rows], temp_op_c[rows]
+    pmv, ppd = comfort.pmv_ppd(ta, 2.0 * top - ta, speed, PMV_RELATIVE_HUMIDITY_PERCENT, comfort.MET_OFFICE, clo)
+    is_open_rows = open_mask[rows]
     hours = dt_s / 3600.0
     out = {}
     for j, name in enumerate(zone_names):
-        is_open = open_mask[:, j]
+        is_open = is_open_rows[:, j]
         if not is_open.any():
             out[name] = None
             continue
