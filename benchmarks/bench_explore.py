@@ -50,9 +50,9 @@ def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
 
     scenario = explorer.load(overrides, explorer.base.seed)
     lap()
-    weather, occupancy = explorer._inputs(scenario, overrides)
+    weather, occupancy, site = explorer._inputs(scenario, overrides)
     lap()
-    results = twin.simulate(scenario, weather=weather, occupancy=occupancy)
+    results = twin.simulate(scenario, weather=weather, occupancy=occupancy, site=site)
     lap()
     figures(results)
     lap()
