@@ -71,3 +71,30 @@ def test_docs_glossary_is_up_to_date():
     assert (ROOT / "docs" / "glossary.md").read_text() == glossary_markdown(), (
         "regenerate docs/glossary.md from twin.results.glossary_markdown()"
     )
+
+
+def test_units_travel_with_the_data(tmp_path):
+    # Parquet field metadata for every column, restored into DataFrame.attrs by Results.load, and an
+    # xarray Dataset with a zone dimension and units.
+    import numpy as np
+
+    import twin
+
+    from .conftest import short_scenario
+
+    res = twin.simulate(short_scenario(**{"period.end": "2027-01-13"}))
+    assert res.timeseries.attrs["units"]["district_heat_kw"] == "kW"
+    out = res.save(tmp_path / "run")
+    schema = pq.read_schema(out / "timeseries.parquet")
+    zones = res.summary["meta"]["zones"]
+    glossary = column_glossary(zones)
+    for col in res.timeseries.columns:
+        assert schema.field(col).metadata[b"unit"].decode() == glossary[col]["unit"], col
+    loaded = Results.load(out)
+    assert loaded.timeseries.attrs["units"] == {c: glossary[c]["unit"] for c in res.timeseries.columns}
+    ds = res.to_xarray()
+    assert list(ds["zone"].values) == zones
+    assert ds["temp_air_c"].dims == ("time", "zone") and ds["temp_air_c"].attrs["units"] == "°C"
+    assert ds["district_heat_kw"].attrs["units"] == "kW"
+    np.testing.assert_array_equal(ds["temp_air_c"].sel(zone="coworking").values,
+                                  res.timeseries["coworking.temp_air_c"].to_numpy())

@@ -174,6 +174,10 @@ def _timeseries(eng: engine.Engine) -> pd.DataFrame:
         cols[f"{name}.co2_ppm"] = rz["co2_ppm"][:, j]
     frame = pd.DataFrame(cols, index=exo.times)
     frame.index.name = "time"
+    from twin.results import column_glossary
+
+    frame.attrs["units"] = {name: g["unit"] for name, g in column_glossary(eng.zones.arrays.names).items()
+                            if name in frame.columns}
     return frame
 
 

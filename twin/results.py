@@ -81,6 +81,11 @@ def column_glossary(zone_names: list[str] | tuple[str, ...]) -> dict[str, dict[s
     return glossary
 
 
+def _zones_of(columns) -> list[str]:
+    """Zone names of a time-series frame (from its ``<zone>.temp_air_c`` columns), in column order."""
+    return [c.split(".", 1)[0] for c in columns if c.endswith(".temp_air_c")]
+
+
 def glossary_markdown() -> str:
     """The text of ``docs/glossary.md``: every time-series column with its unit and meaning."""
     lines = [
@@ -149,10 +154,39 @@ class Results:
             raise TwinError(f"{out}: cannot create the output folder ({exc.strerror})") from None
         (out / "summary.json").write_text(json.dumps(_json_safe(self.summary), indent=2, ensure_ascii=False) + "\n")
         table = pa.Table.from_pandas(self.timeseries, preserve_index=True)
-        zones = [c.split(".", 1)[0] for c in self.timeseries.columns if c.endswith(".temp_air_c")]
-        meta = {**(table.schema.metadata or {}), b"twin.columns": json.dumps(column_glossary(zones)).encode()}
-        pq.write_table(table.replace_schema_metadata(meta), out / "timeseries.parquet")
+        glossary = column_glossary(_zones_of(self.timeseries.columns))
+        # Units travel with the data: each column's field metadata, and the whole glossary in the schema's.
+        fields = [f.with_metadata({b"unit": glossary[f.name]["unit"].encode(),
+                                   b"description": glossary[f.name]["description"].encode()})
+                  if f.name in glossary else f for f in table.schema]
+        meta = {**(table.schema.metadata or {}), b"twin.columns": json.dumps(glossary).encode()}
+        table = table.cast(pa.schema(fields, metadata=meta))
+        pq.write_table(table, out / "timeseries.parquet")
         return out
+
+    def to_xarray(self):
+        """The time series as an :class:`xarray.Dataset`: building variables over ``time``, zone variables
+        over ``time`` and ``zone``, each with ``units`` and ``description`` attributes."""
+        import xarray as xr
+
+        ts = self.timeseries
+        zones = _zones_of(ts.columns)
+        glossary = column_glossary(zones)
+        time = ts.index.tz_convert("UTC").tz_localize(None) if ts.index.tz is not None else ts.index
+        data = {}
+        for name in BUILDING_COLUMNS:
+            if name in ts.columns:
+                data[name] = xr.Variable(("time",), ts[name].to_numpy(), attrs=glossary[name])
+        for name, (unit, description) in ZONE_COLUMNS.items():
+            cols = [f"{z}.{name}" for z in zones]
+            if all(c in ts.columns for c in cols):
+                data[name] = xr.Variable(("time", "zone"), ts[cols].to_numpy(),
+                                         attrs={"unit": unit, "units": unit, "description": description})
+        for var in data.values():
+            var.attrs.setdefault("units", var.attrs.get("unit", ""))
+        attrs = {"scenario": self.summary.get("meta", {}).get("scenario", ""),
+                 "time": "end of each step, UTC (the timeseries index is local standard time)"}
+        return xr.Dataset(data, coords={"time": time.to_numpy(), "zone": zones}, attrs=attrs)
 
     def write_figures(self, out_dir: str | Path) -> list[Path]:
         """Write the figures of this run into ``out_dir/figures`` and return their paths."""
@@ -179,4 +213,8 @@ class Results:
             if not (out / name).is_file():
                 raise TwinError(f"{out}: no {name}; expected a folder written by `twin run --out`")
         summary = json.loads((out / "summary.json").read_text())
-        return cls(timeseries=pd.read_parquet(out / "timeseries.parquet"), summary=summary)
+        timeseries = pd.read_parquet(out / "timeseries.parquet")
+        schema = pq.read_schema(out / "timeseries.parquet")
+        timeseries.attrs["units"] = {f.name: f.metadata[b"unit"].decode() for f in schema
+                                     if f.metadata and b"unit" in f.metadata}
+        return cls(timeseries=timeseries, summary=summary)
