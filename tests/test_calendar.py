@@ -81,3 +81,28 @@ def test_profile_fraction_is_zero_when_closed_and_capped_at_one():
     frac = calendar.profile_fraction(k, [0.8] * 24, [1.0] * 7, 2.0, open_mask)
     # In school holidays 0.8 x 2.0 = 1.6 is capped at 1; Ascension is closed.
     assert frac.tolist() == [1.0, 0.0]
+
+
+def test_official_zone_a_school_holidays_against_the_former_hand_typed_dates():
+    # The `holidays` package publishes the official French zone A calendar; the model's former list was
+    # the 2025-26 calendar shifted by 52 weeks [E]. Christmas 2026-27 and the summer start agree; the
+    # 2027 winter and spring breaks are a week later in the official calendar (13-28 Feb, 10-25 Apr).
+    import datetime as dt
+
+    import pandas as pd
+
+    from twin import calendar
+
+    days = pd.date_range("2026-12-01 12:00", "2027-12-31 12:00", freq="D", tz="Europe/Paris")
+    kinds = calendar.day_kinds(days, "Europe/Paris", closed_on_public_holidays=False, summer_closure=[],
+                               school_holidays=[], school_holiday_zone="A")
+    official = {d.date() for d, s in zip(days, kinds.school_holiday, strict=True) if s}
+    former = [(dt.date(2026, 12, 19), dt.date(2027, 1, 3)), (dt.date(2027, 2, 6), dt.date(2027, 2, 21)),
+              (dt.date(2027, 4, 3), dt.date(2027, 4, 18)), (dt.date(2027, 7, 3), dt.date(2027, 8, 30))]
+    assert all(dt.date(2026, 12, 19) + dt.timedelta(days=k) in official for k in range(16))   # Christmas
+    assert dt.date(2027, 2, 13) in official and dt.date(2027, 2, 28) in official            # winter
+    assert dt.date(2027, 2, 6) not in official                                              # [E] was early
+    assert dt.date(2027, 4, 10) in official and dt.date(2027, 4, 25) in official            # spring
+    assert all(dt.date(2027, 7, 3) + dt.timedelta(days=k) in official for k in range(59))   # summer
+    shared = sum(1 for a, b in former for k in range((b - a).days + 1) if a + dt.timedelta(days=k) in official)
+    assert shared >= 0.8 * sum((b - a).days + 1 for a, b in former)

@@ -84,6 +84,7 @@ def day_kinds(
     summer_closure: Sequence[tuple[str, str]],
     school_holidays: Sequence[tuple[dt.date, dt.date]],
     country: str = "FR",
+    school_holiday_zone: str | None = None,
 ) -> DayKinds:
     """Classify each step's civil day.
 
@@ -101,6 +102,9 @@ def day_kinds(
         Inclusive ``(first, last)`` dates of school holidays.
     country
         Country code for the ``holidays`` package.
+    school_holiday_zone
+        French school-holiday zone ("A", "B" or "C"): its official school holidays, from the
+        ``holidays`` package (subdivision "Zone A" etc., category "school"), are added to ``school_holidays``.
     """
     civil = step_mid_times.tz_convert(civil_timezone)
     dates = civil.normalize().tz_localize(None)
@@ -117,6 +121,10 @@ def day_kinds(
     school = np.zeros(len(civil), dtype=bool)
     for first, last in school_holidays:
         school |= (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
+    if school_holiday_zone is not None:
+        official = holidays.country_holidays(country, subdiv=f"Zone {school_holiday_zone}", years=years,
+                                             categories=("school",))
+        school |= np.isin(days, np.array(sorted(official), dtype="datetime64[D]"))
     return DayKinds(civil, closed, school)
 
 

@@ -271,6 +271,7 @@ def _day_kinds(model: Model, step_mid_times: pd.DatetimeIndex) -> calendar.DayKi
         closed_on_public_holidays=cal.closed_on_public_holidays,
         summer_closure=[(p.start, p.end) for p in cal.summer_closure],
         school_holidays=cal.school_holidays,
+        school_holiday_zone=cal.school_holiday_zone,
         country=cal.country,
     )
 

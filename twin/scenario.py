@@ -430,8 +430,20 @@ class Calendar(Strict):
     closed_on_public_holidays: bool = True
     summer_closure: list[Period] = []
     school_holidays: list[tuple[dt.date, dt.date]] = Field(
-        default=[], description="Inclusive [first, last] days of school holidays (zone A)."
+        default=[], description="Inclusive [first, last] days of school holidays typed by hand (use school_holiday_zone "
+        "for the official French calendar)."
     )
+    school_holiday_zone: Literal["A", "B", "C"] | None = Field(
+        default=None, description="French school-holiday zone whose official holidays (published in the `holidays` "
+        "package, category 'school') are the school holidays of every year simulated; Besançon is in zone A.",
+    )
+
+    @model_validator(mode="after")
+    def _one_school_calendar(self) -> Calendar:
+        if self.school_holiday_zone is not None and self.school_holidays:
+            raise ValueError("calendar: give either school_holiday_zone (the official calendar) or school_holidays "
+                             "(dates by hand), not both")
+        return self
 
     @field_validator("opening")
     @classmethod

@@ -461,7 +461,7 @@ def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Ca
         noon, tz,
         closed_on_public_holidays=cal.closed_on_public_holidays,
         summer_closure=[(p.start, p.end) for p in cal.summer_closure],
-        school_holidays=cal.school_holidays, country=cal.country,
+        school_holidays=cal.school_holidays, country=cal.country, school_holiday_zone=cal.school_holiday_zone,
     )
     offsets = (noon.tz_localize(None) - noon.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     naive_s = (dates.to_numpy().astype("datetime64[s]").astype(np.int64)).astype(float)
