@@ -109,3 +109,21 @@ def test_an_option_that_changes_only_the_tank_leaves_the_energy_identical(tmp_pa
     assert tank["electricity"]["pv_kwh"] == base["electricity"]["pv_kwh"]
     pump = tank["electricity"]["by_use_kwh"]["rainwater_pump"] - base["electricity"]["by_use_kwh"]["rainwater_pump"]
     assert tank["electricity"]["demand_kwh"] - base["electricity"]["demand_kwh"] == pytest.approx(pump, abs=1e-9)
+
+
+def test_compare_with_set_gets_its_own_folder_and_drops_a_stale_report(tmp_path, monkeypatch, capsys):
+    # Newcomer findings of issue 17: `--set` must not write into the plain results/compare-<baseline>, and a
+    # re-run without --report must not leave the previous report.html beside the new tables.
+    from pathlib import Path
+
+    from twin.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(tmp_path)
+    args = [str(root / "scenarios" / "baseline.toml"), str(root / "scenarios" / "options" / "tank-40m3.toml"),
+            "--set", "period.end=2027-01-05", "--set", "period.warmup_days=1", "-q"]
+    assert main(["compare", *args, "--report"]) == 0
+    [folder] = (tmp_path / "results").iterdir()
+    assert folder.name.startswith("compare-baseline-set-") and (folder / "report.html").is_file()
+    assert main(["compare", *args]) == 0
+    assert not (folder / "report.html").exists() and (folder / "summary.csv").is_file()

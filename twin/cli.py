@@ -233,13 +233,14 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
     import twin
     from twin.compare import compare
-    from twin.paths import check_output_dir
+    from twin.paths import check_output_dir, overrides_tag
 
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
         raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
     overrides = _parse_set(args.set or [])
-    if not args.out:
-        args.out = str(Path("results") / f"compare-{twin.load_scenario(args.baseline, **overrides).name}")
+    if not args.out:  # like twin run: a comparison with --set gets its own folder, never the plain one
+        name = twin.load_scenario(args.baseline, **overrides).name
+        args.out = str(Path("results") / (f"compare-{name}" + (f"-set-{overrides_tag(overrides)}" if overrides else "")))
     check_output_dir(args.out, force=args.force)
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
     if args.heatwave:
@@ -250,6 +251,12 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
                      progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
     result.save(out_dir)
+    stale = out_dir / "report.html"
+    if not args.report and stale.is_file():  # an earlier run's report would describe other numbers
+        stale.unlink()
+        if not args.quiet:
+            console.print(f"[dim]Removed the earlier {stale} (it described another comparison); --report writes a "
+                          "new one[/dim]", soft_wrap=True)
     if args.report:
         from twin.report import make_comparison_report
 
