@@ -354,16 +354,17 @@ class Explorer:
     def _inputs(self, scenario, overrides: dict[str, Any]):
         """The weather year, its site inputs and the occupancy realisation shared by every run of this seed
         (and climate)."""
+        from twin.api import scenario_weather
         from twin.engine import _period_times, occupancy_for, site_inputs
-        from twin.weather import load_weather
 
         ws, loc = scenario.weather, scenario.asset.building.location
         wseed = scenario.seed if ws.seed is None else ws.seed
         args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
                     longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
                     climate=ws.climate)
-        wkey = (str(ws.source), tuple(sorted(args.items())))
-        weather = self._cached(self._weather, wkey, lambda: load_weather(ws.source, **args))
+        # The scenario's own weather (climate and heatwave included), shared by the runs with the same key.
+        wkey = (str(ws.source), tuple(sorted(args.items())), ws.heatwave)
+        weather = self._cached(self._weather, wkey, lambda: scenario_weather(scenario))
         skey = (wkey, scenario.period.start, scenario.period.end, scenario.period.step_s)
         site = self._cached(self._site, skey, lambda: site_inputs(scenario, weather))
         touches = [p for p in overrides if p.split(".", 1)[0] in _OCCUPANCY_PATHS

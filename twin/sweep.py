@@ -559,9 +559,8 @@ def run_variant(task: dict) -> dict:
     ``variant_id``, ``params``, ``reuse`` (share the weather per seed in this process) and
     ``occupancy_key`` (None, or the key under which the occupancy realisation may be shared).
     """
-    from twin.api import simulate
+    from twin.api import scenario_weather, simulate
     from twin.engine import _period_times, occupancy_for
-    from twin.weather import load_weather
 
     t0 = time.perf_counter()
     scenario = _load(Path(task["base"]), {**task["overrides"], "seed": task["seed"]})
@@ -572,8 +571,9 @@ def run_variant(task: dict) -> dict:
         args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
                     longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
                     climate=ws.climate)
-        key = (str(ws.source), tuple(sorted(args.items())))
-        weather = _cached(_WEATHER_CACHE, key, lambda: load_weather(ws.source, **args), "weather")
+        # The scenario's own weather (climate and heatwave included), shared by the variants with the same key.
+        key = (str(ws.source), tuple(sorted(args.items())), ws.heatwave)
+        weather = _cached(_WEATHER_CACHE, key, lambda: scenario_weather(scenario), "weather")
         if task.get("occupancy_key") is not None:
             tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
             okey = (task["occupancy_key"], scenario.seed, scenario.period.start, scenario.period.end,
