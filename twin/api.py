@@ -25,7 +25,8 @@ __all__ = ["load_scenario", "scenario_weather", "simulate"]
 NOT_SIMULATED = "not simulated yet"
 
 
-def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None, site=None) -> Results:
+def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None, site=None,
+             timeseries: bool = True) -> Results:
     """Run one scenario over its period and return its results.
 
     Parameters
@@ -41,6 +42,9 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None,
     site
         Optional :class:`twin.engine.SiteInputs` from :func:`twin.engine.site_inputs` for the same
         weather and period: solar position and PV output, reused (comparisons, sweeps, the explorer).
+    timeseries
+        False skips building the per-step table (``Results.timeseries`` is then None): a sweep's
+        variants keep only their summary.
 
     Raises
     ------
@@ -52,7 +56,8 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None,
     if weather is None and scenario.weather.heatwave is not None:
         weather = scenario_weather(scenario)
     eng, meta = engine.run(scenario, weather, occupancy, site)
-    return Results(timeseries=_timeseries(eng), summary=_summary(scenario, eng, meta), occupancy=eng.exo.occupancy)
+    return Results(timeseries=_timeseries(eng) if timeseries else None, summary=_summary(scenario, eng, meta),
+                   occupancy=eng.exo.occupancy)
 
 
 def scenario_weather(scenario: Scenario, seed: int | None = None) -> Weather:

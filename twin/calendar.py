@@ -115,9 +115,10 @@ def day_kinds(
         public = holidays.country_holidays(country, years=years)
         public_days = np.array(sorted(public), dtype="datetime64[D]")
         closed |= np.isin(days, public_days)
-    month_day = civil.strftime("%m-%d").to_numpy()
+    # "MM-DD" ranges compared as MM*100 + DD (the same order as the zero-padded text, without strftime).
+    month_day = (civil.month * 100 + civil.day).to_numpy()
     for first, last in summer_closure:
-        closed |= (month_day >= first) & (month_day <= last)
+        closed |= (month_day >= _mmdd(first)) & (month_day <= _mmdd(last))
     school = np.zeros(len(civil), dtype=bool)
     for first, last in school_holidays:
         school |= (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
@@ -126,6 +127,11 @@ def day_kinds(
                                              categories=("school",))
         school |= np.isin(days, np.array(sorted(official), dtype="datetime64[D]"))
     return DayKinds(civil, closed, school)
+
+
+def _mmdd(text: str) -> int:
+    month, day = text.split("-")
+    return int(month) * 100 + int(day)
 
 
 def opening_mask(kinds: DayKinds, opening_hours: np.ndarray, lead_h: float = 0.0) -> np.ndarray:

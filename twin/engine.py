@@ -22,11 +22,13 @@ no pandas, no look-up by name, so that it can be compiled later if needed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -295,6 +297,17 @@ def _schedules(model: Model, kinds: calendar.DayKinds) -> tuple[np.ndarray, np.n
     return open_mask, setpoint
 
 
+def _json_key(*parts) -> str:
+    """A memo key for model values (pydantic models or plain values), their JSON text."""
+    return json.dumps([p.model_dump(mode="json") if hasattr(p, "model_dump") else p for p in parts],
+                      sort_keys=True, default=str)
+
+
+def _schedules_and_lead(model: Model, kinds: calendar.DayKinds, dt_s: float) -> tuple[np.ndarray, ...]:
+    open_mask, setpoint = _schedules(model, kinds)
+    return open_mask, setpoint, _hours_to_open(open_mask, dt_s)
+
+
 def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
     """Monthly means of each zone's scheduled setpoint over the calendar year ``year``, (12, z) [°C].
 
@@ -308,7 +321,7 @@ def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
 
 
 def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeIndex, temp_out_c: np.ndarray,
-                           year: int, tz: dt.tzinfo) -> np.ndarray:
+                           year: int, tz: dt.tzinfo, monthly_setpoint: Callable[[], np.ndarray] | None = None) -> np.ndarray:
     """Boundary temperature behind each zone's slab on ground [°C], (n, z).
 
     With ``ground_model = "iso13370"``: the monthly virtual ground temperature θ_gr,ve of ISO
@@ -328,7 +341,7 @@ def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeInd
     temp_out_monthly = hourly.groupby(hourly.index.month).mean().reindex(range(1, 13)).to_numpy()
     if np.isnan(temp_out_monthly).any():
         raise ScenarioError(f"weather '{weather.source}': the ground model needs all twelve months of temperature")
-    setpoint_monthly_c = _monthly_setpoint_c(model, year, tz)
+    setpoint_monthly_c = monthly_setpoint() if monthly_setpoint is not None else _monthly_setpoint_c(model, year, tz)
     month = times.month.to_numpy()
     for j, slab in enumerate(slabs):
         if slab is None or slab.h_g_w_k <= 0.0:
@@ -364,7 +377,7 @@ def occupancy_for(model: Model, scenario: Scenario, times: pd.DatetimeIndex) -> 
 
 def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: OccupancyRealisation | None,
                      open_mask: np.ndarray, at_step: pd.DataFrame, hourly: pd.DataFrame, weather: Weather,
-                     dt_s: float) -> WaterExogenous | None:
+                     dt_s: float, site: SiteInputs | None = None, sched_key: tuple = ()) -> WaterExogenous | None:
     """Water demands per use, rain harvested and the tank, over the whole run (vectorised, then one lean loop).
 
     The tank depends only on rain and on people, never on the thermal state, so it runs
@@ -388,16 +401,22 @@ def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: Occu
             "kitchenette": person_h * sanitary.kitchenette_per_h,
         }
     demand = water_demand.WaterDemand(water_demand.fixture_volumes_m3(counts, spec))
-    demand["cleaning"] = water_demand.cleaning_m3(
-        kinds.civil_times, open_mask.any(axis=1), model.building.total_floor_area_m2, spec
-    )
+    def memo(key, make):  # weather-and-calendar series, shared through the site inputs when given
+        return make() if site is None else site.memo(key, make)
+
+    area_m2 = model.building.total_floor_area_m2
+    demand["cleaning"] = memo(
+        ("cleaning", sched_key, area_m2, spec.cleaning_l_per_m2_day, spec.cleaning_hour),
+        lambda: water_demand.cleaning_m3(kinds.civil_times, open_mask.any(axis=1), area_m2, spec)).copy()
     rw = model.rainwater
     daily = None
     demand["irrigation"] = np.zeros(n)
     if rw is not None and rw.irrigation is not None:
-        demand["irrigation"], daily = water_demand.irrigation_m3(
-            kinds.civil_times, hourly, weather.latitude, weather.altitude_m, rw.irrigation, spec.irrigation_hour
-        )
+        irrigation, daily = memo(
+            ("irrigation", _json_key(rw.irrigation), spec.irrigation_hour, weather.latitude, weather.altitude_m),
+            lambda: water_demand.irrigation_m3(kinds.civil_times, hourly, weather.latitude, weather.altitude_m,
+                                               rw.irrigation, spec.irrigation_hour))
+        demand["irrigation"], daily = irrigation.copy(), daily.copy()
     if rw is None:
         return WaterExogenous(demand, (), np.zeros(n), None, np.zeros(n), daily)
     supplied = tuple(rw.supplies)
@@ -413,6 +432,10 @@ def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: Occu
     )
     tank = {k: np.asarray(v, dtype=float) for k, v in tank.items()}
     return WaterExogenous(demand, supplied, inflow, tank, tank["pump_kwh"] * 3.6e6 / dt_s, daily)
+
+
+#: Values kept per kind of :meth:`SiteInputs.memo` (least recently used dropped first).
+MEMO_PER_KIND = 8
 
 
 @dataclass
@@ -431,22 +454,34 @@ class SiteInputs:
     hourly: pd.DataFrame
     at_step: pd.DataFrame
     solpos: pd.DataFrame
-    _pv_w: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict)
 
     def facade(self, model: str, albedo: float) -> dict[str, np.ndarray]:
         """Irradiance on the four facades for a transposition model and ground albedo, computed once."""
-        key = ("facade", model, albedo)
-        if key not in self._pv_w:
-            self._pv_w[key] = _facade_irradiance(self.solpos, self.at_step, model, albedo)
-        return self._pv_w[key]
+        return self.memo(("facade", model, albedo), lambda: _facade_irradiance(self.solpos, self.at_step, model, albedo))
+
+    def memo(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()`` computed once per ``key`` for these site inputs (keys name every model value used).
+
+        For series that depend on the weather and period plus a few model values that design
+        variants rarely change (the calendar, the irrigated area, the heating schedules): a
+        comparison's or a sweep's variants then compute them once. Values are shared: read only.
+        """
+        kind, rest = key[0], key[1:]
+        kept = self._memo.setdefault(kind, {})
+        if rest in kept:
+            kept[rest] = kept.pop(rest)  # most recently used last
+        else:
+            kept[rest] = make()
+            while len(kept) > MEMO_PER_KIND:  # a sweep over a schedule value must not keep every variant's
+                kept.pop(next(iter(kept)))
+        return kept[rest]
 
     def pv_w(self, array, year_index: int, dt_s: float, altitude_m: float) -> np.ndarray:
         """AC power of one PV array at every step [W] (twin.physics.pv), computed once per description."""
-        key = (array, year_index, dt_s, altitude_m)
-        if key not in self._pv_w:
-            self._pv_w[key] = pv.pv_ac_power_w(self.solpos, self.at_step, array, year_index=year_index,
-                                              step_s=dt_s, altitude_m=altitude_m)
-        return self._pv_w[key]
+        return self.memo(("pv", array, year_index, dt_s, altitude_m),
+                         lambda: pv.pv_ac_power_w(self.solpos, self.at_step, array, year_index=year_index,
+                                                  step_s=dt_s, altitude_m=altitude_m))
 
 
 def site_inputs(scenario: Scenario, weather: Weather) -> SiteInputs:
@@ -485,10 +520,11 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     mid = times - pd.Timedelta(seconds=dt_s / 2)
 
     zones = model.zones
-    kinds = _day_kinds(model, mid)
+    cal_key = _json_key(model.calendar, model.building.location.civil_timezone)
+    kinds = site.memo(("day_kinds", cal_key), lambda: _day_kinds(model, mid))
     n, nz = len(times), len(zones)
-    open_mask, setpoint = _schedules(model, kinds)
-    hours_to_open = _hours_to_open(open_mask, dt_s)
+    sched_key = (cal_key, *(_json_key(z.occupancy.opening, z.heating) for z in zones))
+    open_mask, setpoint, hours_to_open = site.memo(("schedules", sched_key), lambda: _schedules_and_lead(model, kinds, dt_s))
     capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
     if occupancy is None:
         occupancy = occupancy_for(model, scenario, times)
@@ -550,7 +586,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     if model.pv is not None:
         for array in model.pv.arrays:
             pv_w += site.pv_w(array, max(start.year - array.commissioning_year, 0), dt_s, weather.altitude_m)
-    water = _water_exogenous(model, kinds, occupants, occupancy, open_mask, at_step, hourly, weather, dt_s)
+    water = _water_exogenous(model, kinds, occupants, occupancy, open_mask, at_step, hourly, weather, dt_s,
+                             site=site, sched_key=sched_key)
     ev_off_peak = np.zeros(n, dtype=bool)
     if model.ev_charging is not None:
         for window in model.ev_charging.off_peak_hours:
@@ -560,7 +597,10 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         wind_m_s=at_step["wind_speed"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
-        temp_ground_c=_virtual_ground_temp_c(model, weather, times, temp_out, start.year, tz),
+        temp_ground_c=_virtual_ground_temp_c(
+            model, weather, times, temp_out, start.year, tz,
+            lambda: site.memo(("monthly_setpoint", sched_key, start.year, str(tz)),
+                              lambda: _monthly_setpoint_c(model, start.year, tz))),
         lighting_w=lighting_w, equipment_w=equipment_w, internal_w=internal_w,
         solar_w=sol["window"], solar_shaded_w=sol["window_shaded"], sol_wall_w=sol["wall"], sol_roof_w=sol["roof"],
         sky_w=_sky_losses_w(model),
@@ -948,12 +988,14 @@ class Engine:
 
     # ---------------------------------------------------------------------- run
 
-    def warm_up(self, weather: Weather) -> None:
+    def warm_up(self, weather: Weather, site: SiteInputs | None = None) -> None:
         """Settle the thermal mass and the air over the ``warmup_days`` BEFORE the period.
 
         Those days get their own weather (the weather source mapped onto their dates), calendar
         and people; nothing is recorded, and only the zones' temperatures, CO2 and learned warm-up rates are carried
         into this engine (the tank and the battery start from their stated initial levels).
+        With the run's ``site`` inputs, the warm-up's own site inputs are kept there, and its people
+        beside the run's occupancy realisation, so that runs sharing those share the warm-up's too.
         """
         days = self.scenario.period.warmup_days
         if days <= 0:
@@ -963,7 +1005,17 @@ class Engine:
             update={"start": start - dt.timedelta(days=days), "end": start, "warmup_days": 0}
         )
         before = self.scenario.model_copy(update={"period": period})
-        warm = Engine(before, build_exogenous(self.model, before, weather), compiled=self.compiled)
+        warm_site = None if site is None else site.memo(("warmup_site", days), lambda: site_inputs(before, weather))
+        people = self.exo.occupancy
+        warm_people = None
+        if people is not None:
+            key = ("warmup", days)
+            if key not in people.companions:
+                people.companions[key] = occupancy_for(self.model, before, warm_site.times if warm_site is not None
+                                                       else _period_times(before, self.exo.times.tz)[2])
+            warm_people = people.companions[key]
+        warm = Engine(before, build_exogenous(self.model, before, weather, occupancy=warm_people, site=warm_site),
+                      compiled=self.compiled)
         warm._recording = False
         if self.compiled:
             warm._advance(0, warm.exo.n_steps)
@@ -1018,9 +1070,11 @@ def run(scenario: Scenario, weather: Weather | None = None,
         weather = load_weather(ws.source, year=scenario.period.start.year, seed=seed, latitude=loc.latitude_deg,
                                longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
                                tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
+    if site is None:
+        site = site_inputs(scenario, weather)
     exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy, site=site)
     engine = Engine(scenario, exo)
-    engine.warm_up(weather)
+    engine.warm_up(weather, site)
     engine.run()
     meta_balance = {**check_energy_balance(engine), **check_water_balance(engine)}
     meta = {"weather_source": weather.source, "runtime_s": time.perf_counter() - t0, **meta_balance}

@@ -84,7 +84,7 @@ def _recovery(flow, t_out, t_ext, free_cooling, allowed, fp, ip):
     return t_hr, coil, cap * (t_hr - t_out), fp[F_SFP] * flow, eps_eff
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
 def advance(i0, i1, fp, ip,
             x, co2, avail, opt_f, opt_b, opt_hist, opt_n, ev_f, battery,
             temp_out, wind, fresh_air, inputs, solar_open, solar_shaded, internal, setpoint_in, hours_to_open,
@@ -132,6 +132,11 @@ def advance(i0, i1, fp, ip,
     power = np.empty(npts)
     cap_w = np.empty(npts)
     hmax = opt_hist.shape[1]
+    # Reciprocals once per call: the Thomas sweeps are serial chains, where a multiply is several
+    # times cheaper than a division.
+    ipiv_fixed = 1.0 / t_piv
+    wk_ipiv = np.empty(nn)
+    cap_dt = cap / dt
     for i in range(i0, i1):
         t_out = temp_out[i]
         for j in range(nz):
@@ -239,7 +244,7 @@ def advance(i0, i1, fp, ip,
             # Thomas on the element nodes, then the 2 x 2 Schur complement of the air and star nodes.
             m = air[j]
             low = t_low[j]
-            piv = t_piv[j]
+            ipiv = ipiv_fixed[j]
             ww = t_w[j]
             si = s_inv[j]
             if ip[I_WIND] == 1:
@@ -252,14 +257,16 @@ def advance(i0, i1, fp, ip,
                 for n in range(1, m):
                     wk_low[n] = t_up[j, n - 1] / wk_piv[n - 1]
                     wk_piv[n] -= wk_low[n] * t_up[j, n - 1]
+                for n in range(m):
+                    wk_ipiv[n] = 1.0 / wk_piv[n]
                 for c in range(2):
                     for n in range(m):
                         wk_w[n, c] = t_e[j, n, c]
                     for n in range(1, m):
                         wk_w[n, c] -= wk_low[n] * wk_w[n - 1, c]
-                    wk_w[m - 1, c] /= wk_piv[m - 1]
+                    wk_w[m - 1, c] *= wk_ipiv[m - 1]
                     for n in range(m - 2, -1, -1):
-                        wk_w[n, c] = (wk_w[n, c] - t_up[j, n] * wk_w[n + 1, c]) / wk_piv[n]
+                        wk_w[n, c] = (wk_w[n, c] - t_up[j, n] * wk_w[n + 1, c]) * wk_ipiv[n]
                 s00, s01, s10, s11 = d_raw[j, 0, 0], d_raw[j, 0, 1], d_raw[j, 1, 0], d_raw[j, 1, 1]
                 for n in range(m):
                     s00 -= t_e[j, n, 0] * wk_w[n, 0]
@@ -269,7 +276,7 @@ def advance(i0, i1, fp, ip,
                 det = s00 * s11 - s01 * s10
                 wk_sinv[0, 0], wk_sinv[0, 1] = s11 / det, -s01 / det
                 wk_sinv[1, 0], wk_sinv[1, 1] = -s10 / det, s00 / det
-                low, piv, ww, si = wk_low, wk_piv, wk_w, wk_sinv
+                low, ipiv, ww, si = wk_low, wk_ipiv, wk_w, wk_sinv
                 for n in range(m):
                     g_w[j, n] = -(ww[n, 0] * si[0, 0] + ww[n, 1] * si[1, 0])
                 g_w[j, m] = si[0, 0]
@@ -282,7 +289,7 @@ def advance(i0, i1, fp, ip,
                     g_w[j, n] = g[j, n]
                 gair_w[j] = g_air[j]
             for n in range(m + 2):
-                r[n] = cap[j, n] / dt * x[j, n]
+                r[n] = cap_dt[j, n] * x[j, n]
             for e in range(nb[j]):
                 r[b_idx[j, e]] += b_val[j, e] * u[j, b_ch[j, e]]
             if ip[I_WIND] == 1:
@@ -290,9 +297,9 @@ def advance(i0, i1, fp, ip,
                     r[n] += dh * ext_area[j, n] * t_out
             for n in range(1, m):
                 r[n] -= low[n] * r[n - 1]
-            r[m - 1] /= piv[m - 1]
+            r[m - 1] *= ipiv[m - 1]
             for n in range(m - 2, -1, -1):
-                r[n] = (r[n] - t_up[j, n] * r[n + 1]) / piv[n]
+                r[n] = (r[n] - t_up[j, n] * r[n + 1]) * ipiv[n]
             s0 = r[m]
             s1 = r[m + 1]
             for n in range(m):
@@ -307,10 +314,13 @@ def advance(i0, i1, fp, ip,
             for n in range(m + 2, nn):
                 x0[j, n] = 0.0
             t_sup = (h_mech[j] * sup_req + zp[0, j] * t_out) / h_ve[j] if h_ve[j] > 0.0 else t_out
-            dtw = max(network_supply[i] - 0.5 * fp[F_DROP] - temp_air[j], 0.0)
-            capacity = (dtw / design_dt) ** fp[F_NEXP]
             need = (setp[j] * (1.0 + gair_w[j] * h_ve[j]) - x0[j, air[j]]) / gair_w[j] - h_ve[j] * t_sup
-            request[j] = min(max(need, 0.0), zp[3, j] * capacity)
+            if need > 0.0:  # the emitters' capacity (a pow) only matters when heat is asked for
+                dtw = max(network_supply[i] - 0.5 * fp[F_DROP] - temp_air[j], 0.0)
+                capacity = (dtw / design_dt) ** fp[F_NEXP]
+                request[j] = min(need, zp[3, j] * capacity)
+            else:
+                request[j] = 0.0
             total_req += request[j]
         # Substation: capacity, losses, outage.
         if avail[0] == 0.0 or total_req <= 0.0:

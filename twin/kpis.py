@@ -381,20 +381,20 @@ def pmv_kpis(temp_air_c: np.ndarray, temp_op_c: np.ndarray, air_speed_m_s: np.nd
     from twin.physics import comfort
 
     theta_rm = comfort.running_mean_outdoor_c(temp_out_c, times)
-    rows = open_mask.any(axis=1)  # PMV only where some zone is open (a third of the steps)
-    clo = comfort.clothing_clo(theta_rm[rows])[:, None]
-    speed = np.where(air_speed_m_s[rows] > 0.0, air_speed_m_s[rows], STILL_AIR_M_S)
-    ta, top = temp_air_c[rows], temp_op_c[rows]
+    # PMV only in the open (step, zone) cells, about a fifth of them.
+    clo = np.broadcast_to(np.asarray(comfort.clothing_clo(theta_rm), dtype=float)[:, None], open_mask.shape)[open_mask]
+    speed = np.where(air_speed_m_s > 0.0, air_speed_m_s, STILL_AIR_M_S)[open_mask]
+    ta, top = temp_air_c[open_mask], temp_op_c[open_mask]
     pmv, ppd = comfort.pmv_ppd(ta, 2.0 * top - ta, speed, PMV_RELATIVE_HUMIDITY_PERCENT, comfort.MET_OFFICE, clo)
-    is_open_rows = open_mask[rows]
+    zone_of_cell = np.nonzero(open_mask)[1]
     hours = dt_s / 3600.0
     out = {}
     for j, name in enumerate(zone_names):
-        is_open = is_open_rows[:, j]
+        is_open = zone_of_cell == j
         if not is_open.any():
             out[name] = None
             continue
-        p = pmv[is_open, j]
+        p = pmv[is_open]
         out[name] = {"hours_warm": float((p > 0.5).sum() * hours), "hours_cool": float((p < -0.5).sum() * hours),
-                     "max_pmv": float(p.max()), "mean_ppd_percent": float(ppd[is_open, j].mean())}
+                     "max_pmv": float(p.max()), "mean_ppd_percent": float(ppd[is_open].mean())}
     return out

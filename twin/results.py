@@ -129,14 +129,15 @@ class Results:
     Attributes
     ----------
     timeseries
-        One row per step, tz-aware index of step ends; see :func:`column_glossary`.
+        One row per step, tz-aware index of step ends; see :func:`column_glossary`. None when the
+        run was asked for its summary only (``simulate(..., timeseries=False)``, sweeps).
     summary
         The results contract: ``meta``, ``heat``, ``electricity``, ``water``,
         ``comfort``, ``occupancy``, ``cost_eur``, ``revenue_eur``, ``co2_kg``,
         ``balance``. Groups of systems not simulated yet hold ``None`` values.
     """
 
-    timeseries: pd.DataFrame
+    timeseries: pd.DataFrame | None
     summary: dict
     occupancy: object | None = None
     """The discrete-event occupancy realisation (not saved; its KPIs are in the summary)."""
@@ -152,6 +153,9 @@ class Results:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise TwinError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+        if self.timeseries is None:
+            raise TwinError(f"{out}: these results hold a summary only (simulate(..., timeseries=False)); "
+                            "expected a run with its time series to save")
         (out / "summary.json").write_text(json.dumps(_json_safe(self.summary), indent=2, ensure_ascii=False) + "\n")
         table = pa.Table.from_pandas(self.timeseries, preserve_index=True)
         glossary = column_glossary(_zones_of(self.timeseries.columns))

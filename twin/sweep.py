@@ -529,9 +529,11 @@ def variants(sweep: SweepDefinition, design: Design | None = None) -> tuple[list
 
 _WEATHER_CACHE: OrderedDict = OrderedDict()
 _OCCUPANCY_CACHE: OrderedDict = OrderedDict()
+_SITE_CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 8
 #: Counters of this process (tests and the benchmark read them): computed vs reused inputs.
-CACHE_STATS = {"weather_computed": 0, "weather_reused": 0, "occupancy_computed": 0, "occupancy_reused": 0}
+CACHE_STATS = {"weather_computed": 0, "weather_reused": 0, "occupancy_computed": 0, "occupancy_reused": 0,
+               "site_computed": 0, "site_reused": 0}
 
 
 def _cached(cache: OrderedDict, key, make, what: str):
@@ -560,11 +562,11 @@ def run_variant(task: dict) -> dict:
     ``occupancy_key`` (None, or the key under which the occupancy realisation may be shared).
     """
     from twin.api import scenario_weather, simulate
-    from twin.engine import _period_times, occupancy_for
+    from twin.engine import _period_times, occupancy_for, site_inputs
 
     t0 = time.perf_counter()
     scenario = _load(Path(task["base"]), {**task["overrides"], "seed": task["seed"]})
-    weather = occupancy = None
+    weather = occupancy = site = None
     if task.get("reuse"):
         ws, loc = scenario.weather, scenario.asset.building.location
         wseed = scenario.seed if ws.seed is None else ws.seed
@@ -574,6 +576,10 @@ def run_variant(task: dict) -> dict:
         # The scenario's own weather (climate and heatwave included), shared by the variants with the same key.
         key = (str(ws.source), tuple(sorted(args.items())), ws.heatwave)
         weather = _cached(_WEATHER_CACHE, key, lambda: scenario_weather(scenario), "weather")
+        # Solar position, facade irradiance, PV output, calendar: per weather and period (engine.SiteInputs).
+        p = scenario.period
+        skey = (key, p.start, p.end, p.step_s)
+        site = _cached(_SITE_CACHE, skey, lambda: site_inputs(scenario, weather), "site")
         if task.get("occupancy_key") is not None:
             tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
             okey = (task["occupancy_key"], scenario.seed, scenario.period.start, scenario.period.end,
@@ -583,7 +589,7 @@ def run_variant(task: dict) -> dict:
                 return occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2])
 
             occupancy = _cached(_OCCUPANCY_CACHE, okey, make, "occupancy")
-    summary = simulate(scenario, weather=weather, occupancy=occupancy).summary
+    summary = simulate(scenario, weather=weather, occupancy=occupancy, site=site, timeseries=False).summary
     return {"variant_id": task["variant_id"], "seed": int(task["seed"]), **task["params"],
             **sweep_kpis(summary), "runtime_s": time.perf_counter() - t0}
 

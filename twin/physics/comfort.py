@@ -757,15 +757,25 @@ def pmv_ppd(temp_air_c, temp_mrt_c, air_speed_m_s, rh_percent, met=MET_OFFICE, c
     p3 = p1 * 100.0
     p4 = p1 * taa
     p5 = 308.7 - 0.028 * mw + p2 * (tra / 100.0) ** 4
-    xn = tcla / 100.0
-    xf = tcla / 50.0
-    hc = hcf
+    # Annex D's loop, element by element: each value iterates until ITS |x_n − x_f| ≤ 1.5e-4 (at most
+    # 150 times), so a value does not depend on which other values it is computed with.
+    shape = ta.shape
+    xn = (tcla / 100.0).ravel().copy()
+    xf = (tcla / 50.0).ravel().copy()
+    hc = np.array(hcf, dtype=float).ravel().copy()
+    flat = {name: np.ravel(a) for name, a in (("hcf", hcf), ("taa", taa), ("p2", p2), ("p3", p3), ("p4", p4),
+                                               ("p5", p5))}
+    active = np.arange(xn.size)
     for _ in range(150):
-        if np.all(np.abs(xn - xf) <= 1.5e-4):
+        if active.size == 0:
             break
-        xf = (xf + xn) / 2.0
-        hc = np.maximum(hcf, 2.38 * np.abs(100.0 * xf - taa) ** 0.25)
-        xn = (p5 + p4 * hc - p2 * xf**4) / (100.0 + p3 * hc)
+        x_f = (xf[active] + xn[active]) / 2.0
+        h_c = np.maximum(flat["hcf"][active], 2.38 * np.abs(100.0 * x_f - flat["taa"][active]) ** 0.25)
+        x_n = (flat["p5"][active] + flat["p4"][active] * h_c - flat["p2"][active] * x_f**4) / (
+            100.0 + flat["p3"][active] * h_c)
+        xf[active], hc[active], xn[active] = x_f, h_c, x_n
+        active = active[np.abs(x_n - x_f) > 1.5e-4]
+    xn, hc = xn.reshape(shape), hc.reshape(shape)
     tcl = 100.0 * xn - 273.0
     hl1 = 3.05e-3 * (5733.0 - 6.99 * mw - pa)
     hl2 = np.where(mw > 58.15, 0.42 * (mw - 58.15), 0.0)

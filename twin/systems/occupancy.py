@@ -403,6 +403,9 @@ class OccupancyRealisation:
     event_log: np.ndarray            # structured EVENT_DTYPE, in simulation order
     sanitary_log: np.ndarray         # structured SANITARY_DTYPE, sorted by time
     kpis: dict[str, Any] = field(default_factory=dict)
+    #: Realisations of the same people over another period, e.g. the warm-up days before the run,
+    #: kept here so that runs sharing this realisation (a sweep's variants) share those too.
+    companions: dict[Any, OccupancyRealisation | None] = field(default_factory=dict, repr=False, compare=False)
 
     def event_frame(self) -> pd.DataFrame:
         """The event log with names instead of codes."""
