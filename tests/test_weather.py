@@ -15,7 +15,6 @@ from twin.weather import (
     COLUMNS,
     INTERANNUAL_SPREAD,
     Weather,
-    _solar_geometry,
     besancon_reference_year,
     interannual_normals,
     load_weather,
@@ -25,6 +24,7 @@ from twin.weather import (
     read_epw,
     read_pvgis_tmy,
     resample_to_step,
+    solar_geometry,
     validate_weather,
     weather_for_period,
 )
@@ -57,7 +57,7 @@ def _daily(df: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
 
 
 def _daily_clearness(w: Weather) -> pd.Series:
-    _, cs = _solar_geometry(w.data.index, w.latitude, w.longitude, w.altitude_m)
+    _, cs = solar_geometry(w.data.index, w.latitude, w.longitude, w.altitude_m)
     cs_day = _daily(cs)["ghi"].sum()
     return _daily(w.data)["ghi"].sum() / cs_day
 
@@ -129,7 +129,7 @@ def test_generator_is_deterministic_and_seeds_differ(year1: Weather) -> None:
 
 def test_generator_ghi_bounded_by_clear_sky(generated: Weather) -> None:
     df = generated.data
-    _, cs = _solar_geometry(df.index, generated.latitude, generated.longitude,
+    _, cs = solar_geometry(df.index, generated.latitude, generated.longitude,
                             generated.altitude_m)
     assert (df["ghi"] <= cs["ghi"] * 1.0 + 1e-9).all()
     assert (df[["ghi", "dni", "dhi"]] >= 0).all().all()
@@ -140,7 +140,7 @@ def test_generator_irradiance_closure(generated: Weather) -> None:
     # Erbs split, so the closure holds to rounding (1e-6 W/m²). Measured files (EPW) only
     # close within tens of W/m² because components are measured/modelled separately.
     df = generated.data
-    solpos, _ = _solar_geometry(df.index, generated.latitude, generated.longitude,
+    solpos, _ = solar_geometry(df.index, generated.latitude, generated.longitude,
                                 generated.altitude_m)
     cosz = np.clip(np.cos(np.radians(solpos["zenith"].to_numpy())), 0.0, None)
     np.testing.assert_allclose(df["ghi"], df["dhi"] + df["dni"] * cosz, atol=1e-6)
@@ -192,7 +192,7 @@ def test_read_lyon_epw(lyon: Weather) -> None:
     ghi = df["ghi"].to_numpy()
     corr = {}
     for shift_h in (-1, 0, 1):
-        _, cs = _solar_geometry(df.index + pd.Timedelta(hours=shift_h), lyon.latitude,
+        _, cs = solar_geometry(df.index + pd.Timedelta(hours=shift_h), lyon.latitude,
                                 lyon.longitude, lyon.altitude_m)
         corr[shift_h] = np.corrcoef(ghi, cs["ghi"].to_numpy())[0, 1]
         if shift_h == 0:

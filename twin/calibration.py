@@ -84,40 +84,40 @@ class CalibrationParameter:
 
     def paths(self, scenario) -> list[str]:
         """The dotted paths this parameter sets, with ``*`` expanded over the named entries."""
-        from twin.sweep import _get_path
+        from twin.dotted import scenario_value
 
         if "*" not in self.path.split("."):
-            _get_path(scenario, self.path)  # raises a one-line error if the path does not exist
+            scenario_value(scenario, self.path)  # raises a one-line error if the path does not exist
             return [self.path]
         keys = self.path.split(".")
         k = keys.index("*")
         prefix = ".".join(keys[:k])
-        node = _get_path(scenario, prefix)
+        node = scenario_value(scenario, prefix)
         if not isinstance(node, list):
             raise ScenarioError(f"parameter {self.name}: '{prefix}' is not a list of named entries")
         out = [".".join([*keys[:k], item["name"], *keys[k + 1:]]) for item in node]
         return [p for q in out for p in CalibrationParameter(q, self.lower, self.upper, self.mode).paths(scenario)]
 
     def base_start(self, scenario) -> float:
-        from twin.sweep import _get_path
+        from twin.dotted import scenario_value
 
         if self.start is not None:
             return float(self.start)
         if self.mode == "factor":
             return 1.0
-        value = _get_path(scenario, self.paths(scenario)[0])
+        value = scenario_value(scenario, self.paths(scenario)[0])
         return float(min(max(float(value), self.lower), self.upper))
 
     def overrides(self, scenario, value: float) -> dict[str, Any]:
         """Dotted-path overrides for a value of this parameter."""
-        from twin.sweep import _get_path
+        from twin.dotted import scenario_value
 
         out = {}
         for path in self.paths(scenario):
             if self.mode == "set":
                 out[path] = float(value)
                 continue
-            base = _get_path(scenario, path)
+            base = scenario_value(scenario, path)
             if isinstance(base, list):
                 out[path] = [float(b) * value for b in base]
             elif isinstance(base, int | float) and not isinstance(base, bool):
@@ -165,7 +165,7 @@ class _Evaluator:
     def __init__(self, scenario_path: Path, overrides: dict, params: list[CalibrationParameter],
                  meters: MeterData, which: list[str], resolution: str, weights: dict[str, float],
                  p: int, log_path: Path | None):
-        from twin.engine import _period_times, occupancy_for
+        from twin.engine import occupancy_for, period_times
         from twin.scenario import load_scenario
         from twin.weather import load_weather
 
@@ -181,7 +181,7 @@ class _Evaluator:
         self.occupancy = None
         if not any(q.touches_occupancy() for q in params):
             tz = dt.timezone(dt.timedelta(hours=self.weather.tz_offset_h))
-            self.occupancy = occupancy_for(self.base.asset, self.base, _period_times(self.base, tz)[2])
+            self.occupancy = occupancy_for(self.base.asset, self.base, period_times(self.base, tz)[2])
         self.log_path = log_path
         self.cache: dict[tuple, dict] = {}
         self.computed = 0
@@ -595,9 +595,9 @@ def cli_meters(args, console) -> int:
 
 
 def _cli_overrides(args) -> dict:
-    from twin.cli import _parse_set
+    from twin.dotted import parse_assignments
 
-    return _parse_set(args.set or [])
+    return parse_assignments(args.set or [])
 
 
 def cli_calibrate(args, console) -> int:

@@ -14,13 +14,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from twin.dotted import parse_assignments
 from twin.errors import BalanceError, TwinError
+from twin.rng import MAX_SEEDS
 
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
 #: Values of --climate; twin.climate.CLIMATE_LEVELS (not imported here to keep the CLI start fast).
 CLIMATE_CHOICES = ("today", "tracc-2030", "tracc-2050", "tracc-2100")
 YEARS = (1900, 2200)  # as twin.scenario.YEARS, not imported: `twin --help` must stay light
-MAX_SEEDS = 1000
 PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".eps", ".ps")
 FORCE_HELP = "allow an output folder inside the twin package"
 
@@ -36,18 +37,6 @@ def _version() -> str:
         from twin import __version__
 
         return __version__
-
-
-def _parse_set(items: list[str]) -> dict[str, object]:
-    from twin.scenario import _parse_cli_value
-
-    out: dict[str, object] = {}
-    for item in items:
-        path, sep, value = item.partition("=")
-        if not sep or not path:
-            raise TwinError(f"--set '{item}': expected PATH=VALUE, e.g. ahu.heat_recovery.effectiveness=0.85")
-        out[path.strip()] = _parse_cli_value(value.strip())
-    return out
 
 
 def _fmt(value, unit: str = "", digits: int = 0) -> str:
@@ -191,7 +180,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     path = packaged_file(path) or path  # e.g. scenarios/baseline.toml outside the project folder
     if args.scenario is None and not path.is_file():
         raise TwinError(f"no scenario given and {path} not found in {Path.cwd()}; run from the project folder or name a file")
-    overrides = _parse_set(args.set or [])
+    overrides = parse_assignments(args.set or [])
     if args.seed is not None:
         overrides["seed"] = args.seed
     if args.climate is not None:
@@ -237,7 +226,7 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
         raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
-    overrides = _parse_set(args.set or [])
+    overrides = parse_assignments(args.set or [])
     if not args.out:  # like twin run: a comparison with --set gets its own folder, never the plain one
         name = twin.load_scenario(args.baseline, **overrides).name
         args.out = str(Path("results") / (f"compare-{name}" + (f"-set-{overrides_tag(overrides)}" if overrides else "")))

@@ -77,8 +77,8 @@ from twin.weather import (
     BESANCON_LATITUDE,
     BESANCON_LONGITUDE,
     Weather,
-    _magnus_es_hpa,
-    _solar_geometry,
+    magnus_es_hpa,
+    solar_geometry,
 )
 
 __all__ = [
@@ -261,9 +261,9 @@ def morph_weather(weather_df: pd.DataFrame, dtemp_k, ddtr_k=0.0, ghi_ratio=1.0) 
 
     if "relative_humidity" in df:
         rh = df["relative_humidity"].to_numpy(dtype=float, copy=True)
-        e = rh / 100.0 * _magnus_es_hpa(t)
-        e_new = e * _magnus_es_hpa(mean_m + d_t) / _magnus_es_hpa(mean_m)
-        df["relative_humidity"] = np.clip(100.0 * e_new / _magnus_es_hpa(t_new), 0.0, 100.0)
+        e = rh / 100.0 * magnus_es_hpa(t)
+        e_new = e * magnus_es_hpa(mean_m + d_t) / magnus_es_hpa(mean_m)
+        df["relative_humidity"] = np.clip(100.0 * e_new / magnus_es_hpa(t_new), 0.0, 100.0)
     for col in ("ghi", "dni", "dhi"):
         if col in df:
             df[col] = df[col].to_numpy(dtype=float) * g_r
@@ -393,11 +393,11 @@ def insert_heatwave(weather_df: pd.DataFrame, start_date, *,
     df["temp_air"] = t
     if "relative_humidity" in df:
         rh = df["relative_humidity"].to_numpy(dtype=float, copy=True)
-        rh[inside] = np.minimum(100.0 * _magnus_es_hpa(np.minimum(dew_point_c, t_hw))
-                                / _magnus_es_hpa(t_hw), 100.0)
+        rh[inside] = np.minimum(100.0 * magnus_es_hpa(np.minimum(dew_point_c, t_hw))
+                                / magnus_es_hpa(t_hw), 100.0)
         df["relative_humidity"] = rh
     sub = idx[inside]
-    _, cs = _solar_geometry(sub, latitude, longitude, altitude_m)
+    _, cs = solar_geometry(sub, latitude, longitude, altitude_m)
     for col in ("ghi", "dni", "dhi"):
         if col in df:
             v = df[col].to_numpy(dtype=float, copy=True)
@@ -416,7 +416,7 @@ def insert_heatwave(weather_df: pd.DataFrame, start_date, *,
 
 
 def _dew_point_c(t_c: np.ndarray, rh_pct: np.ndarray) -> np.ndarray:
-    """Inverse Magnus (Sonntag 1990 coefficients, as :func:`twin.weather._magnus_es_hpa`)."""
+    """Inverse Magnus (Sonntag 1990 coefficients, as :func:`twin.weather.magnus_es_hpa`)."""
     g = np.log(np.clip(rh_pct, 1e-3, 100.0) / 100.0) + 17.62 * t_c / (243.12 + t_c)
     return 243.12 * g / (17.62 - g)
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from twin.api import scenario_weather, simulate
+from twin.dotted import get
 from twin.economics import life_cycle_vs_baseline
 from twin.engine import site_inputs
 from twin.errors import ScenarioError
@@ -66,13 +67,6 @@ KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
 LIFE_CYCLE = ("capex_eur", "npv_eur", "irr", "simple_payback_years")
 
 
-def _get(summary: dict, path: tuple[str, ...]):
-    node = summary
-    for key in path:
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
-
-
 def kpi_row(summary: dict) -> dict[str, float]:
     """The comparison's indicators of one run (NaN where a system is absent)."""
     row = {}
@@ -84,7 +78,7 @@ def kpi_row(summary: dict) -> dict[str, float]:
             revenue = summary["revenue_eur"]["pv_export"] or 0.0
             row[name] = summary["cost_eur"]["total"] - revenue
             continue
-        value = _get(summary, path)
+        value = get(summary, path)
         row[name] = float("nan") if value is None else float(value) * scale
     return row
 

@@ -63,7 +63,7 @@ from twin.systems.zones import (
 from twin.weather import Weather, load_weather, resample_to_step, weather_for_period
 
 __all__ = [
-    "Engine", "Exogenous", "SharedState", "SiteInputs", "site_inputs", "WaterExogenous", "build_exogenous", "check_energy_balance",
+    "Engine", "Exogenous", "SharedState", "SiteInputs", "period_times", "site_inputs", "WaterExogenous", "build_exogenous", "check_energy_balance",
     "check_water_balance", "occupancy_for", "run",
 ]
 
@@ -144,7 +144,8 @@ class SharedState:
     outage_log: list[tuple[float, float]] = field(default_factory=list)  # (start_s, end_s)
 
 
-def _period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+def period_times(scenario: Scenario, tz: dt.tzinfo) -> tuple[pd.Timestamp, pd.Timestamp, pd.DatetimeIndex]:
+    """Start, end and step ends of a scenario's period in the fixed-offset zone ``tz`` (the weather's)."""
     start = pd.Timestamp(scenario.period.start).tz_localize(tz)
     end = pd.Timestamp(scenario.period.end).tz_localize(tz)
     step = pd.Timedelta(seconds=scenario.period.step_s)
@@ -488,7 +489,7 @@ def site_inputs(scenario: Scenario, weather: Weather) -> SiteInputs:
     """The :class:`SiteInputs` of a scenario's period and step under ``weather``."""
     dt_s = float(scenario.period.step_s)
     tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
-    start, end, times = _period_times(scenario, tz)
+    start, end, times = period_times(scenario, tz)
     hourly = weather_for_period(weather, start - pd.Timedelta(hours=1), end)
     at_step = resample_to_step(hourly, int(dt_s)).reindex(times)
     if at_step.isna().any().any():
@@ -510,7 +511,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     """
     dt_s = float(scenario.period.step_s)
     tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
-    start, end, times = _period_times(scenario, tz)
+    start, end, times = period_times(scenario, tz)
     if site is None:
         site = site_inputs(scenario, weather)
     elif site.source != weather.source or not site.times.equals(times):
@@ -1012,7 +1013,7 @@ class Engine:
             key = ("warmup", days)
             if key not in people.companions:
                 people.companions[key] = occupancy_for(self.model, before, warm_site.times if warm_site is not None
-                                                       else _period_times(before, self.exo.times.tz)[2])
+                                                       else period_times(before, self.exo.times.tz)[2])
             warm_people = people.companions[key]
         warm = Engine(before, build_exogenous(self.model, before, weather, occupancy=warm_people, site=warm_site),
                       compiled=self.compiled)

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.dotted import get
 from twin.errors import ScenarioError, TwinError
 
 __all__ = ["CONTROLS", "Control", "Explorer", "Superseded", "make_app", "serve", "register_cli"]
@@ -121,17 +122,6 @@ class Superseded(Exception):
     """A newer request arrived: this evaluation stopped before its next run."""
 
 
-def _get(node: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list):  # named list items: zones, PV arrays, construction layers
-            node = next((item for item in node if isinstance(item, dict) and item.get("name") == key), None)
-        else:
-            return None
-    return node
-
-
 def indicators(summary: dict) -> dict[str, float]:
     """The page's indicators of one run (NaN where a system is absent)."""
     out = {}
@@ -139,7 +129,7 @@ def indicators(summary: dict) -> dict[str, float]:
         if name == "net_cost_eur":
             value = summary["cost_eur"]["total"] - (summary["revenue_eur"]["pv_export"] or 0.0)
         else:
-            value = _get(summary, path)
+            value = get(summary, path)
         out[name] = float("nan") if value is None else float(value) * scale
     return out
 
@@ -261,7 +251,7 @@ class Explorer:
                 continue
             parts = tuple(c.path.split("."))
             node = scenario if parts[0] in scenario else model
-            value = _get(node, parts)
+            value = get(node, parts)
             if c.key.startswith("battery") and value is None:
                 value = 0.0
             if c.key == "climate" and value is None:
@@ -284,13 +274,13 @@ class Explorer:
         ScenarioError
             On an unknown control or a bad value.
         """
-        from twin.scenario import _parse_cli_value
+        from twin.dotted import parse_value
 
         parsed: dict[str, Any] = {}
         for key, raw in values.items():
             if key not in CONTROL_BY_KEY:
                 raise ScenarioError(f"explore: unknown control {key!r}; expected one of {', '.join(CONTROL_BY_KEY)}")
-            value = _parse_cli_value(raw.strip()) if isinstance(raw, str) else raw
+            value = parse_value(raw.strip()) if isinstance(raw, str) else raw
             if isinstance(value, str) and value == "":
                 continue
             if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(self._sources[key], float):
@@ -355,7 +345,7 @@ class Explorer:
         """The weather year, its site inputs and the occupancy realisation shared by every run of this seed
         (and climate)."""
         from twin.api import scenario_weather
-        from twin.engine import _period_times, occupancy_for, site_inputs
+        from twin.engine import occupancy_for, period_times, site_inputs
 
         ws, loc = scenario.weather, scenario.asset.building.location
         wseed = scenario.seed if ws.seed is None else ws.seed
@@ -374,7 +364,7 @@ class Explorer:
         tz = dt.timezone(dt.timedelta(hours=weather.tz_offset_h))
         okey = (scenario.seed, scenario.period.start, scenario.period.end, scenario.period.step_s, weather.tz_offset_h)
         occupancy = self._cached(self._occupancy, okey,
-                                 lambda: occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2]))
+                                 lambda: occupancy_for(scenario.asset, scenario, period_times(scenario, tz)[2]))
         return weather, occupancy, site
 
     def run(self, overrides: dict[str, Any], seed: int) -> _Run:
@@ -630,9 +620,9 @@ def serve(explorer: Explorer, port: int = 0, background: bool = False):
 # ---------------------------------------------------------------------------------- CLI
 def cli_explore(args, console=None) -> int:
     """``twin explore``: build the explorer, print the address, serve until Ctrl-C."""
-    from twin.cli import _parse_set
+    from twin.dotted import parse_assignments
 
-    overrides = _parse_set(args.set or [])
+    overrides = parse_assignments(args.set or [])
     explorer = Explorer(args.scenario, overrides, seeds=args.seeds, out_dir=args.out)
     if not 0 <= args.port <= 65535:
         raise TwinError(f"--port {args.port}: expected 0..65535 (0: a free port)")

@@ -11,7 +11,10 @@ import zlib
 
 import numpy as np
 
-__all__ = ["child_rng"]
+__all__ = ["MAX_SEEDS", "child_rng"]
+
+MAX_SEEDS = 1000
+"""Most seeds (weather years and people) one command runs: ``--seeds`` of run, compare and savings."""
 
 
 def child_rng(seed: int, stream: str) -> np.random.Generator:

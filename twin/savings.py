@@ -40,8 +40,10 @@ import numpy as np
 import pandas as pd
 
 from twin.api import simulate
+from twin.dotted import flatten, parse_assignments
 from twin.errors import ScenarioError
-from twin.scenario import _flatten, _resolve_scenario_dict, load_scenario
+from twin.rng import MAX_SEEDS
+from twin.scenario import load_scenario, resolve_scenario_dict
 from twin.weather import load_weather
 
 __all__ = ["QUANTITIES", "SavingsStatement", "measure_of", "measures_between", "quantities", "savings_statement"]
@@ -92,13 +94,13 @@ def measures_between(design: str | Path, reference: str | Path) -> dict[str, dic
         If the reference differs from the design elsewhere than in its overrides (another model,
         period, weather or tariff section), drops one of the design's overrides, or changes nothing.
     """
-    d = _resolve_scenario_dict(Path(design))
-    r = _resolve_scenario_dict(Path(reference))
+    d = resolve_scenario_dict(Path(design))
+    r = resolve_scenario_dict(Path(reference))
     for key in sorted(set(d) | set(r)):
         if key not in _FREE_KEYS and d.get(key) != r.get(key):
             raise ScenarioError(f"{reference}: field '{key}' differs from the design's ({design}); expected a "
                                 "reference that inherits the design and changes it only under [overrides]")
-    d_flat, r_flat = _flatten(d.get("overrides", {})), _flatten(r.get("overrides", {}))
+    d_flat, r_flat = flatten(d.get("overrides", {})), flatten(r.get("overrides", {}))
     missing = sorted(set(d_flat) - set(r_flat))
     if missing:
         raise ScenarioError(f"{reference}: does not carry the design's overrides {missing}; expected a reference "
@@ -325,13 +327,12 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
 
 def cli_savings(args, console=None) -> int:
     """Handler of ``twin savings DESIGN --against REFERENCE [--seeds N] [--out DIR] [--set PATH=VALUE]``."""
-    from twin.cli import MAX_SEEDS, _parse_set
     from twin.errors import TwinError
     from twin.paths import check_output_dir
 
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
         raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
-    overrides = _parse_set(args.set or [])
+    overrides = parse_assignments(args.set or [])
     if not args.out:
         args.out = str(Path("results") / f"savings-{load_scenario(args.design, **overrides).name}")
     check_output_dir(args.out, force=args.force)

@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from twin.dotted import MAX_DEPTH, depth, flatten
 from twin.errors import ScenarioError
 from twin.physics.constructions import Layer
 from twin.systems.occupancy import OccupancySpec
@@ -952,27 +953,15 @@ class Scenario(Strict):
 # ------------------------------------------------------------------------- loading
 
 _LOADER_FIELDS = {"source_file", "asset", "applied_overrides"}
-_SCENARIO_KEYS = set(Scenario.model_fields) - _LOADER_FIELDS
+SCENARIO_KEYS = set(Scenario.model_fields) - _LOADER_FIELDS
+"""Top-level keys of a scenario (the rest of a dotted override path goes to its model)."""
 
 
-MAX_DEPTH = 32
-"""Deepest nesting of tables and arrays a file may hold; the schemas need fewer than 10 levels."""
 
 MAX_INHERITS = 50
 """Longest chain of ``inherits``: design options stack a few levels, never dozens."""
 
 
-def _depth(tree: Any) -> int:
-    """Nesting depth of dicts and lists, counted without recursion (a hostile file may be very deep)."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                break
-            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
-    return deepest
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
@@ -988,7 +977,7 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
     except RecursionError:
         raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected at most "
                             f"{MAX_DEPTH} levels") from None
-    if _depth(data) > MAX_DEPTH:
+    if depth(data) > MAX_DEPTH:
         raise ScenarioError(f"{path}: tables or arrays nested more than {MAX_DEPTH} levels deep; "
                             f"expected a {what} file (see `twin schema`)")
     return data
@@ -1095,10 +1084,10 @@ def apply_override(data: dict[str, Any], path_str: str, value: Any, schema: Any 
     """
     keys = _parse_override_path(path_str)
     node: Any = data
-    for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        here = ".".join(keys[:depth]) or "(top level)"
-        if isinstance(node, dict) and key not in node and schema is not None and _schema_field(schema, keys[: depth + 1]):
+    for level, key in enumerate(keys):
+        last = level == len(keys) - 1
+        here = ".".join(keys[:level]) or "(top level)"
+        if isinstance(node, dict) and key not in node and schema is not None and _schema_field(schema, keys[: level + 1]):
             node[key] = value if last else {}
             if last:
                 return
@@ -1114,7 +1103,7 @@ def apply_override(data: dict[str, Any], path_str: str, value: Any, schema: Any 
             node = named[key]
         elif isinstance(node, dict):
             if key not in node:
-                valid = sorted(set(node) | set(_schema_keys(schema, keys[:depth])))
+                valid = sorted(set(node) | set(_schema_keys(schema, keys[:level])))
                 raise KeyError(f"'{path_str}': no key '{key}' in {here}; expected one of {valid}")
             if last:
                 node[key] = value
@@ -1136,7 +1125,7 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and merge it onto the scenario it inherits, recursively."""
     path = path.resolve()
     if path in seen:
@@ -1162,7 +1151,7 @@ def _resolve_scenario_dict(path: Path, seen: tuple[Path, ...] = ()) -> dict[str,
     parent_path = (path.parent / parent_ref).resolve()
     if not parent_path.is_file():
         raise ScenarioError(f"{path}: field 'inherits' = '{parent_ref}': file not found ({parent_path})")
-    parent = _resolve_scenario_dict(parent_path, (*seen, path))
+    parent = resolve_scenario_dict(parent_path, (*seen, path))
     return _deep_merge(parent, raw)
 
 
@@ -1174,18 +1163,6 @@ def _resolve_weather_source(source: str, base: Path) -> str:
     return f"{prefix}:{resolved}" if prefix else resolved
 
 
-def _parse_cli_value(text: str) -> Any:
-    """Parse a ``--set`` value as a TOML value (number, bool, string, array), else a bare string."""
-    try:
-        value = tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-    except RecursionError:
-        value = None
-    if value is None or _depth(value) > MAX_DEPTH:
-        raise ScenarioError(f"--set value {text[:40]!r}...: nested more than {MAX_DEPTH} levels deep; "
-                            "expected a number, string, boolean, date or short array")
-    return value
 
 
 def load_model_file(path: str | Path, overrides: dict[str, Any] | None = None) -> Model:
@@ -1234,19 +1211,19 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         One line naming the file, the field, the value and the expectation.
     """
     path = Path(path)
-    data = _resolve_scenario_dict(path)
+    data = resolve_scenario_dict(path)
     extra = {key.replace("__", "."): value for key, value in overrides.items()}
     model_overrides: dict[str, Any] = {}
     raw_overrides = data.get("overrides", {})
     if not isinstance(raw_overrides, dict):
         raise ScenarioError(f"{path}: field 'overrides' must be a table of dotted paths")
     try:
-        flat_overrides = _flatten(raw_overrides)
+        flat_overrides = flatten(raw_overrides)
     except ValueError as exc:
         raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
     for key, value in {**flat_overrides, **extra}.items():
         head = key.split(".", 1)[0]
-        if head in _SCENARIO_KEYS:
+        if head in SCENARIO_KEYS:
             try:
                 apply_override(data, key, value, schema=Scenario)
             except (KeyError, ValueError) as exc:
@@ -1277,20 +1254,6 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """TOML turns ``a.b = 1`` under [overrides] into nested tables; flatten them back to dotted keys."""
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        full = f"{prefix}.{key}" if prefix else key
-        if value == {}:
-            # would vanish here, leaving the section as it was while the file seems to change it
-            raise ValueError(f"'{full}' = {{}} is an empty table and would change nothing; expected dotted "
-                             f"paths to values, e.g. \"{full}.<field>\" = ...")
-        if isinstance(value, dict):
-            flat.update(_flatten(value, full))
-        else:
-            flat[full] = value
-    return flat
 
 
 def check_file(path: str | Path) -> str:

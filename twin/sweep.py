@@ -48,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from twin.dotted import get, scenario_value
 from twin.errors import ScenarioError, TwinError
 
 __all__ = [
@@ -96,11 +97,11 @@ def _kpi_names() -> list[str]:
 
 def sweep_kpis(summary: dict) -> dict[str, float]:
     """The row of KPIs of one run: :func:`twin.compare.kpi_row` plus :data:`EXTRA_KPIS`."""
-    from twin.compare import _get, kpi_row
+    from twin.compare import kpi_row
 
     row = kpi_row(summary)
     for name, (_unit, path, scale) in EXTRA_KPIS.items():
-        value = _get(summary, path)
+        value = get(summary, path)
         row[name] = float("nan") if value is None else float(value) * scale
     return row
 
@@ -305,10 +306,10 @@ def load_sweep(path: str | Path, check_paths: bool = True,
     except RecursionError:
         raise ScenarioError(f"{path}: tables or arrays nested too deep to read; expected a sweep file") from None
     if isinstance(data.get("overrides"), dict):
-        from twin.scenario import _flatten
+        from twin.dotted import flatten
 
         try:
-            data["overrides"] = _flatten(data["overrides"])
+            data["overrides"] = flatten(data["overrides"])
         except ValueError as exc:
             raise ScenarioError(f"{path}: field 'overrides': {exc}") from None
     try:
@@ -363,25 +364,6 @@ def _load_base(sweep: SweepDefinition):
         raise ScenarioError(f"{sweep.source_file}: field 'base'/'overrides': {exc}") from None
 
 
-def _get_path(scenario, path: str) -> Any:
-    """The value at a dotted path of a loaded scenario (or its model); lists addressed by name."""
-    from twin.scenario import _SCENARIO_KEYS
-
-    keys = path.split(".")
-    node: Any = scenario.model_dump() if keys[0] in _SCENARIO_KEYS else scenario.asset.model_dump()
-    for key in keys:
-        if isinstance(node, list):
-            named = {item.get("name"): item for item in node if isinstance(item, dict)}
-            if key not in named:
-                raise ScenarioError(f"'{path}': no entry named '{key}'")
-            node = named[key]
-        elif isinstance(node, dict) and key in node:
-            node = node[key]
-        else:
-            raise ScenarioError(f"'{path}': no key '{key}'")
-    return node
-
-
 def _resolve_overrides(base_scenario, param: Parameter, value: Any) -> dict[str, Any]:
     """The dotted-path overrides of one parameter value."""
     out = {}
@@ -389,7 +371,7 @@ def _resolve_overrides(base_scenario, param: Parameter, value: Any) -> dict[str,
         if param.mode == "set":
             out[path] = value
             continue
-        base = _get_path(base_scenario, path)
+        base = scenario_value(base_scenario, path)
         if isinstance(base, list):
             out[path] = [float(b) * value for b in base]
         elif isinstance(base, int | float) and not isinstance(base, bool):
@@ -562,7 +544,7 @@ def run_variant(task: dict) -> dict:
     ``occupancy_key`` (None, or the key under which the occupancy realisation may be shared).
     """
     from twin.api import scenario_weather, simulate
-    from twin.engine import _period_times, occupancy_for, site_inputs
+    from twin.engine import occupancy_for, period_times, site_inputs
 
     t0 = time.perf_counter()
     scenario = _load(Path(task["base"]), {**task["overrides"], "seed": task["seed"]})
@@ -586,7 +568,7 @@ def run_variant(task: dict) -> dict:
                     scenario.period.step_s, weather.tz_offset_h)
 
             def make():
-                return occupancy_for(scenario.asset, scenario, _period_times(scenario, tz)[2])
+                return occupancy_for(scenario.asset, scenario, period_times(scenario, tz)[2])
 
             occupancy = _cached(_OCCUPANCY_CACHE, okey, make, "occupancy")
     summary = simulate(scenario, weather=weather, occupancy=occupancy, site=site, timeseries=False).summary
@@ -1291,9 +1273,9 @@ def cli_sweep(args, console=None) -> int:
         raise TwinError("--serial and --scheduler exclude each other")
     if args.workers is not None and args.workers < 1:
         raise TwinError(f"--workers {args.workers}: expected at least 1")
-    from twin.cli import _parse_set
+    from twin.dotted import parse_assignments
 
-    set_overrides = _parse_set(args.set)
+    set_overrides = parse_assignments(args.set)
     sweep = load_sweep(args.file, set_overrides=set_overrides)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{sweep.name}"
     if args.status:

@@ -240,7 +240,7 @@ def _fail(source: str, msg: str) -> WeatherError:
     return WeatherError(f"weather source {source}: {msg}".replace("\n", " "))
 
 
-def _magnus_es_hpa(t_c: np.ndarray) -> np.ndarray:
+def magnus_es_hpa(t_c: np.ndarray) -> np.ndarray:
     """Saturation vapour pressure over water, hPa (Magnus form, Sonntag 1990 coefficients)."""
     return 6.112 * np.exp(17.62 * t_c / (243.12 + t_c))
 
@@ -282,7 +282,7 @@ _PRESSURE_SIGMA_PA = 800.0  # synoptic std of station pressure
 CLEARSKY_CAP = 1.0
 
 
-def _solar_geometry(
+def solar_geometry(
     index: pd.DatetimeIndex, latitude: float, longitude: float, altitude_m: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Solar position and Ineichen clear sky at the middle of each hour-ending interval.
@@ -531,7 +531,7 @@ def besancon_reference_year(
     month_of_hour = month_of_day[day_of_hour]
     doy = np.arange(1, nd + 1, dtype=float)
 
-    solpos, cs = _solar_geometry(index, lat, lon, alt)
+    solpos, cs = solar_geometry(index, lat, lon, alt)
     cs_ghi = cs["ghi"].to_numpy()
     zenith = solpos["zenith"].to_numpy()
 
@@ -627,7 +627,7 @@ def besancon_reference_year(
     dep = np.maximum(dep + 0.8 * rng.standard_normal(nd), 0.0)
     tdew_d = tmin_d - dep
     tdew = np.interp(t_mid_h, np.arange(nd) * 24.0 + 12.0, tdew_d)
-    rh = np.clip(100.0 * _magnus_es_hpa(tdew) / _magnus_es_hpa(temp), 5.0, 100.0)
+    rh = np.clip(100.0 * magnus_es_hpa(tdew) / magnus_es_hpa(temp), 5.0, 100.0)
 
     # --- wind --------------------------------------------------------------------
     u = ndtr(_ar1(rng, nd, _WIND_PHI))
