@@ -181,7 +181,9 @@ TEXT: dict[str, dict[str, str]] = {
         "subscription": "Puissances souscrites",
         "subscription_intro": "Conseil tiré de la courbe des puissances appelées du projet (tirage {seed}) : la "
                               "plus petite puissance dont le dépassement reste sous {limit} h {period}. Heures "
-                              "au-dessus : heures où la demande dépasserait cette puissance.",
+                              "au-dessus : heures où la demande dépasserait cette puissance. Le projet et la "
+                              "référence gardent la même puissance souscrite : l'abonnement économisé ici "
+                              "s'ajoute aux économies ci-dessus.",
         "per_year": "par an",
         "over_period": "sur la période simulée",
         "heat_sub": "Réseau de chaleur",
@@ -307,7 +309,8 @@ TEXT: dict[str, dict[str, str]] = {
         "subscription": "Subscribed power",
         "subscription_intro": "Advice from the design's load-duration curve (seed {seed}): the smallest power whose "
                               "shortfall stays within {limit} h {period}. Hours above: hours the demand would "
-                              "exceed that power.",
+                              "exceed that power. The design and the reference keep the same subscription: the "
+                              "subscription saved here comes on top of the savings above.",
         "per_year": "a year",
         "over_period": "over the simulated period",
         "heat_sub": "District heat",
