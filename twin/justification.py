@@ -105,9 +105,8 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Justification des économies",
         "subtitle": "Projet « {design} » comparé au bâtiment de référence « {reference} »",
         "intro": "Ce document chiffre ce que le projet économise chaque année par rapport à un bâtiment identique "
-                 "qui respecterait seulement la réglementation. Les deux bâtiments sont simulés heure par heure "
-                 "(pas de 15 min) sur la même année météo et avec les mêmes occupants (nombres aléatoires "
-                 "communs), pour {n_seeds} tirage(s) de météo et d'occupation (graines {seeds}).",
+                 "qui respecterait seulement la réglementation. Les deux bâtiments sont simulés en dynamique sur "
+                 "la même année météo et avec les mêmes occupants (nombres aléatoires communs), pour {n_seeds} tirage(s) de météo et d'occupation (graines {seeds}).",
         "prices_note": "Montants en euros hors TVA (HT), comme tous les prix du modèle : un preneur assujetti "
                        "récupère la TVA. Économie = référence − projet, par an (positive : le projet économise).",
         "caveat": "Avertissement :",
@@ -235,7 +234,7 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Justification of savings",
         "subtitle": "Design “{design}” against the reference building “{reference}”",
         "intro": "This page states what the design saves every year against an identical building that merely "
-                 "meets the regulation. Both buildings are simulated on a 15-min step over the same weather year "
+                 "meets the regulation. Both buildings are simulated dynamically over the same weather year "
                  "and with the same occupants (common random numbers), for {n_seeds} draw(s) of weather and "
                  "occupancy (seeds {seeds}).",
         "prices_note": "Amounts in euros excluding VAT, as every price of the model (a business lessee recovers "
