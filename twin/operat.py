@@ -34,7 +34,7 @@ __all__ = [
     "DISTRICT_HEAT_FINAL_FACTOR", "SUB_CATEGORIES", "DEFAULT_ZONE_SUB_CATEGORIES", "TRAJECTORY",
     "SubCategory", "areas_by_sub_category", "cabs_kwh_m2", "cabs_prorata", "final_energy_kwh", "degree_days_pro", "daily_degree_days",
     "climate_adjusted_kwh", "estimated_heating_kwh", "relative_targets", "assess", "declaration_rows",
-    "write_declaration_csv", "from_results", "register_cli",
+    "write_declaration_csv", "from_results", "from_summary", "register_cli",
 ]
 
 DISTRICT_HEAT_FINAL_FACTOR = 0.77
@@ -334,14 +334,63 @@ def write_declaration_csv(path: str | Path, rows: list[dict]) -> Path:
 # --------------------------------------------------------------------------- from a run folder, CLI
 
 
+def from_summary(summary: dict, *, degree_days: dict | None = None, dj_reference: float | None = None,
+                 climate_zone: str = "H1c", zone_sub_categories: dict[str, str] | None = None) -> dict:
+    """OPERAT figures of a one-year run's ``summary.json`` (as a dict): final energy, Cabs 2030, status.
+
+    Zone areas and altitude are read from the model file named in ``meta.model`` (scenario
+    overrides of the model are not re-applied). ``degree_days`` is :func:`daily_degree_days` of the
+    run's outdoor temperature; with it and ``dj_reference`` (the station's 2001-2020 mean heating
+    degree-days) the consumption is adjusted to the reference climate, else it is not. A period
+    that is not one year is refused: OPERAT declares 12 consecutive months (art. 3 I).
+
+    Raises
+    ------
+    TwinError
+        The summary does not cover one year.
+    """
+    from twin.errors import TwinError
+    from twin.scenario import load_model_file
+
+    s, meta = summary, summary["meta"]
+    years = meta.get("period_fraction_of_year", s["cost_eur"].get("period_years"))
+    if years is None or abs(years - 1.0) > 0.005:
+        raise TwinError(f"{meta.get('scenario', 'run')}: OPERAT figures need a one-year run (12 consecutive "
+                        f"months), this one covers {years if years is not None else 'an unknown'} year(s)")
+    model = load_model_file(meta["model"])
+    zone_areas = {z.name: z.floor_area_m2 for z in model.zones}
+    altitude = model.building.location.altitude_m
+    areas = areas_by_sub_category(zone_areas, zone_sub_categories)
+    pro = cabs_prorata(areas, climate_zone, altitude)
+    ev = s["electricity"].get("ev") or {}
+    ev_grid = max(0.0, (ev.get("delivered_kwh") or 0.0) - (ev.get("from_pv_kwh") or 0.0))
+    heat_kwh, import_kwh = s["heat"]["district_heat_kwh"], s["electricity"]["grid_import_kwh"]
+    final = final_energy_kwh(heat_kwh, import_kwh, min(ev_grid, import_kwh))
+    adjusted = final["total"]
+    if dj_reference is not None and degree_days is not None:
+        adjusted = climate_adjusted_kwh(final["total"], final["district_heat"], degree_days["heating"], dj_reference)[
+            "adjusted_kwh"]
+    area = pro["area_m2"]
+    return {
+        "climate_zone": climate_zone,
+        "altitude_m": altitude,
+        "final_energy_kwh": final,
+        "degree_days": degree_days,
+        "dj_reference": dj_reference,
+        "adjusted_kwh": adjusted,
+        "adjusted_kwh_m2": adjusted / area,
+        "cabs": pro,
+        "status_2030": assess(adjusted / area, pro["cabs_kwh_m2"]),
+        "areas_m2_by_sub_category": areas,
+    }
+
+
 def from_results(folder: str | Path, *, dj_reference: float | None = None, climate_zone: str = "H1c",
                  zone_sub_categories: dict[str, str] | None = None, out_csv: str | Path | None = None) -> dict:
     """OPERAT figures of a full-year run folder written by ``twin run --out`` (summary + timeseries).
 
-    Zone areas and altitude are read from the model file named in ``meta.model`` (scenario
-    overrides of the model are not re-applied). ``dj_reference`` is the weather station's 2001-2020
-    mean heating degree-days (Météo-France); without it the consumption is not adjusted. A period
-    that is not one year is refused: OPERAT declares 12 consecutive months (art. 3 I).
+    :func:`from_summary` of the folder's summary, with the degree-days of its outdoor temperature;
+    ``out_csv`` also writes the declaration fields (:func:`declaration_rows`).
     """
     from twin.errors import TwinError
     from twin.results import Results
@@ -354,37 +403,18 @@ def from_results(folder: str | Path, *, dj_reference: float | None = None, clima
     if years is None or abs(years - 1.0) > 0.005:
         raise TwinError(f"{folder}: OPERAT figures need a one-year run (12 consecutive months), this one covers "
                         f"{years if years is not None else 'an unknown'} year(s)")
-    model = load_model_file(meta["model"])
-    zone_areas = {z.name: z.floor_area_m2 for z in model.zones}
-    altitude = model.building.location.altitude_m
-    areas = areas_by_sub_category(zone_areas, zone_sub_categories)
-    pro = cabs_prorata(areas, climate_zone, altitude)
-    ev = s["electricity"].get("ev") or {}
-    ev_grid = max(0.0, (ev.get("delivered_kwh") or 0.0) - (ev.get("from_pv_kwh") or 0.0))
-    heat_kwh, import_kwh = s["heat"]["district_heat_kwh"], s["electricity"]["grid_import_kwh"]
-    final = final_energy_kwh(heat_kwh, import_kwh, min(ev_grid, import_kwh))
-    dd = daily_degree_days(ts["temp_out_c"], model.building.location.civil_timezone)
-    adjusted = final["total"]
-    if dj_reference is not None:
-        adjusted = climate_adjusted_kwh(final["total"], final["district_heat"], dd["heating"], dj_reference)[
-            "adjusted_kwh"]
-    area = pro["area_m2"]
-    out = {
-        "climate_zone": climate_zone,
-        "altitude_m": altitude,
-        "final_energy_kwh": final,
-        "degree_days": dd,
-        "dj_reference": dj_reference,
-        "adjusted_kwh": adjusted,
-        "adjusted_kwh_m2": adjusted / area,
-        "cabs": pro,
-        "status_2030": assess(adjusted / area, pro["cabs_kwh_m2"]),
-    }
+    civil = load_model_file(meta["model"]).building.location.civil_timezone
+    dd = daily_degree_days(ts["temp_out_c"], civil)
+    out = from_summary(s, degree_days=dd, dj_reference=dj_reference, climate_zone=climate_zone,
+                       zone_sub_categories=zone_sub_categories)
+    areas = out.pop("areas_m2_by_sub_category")
     if out_csv is not None:
         year = pd.Timestamp(meta["start"]).year
         rows = declaration_rows(efa_name=meta.get("scenario", "EFA"), year=year, area_m2_by_sub_category=areas,
-                                district_heat_kwh=heat_kwh, grid_import_kwh=import_kwh,
-                                ev_from_grid_kwh=final["irve"], zone=climate_zone, altitude_m=altitude)
+                                district_heat_kwh=s["heat"]["district_heat_kwh"],
+                                grid_import_kwh=s["electricity"]["grid_import_kwh"],
+                                ev_from_grid_kwh=out["final_energy_kwh"]["irve"], zone=climate_zone,
+                                altitude_m=out["altitude_m"])
         out["csv"] = str(write_declaration_csv(out_csv, rows))
     return out
 

@@ -73,6 +73,9 @@ MEASURE_RULES: tuple[tuple[str, str], ...] = (
     ("ev_charging", r"^ev_charging(\.|$)"),
 )
 
+#: Languages of the justification page (twin.justification.LANGS; not imported, to keep jinja2 lazy).
+REPORT_LANGS = ("fr", "en")
+
 #: Top-level scenario keys a reference may change besides its overrides.
 _FREE_KEYS = {"name", "description", "inherits", "overrides", "investment"}
 
@@ -149,6 +152,11 @@ class SavingsStatement:
         Scenario names.
     caveats
         What the reader must know (e.g. a period shorter than a year, scaled to a year).
+    design_summary, reference_summary
+        ``summary.json`` of the design and of the reference for the first seed (None when not kept):
+        the justification page reads the bill lines, the capacity advice and the OPERAT position there.
+    design_file, reference_file
+        The scenario files compared (None when not known): the page quotes their sourced comments.
     """
 
     runs: pd.DataFrame
@@ -156,6 +164,10 @@ class SavingsStatement:
     design: str
     reference: str
     caveats: list[str] = field(default_factory=list)
+    design_summary: dict | None = field(default=None, repr=False)
+    reference_summary: dict | None = field(default=None, repr=False)
+    design_file: str | None = None
+    reference_file: str | None = None
 
     @property
     def seeds(self) -> list[int]:
@@ -303,7 +315,7 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
     for m, paths in measures.items():
         variants.append((f"+{m}", {p: v for p, v in ref_all.items() if p not in paths}))
         variants.append((f"-{m}", dict(paths)))
-    rows, caveats = [], []
+    rows, caveats, kept = [], [], {}
     for seed in seeds:
         weather = None
         for variant, extra in variants:
@@ -318,29 +330,44 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
                 progress(f"seed {seed}: {variant}")
             summary = simulate(s, weather=weather).summary
             rows.append({"seed": seed, "variant": variant, **quantities(summary)})
+            if seed == seeds[0] and variant in ("design", "reference"):
+                kept[variant] = summary
             caveats = list(summary["meta"].get("caveats", []))
     if caveats:
         caveats.append("savings are scaled from the period simulated to a year (x 1/period), which extrapolates "
                        "the season simulated")
-    return SavingsStatement(pd.DataFrame(rows), measures, design.name, reference.name, caveats)
+    return SavingsStatement(pd.DataFrame(rows), measures, design.name, reference.name, caveats,
+                            design_summary=kept.get("design"), reference_summary=kept.get("reference"),
+                            design_file=str(design_path), reference_file=str(reference_path))
 
 
 def cli_savings(args, console=None) -> int:
-    """Handler of ``twin savings DESIGN --against REFERENCE [--seeds N] [--out DIR] [--set PATH=VALUE]``."""
+    """Handler of ``twin savings DESIGN --against REFERENCE [--seeds N] [--out DIR] [--set PATH=VALUE] [--report]``."""
     from twin.errors import TwinError
-    from twin.paths import check_output_dir
+    from twin.paths import check_output_dir, check_output_file
 
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
         raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
+    lang = getattr(args, "lang", None)
+    report = getattr(args, "report", None)
+    if lang is not None and lang not in REPORT_LANGS:
+        raise TwinError(f"--lang {lang}: expected one of {', '.join(REPORT_LANGS)}")
     overrides = parse_assignments(args.set or [])
     if not args.out:
         args.out = str(Path("results") / f"savings-{load_scenario(args.design, **overrides).name}")
     check_output_dir(args.out, force=args.force)
+    if report is not None or lang is not None:   # --lang alone asks for the page too, at its default place
+        report = Path(report) if report else Path(args.out) / "justification.html"
+        check_output_file(report, "--report", (".html", ".htm"))
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
     quiet = console is None or args.quiet
     st = savings_statement(args.design, args.against, seeds=seeds, overrides=overrides,
                            progress=None if quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
     files = st.save(args.out)
+    if report is not None:
+        from twin.justification import write_justification
+
+        files.append(write_justification(st, report, lang=lang or "fr"))
     if not quiet:
         tot = st.totals()
         console.print(f"Savings of {st.design} against {st.reference} per year, P50 [P10, P90] over seeds {st.seeds}:",
@@ -352,11 +379,16 @@ def cli_savings(args, console=None) -> int:
             console.print(f"  {label}: {_fmt(s.median())} [{_fmt(s.quantile(0.1))}, {_fmt(s.quantile(0.9))}] {unit}",
                           highlight=False, soft_wrap=True)
         console.print(f"Per measure: {files[0]}", highlight=False, soft_wrap=True)
+        if report is not None:
+            console.print(f"Justification page: {report}", highlight=False, soft_wrap=True)
     return 0
 
 
 def register_cli(subparsers) -> None:
-    """Add ``twin savings DESIGN --against REFERENCE [--seeds N] [--out DIR]`` (docs/economics.md §7)."""
+    """Add ``twin savings DESIGN --against REFERENCE [--seeds N] [--out DIR] [--report [PATH]] [--lang fr|en]``.
+
+    docs/economics.md §7; the page: §7.2.
+    """
     p = subparsers.add_parser("savings", help="savings of a design against a reference building, per measure",
                               description="Savings per year (EUR, MWh final and primary, t CO2, m3 of mains water) "
                                           "of DESIGN against REFERENCE, P10/P50/P90 over seeds, and per measure "
@@ -367,6 +399,9 @@ def register_cli(subparsers) -> None:
     p.add_argument("--seeds", type=int, help="run seeds 1..N (default: the design's seed)")
     p.add_argument("--out", help="output folder (default results/savings-<design>)")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override applied to every run")
+    p.add_argument("--report", nargs="?", const="", metavar="PATH",
+                   help="also write the justification page for funders (HTML; default <out>/justification.html)")
+    p.add_argument("--lang", metavar="fr|en", help="language of the page: fr (default) or en; implies --report")
     p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=cli_savings)
