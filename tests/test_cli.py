@@ -76,6 +76,30 @@ def test_check_validates_both_kinds(capsys):
     assert "valid model 'Le Numérique', 7 zones" in out and "valid scenario 'baseline'" in out
 
 
+#: Loaded by a run, never by validation: `twin check` and the first step of every run stay light.
+NOT_FOR_VALIDATION = ("numpy", "pandas", "scipy", "scipy.optimize", "pvlib", "matplotlib", "numba", "simpy",
+                      "holidays")
+
+
+def test_validation_imports_no_numerical_stack():
+    """load_scenario and `twin check` import pydantic and the schemas only (twin.config), in a fresh interpreter.
+
+    Structural, not timed: a module-level import of numpy, pandas, pvlib... reached from twin.scenario
+    or twin.cli fails here, whatever the machine's speed.
+    """
+    code = "\n".join([
+        "import sys",
+        "from twin.cli import main",
+        "from twin.scenario import load_scenario",
+        f"load_scenario({str(BASELINE)!r})",
+        f"assert main(['check', {str(MODEL)!r}, {str(BASELINE)!r}]) == 0",
+        f"print('loaded:', *[m for m in {NOT_FOR_VALIDATION!r} if m in sys.modules])",
+    ])
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "loaded:"
+
+
 def test_schema_writes_two_json_files(tmp_path):
     assert main(["schema", "--out", str(tmp_path)]) == 0
     for name in ("model.schema.json", "scenario.schema.json"):

@@ -165,6 +165,48 @@ def test_comparison_report(compare_dir):
     assert f"{npv:,.0f} EUR" in text
 
 
+HOSTILE = "<script>alert(1)</script> & co"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+
+
+def test_text_from_the_data_is_escaped_in_the_run_report(run_dir, tmp_path):
+    """Names, descriptions and reasons come from files: the autoescaping templates print them as text."""
+    folder = tmp_path / "hostile-run"
+    shutil.copytree(run_dir, folder, ignore=shutil.ignore_patterns("figures", "report.html"))
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["meta"].update(scenario=HOSTILE, description=f"Tom & Jerry's {HOSTILE}", model="models/a&b<i>.toml",
+                           weather_source=HOSTILE, not_simulated={"<b>gap</b>": HOSTILE})
+    summary["comfort"]["worst_zone"] = HOSTILE
+    summary["cost_eur"]["electricity_tariff"] = HOSTILE
+    (folder / "summary.json").write_text(json.dumps(summary))
+    text = make_report(folder).read_text(encoding="utf-8")
+    _assert_self_contained(text)  # no "<script" at all
+    assert f"<title>{ESCAPED} report</title>" in text and f"<h1>{ESCAPED}: energy" in text
+    assert "Tom &amp; Jerry&#39;s " + ESCAPED in text and "a&amp;b&lt;i&gt;.toml" in text
+    assert "<strong>&lt;b&gt;gap&lt;/b&gt;</strong>: " + ESCAPED in text
+    assert f"(worst zone: {ESCAPED})" in text and f"(electricity tariff: {ESCAPED})" in text
+    # the emphasis the report means is still HTML
+    assert '<span class="ok">within</span>' in text or '<span class="bad">ABOVE</span>' in text
+    assert "<strong>" in text and "&lt;strong&gt;" not in text and "&amp;amp;" not in text
+
+
+def test_text_from_the_data_is_escaped_in_the_comparison_report(report, tmp_path):
+    _, _, summary = report
+    option = "opt<i>&amp;"
+    rows = []
+    for seed in (1, 2):
+        base = kpi_row(summary)
+        rows.append({"scenario": HOSTILE, "seed": seed, **base})
+        rows.append({"scenario": option, "seed": seed, **{k: v * 0.9 for k, v in base.items()}})
+    folder = tmp_path / "hostile-compare"
+    Comparison(runs=pd.DataFrame(rows, columns=["scenario", "seed", *KPIS]), baseline=HOSTILE).save(folder)
+    text = make_comparison_report(folder).read_text(encoding="utf-8")
+    _assert_self_contained(text)
+    assert f"<title>Options vs {ESCAPED}</title>" in text and f"compared with {ESCAPED}</h1>" in text
+    assert f'<th class="num">{ESCAPED}</th>' in text
+    assert '<td class="opt">opt&lt;i&gt;&amp;amp;</td>' in text and "opt<i>" not in text
+
+
 def test_cli_handler_detects_the_folder_kind(run_dir, compare_dir, tmp_path):
     parser = argparse.ArgumentParser(prog="twin")
     register_cli(parser.add_subparsers(dest="command", required=True))

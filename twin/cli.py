@@ -14,13 +14,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from twin.config import MAX_SEEDS
+from twin.config.climate import CLIMATE_LEVELS
 from twin.dotted import parse_assignments
 from twin.errors import BalanceError, TwinError
-from twin.rng import MAX_SEEDS
 
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
-#: Values of --climate; twin.climate.CLIMATE_LEVELS (not imported here to keep the CLI start fast).
-CLIMATE_CHOICES = ("today", "tracc-2030", "tracc-2050", "tracc-2100")
+#: Values of --climate (twin.config.climate has no heavy imports, unlike twin.climate).
+CLIMATE_CHOICES = CLIMATE_LEVELS
 YEARS = (1900, 2200)  # as twin.scenario.YEARS, not imported: `twin --help` must stay light
 PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".eps", ".ps")
 FORCE_HELP = "allow an output folder inside the twin package"

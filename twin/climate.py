@@ -71,6 +71,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from twin.config.climate import CLIMATE_LEVELS, TRACC_WARMING_VS_PREINDUSTRIAL_K
 from twin.errors import ScenarioError, WeatherError
 from twin.weather import (
     BESANCON_ALTITUDE_M,
@@ -95,16 +96,10 @@ __all__ = [
 ]
 
 # --- Warming levels ----------------------------------------------------------
-#: France (metropolitan) warming over pre-industrial, K [TRACC] (arrêté 23 Jan 2026).
-TRACC_WARMING_VS_PREINDUSTRIAL_K: dict[str, float] = {
-    "tracc-2030": 2.0,
-    "tracc-2050": 2.7,
-    "tracc-2100": 4.0,
-}
+# TRACC_WARMING_VS_PREINDUSTRIAL_K (France over pre-industrial, K [TRACC]) and CLIMATE_LEVELS are
+# defined in twin.config.climate, read without numpy when a scenario is validated.
 #: Warming already in 1991-2020 normals over pre-industrial, K [E] (module docstring).
 WARMING_IN_1991_2020_NORMALS_K = 1.3
-#: Valid values of WeatherSpec.climate / --climate (None is "today").
-CLIMATE_LEVELS: tuple[str, ...] = ("today", *TRACC_WARMING_VS_PREINDUSTRIAL_K)
 
 #: Summer (JJA) minus winter (DJF) warming per K of annual warming [E] from [MF-TRACC]: 1/3.3.
 SEASONAL_CONTRAST_PER_K = 1.0 / 3.3

@@ -11,10 +11,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["MAX_SEEDS", "child_rng"]
-
-MAX_SEEDS = 1000
-"""Most seeds (weather years and people) one command runs: ``--seeds`` of run, compare and savings."""
+__all__ = ["child_rng"]
 
 
 def child_rng(seed: int, stream: str) -> np.random.Generator:

@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 
 from twin.api import simulate
+from twin.config import MAX_SEEDS
 from twin.dotted import flatten, parse_assignments
 from twin.errors import ScenarioError
-from twin.rng import MAX_SEEDS
 from twin.scenario import load_scenario, resolve_scenario_dict
 from twin.weather import load_weather
 

@@ -30,11 +30,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from twin.config.climate import CLIMATE_LEVELS
+from twin.config.occupancy import OccupancySpec
+from twin.config.tariffs import DistrictHeatTariff, ElectricityTariff
 from twin.dotted import MAX_DEPTH, depth, flatten
 from twin.errors import ScenarioError
 from twin.physics.constructions import Layer
-from twin.systems.occupancy import OccupancySpec
-from twin.tariffs import DistrictHeatTariff, ElectricityTariff
 
 __all__ = [
     "Model",
@@ -395,6 +396,15 @@ class Zone(Strict):
         "their electricity in the loads and their heat in the zone (comfort.ceiling_fans); absent = none.",
     )
 
+    def exposed_perimeter_m(self) -> float:
+        """Exposed perimeter of the zone's slab on ground [m]: as given, else its external wall length."""
+        if self.ground_floor_area_m2 <= 0.0:
+            return 0.0
+        if self.ground_floor_exposed_perimeter_m is not None:
+            return self.ground_floor_exposed_perimeter_m
+        gross = sum(getattr(self.wall_area_m2, o) + getattr(self.window_area_m2, o) for o in ORIENTATION_AZIMUTH_DEG)
+        return gross / self.height_m
+
 
 class ZoneLink(Strict):
     """A floor between storeys (or a wall) through which two zones exchange heat."""
@@ -735,10 +745,8 @@ class Model(Strict):
             if z.heating.start_control == "optimum" and z.heating.preheat_h <= 0.0:
                 raise ValueError(f"zone {z.name}: heating.start_control = 'optimum' needs heating.preheat_h > 0 "
                                  "(the longest lead allowed)")
-        from twin.systems.zones import exposed_perimeters_m
-
         if (env.ground_model == "iso13370" and sum(z.ground_floor_area_m2 for z in self.zones) > 0.0
-                and exposed_perimeters_m(self.zones).sum() <= 0.0):
+                and sum(z.exposed_perimeter_m() for z in self.zones) <= 0.0):
             raise ValueError("the slab on ground has no exposed perimeter (ground_floor_exposed_perimeter_m all 0): "
                              "ISO 13370 needs one, expected > 0 m")
         for link in self.zone_links:
@@ -835,8 +843,6 @@ class WeatherSpec(Strict):
     @field_validator("climate")
     @classmethod
     def _known_climate(cls, v: str | None) -> str | None:
-        from twin.climate import CLIMATE_LEVELS
-
         if v is not None and v not in CLIMATE_LEVELS:
             raise ValueError(f"climate is {v!r}; expected one of {', '.join(CLIMATE_LEVELS)} or null")
         return v

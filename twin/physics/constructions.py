@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by discretise: validating a model uses the films and layers only
+    import numpy as np
 
 __all__ = [
     "DAY_S",
@@ -143,6 +145,8 @@ def discretise(layers: list[Layer] | tuple[Layer, ...], period_s: float = DAY_S)
     Sublayers
         Node capacities [J/(m² K)] and the chain of conductances [W/(m² K)].
     """
+    import numpy as np
+
     if not layers:
         raise ValueError("a construction needs at least one layer")
     d_sub, lam_sub, cap_sub = [], [], []

@@ -66,16 +66,7 @@ def CHANNELS(n_links: int) -> tuple[str, ...]:  # noqa: N802 - a constant's shap
 
 def exposed_perimeters_m(zones: list[Zone]) -> np.ndarray:
     """Exposed perimeter of each zone's slab on ground [m]: as given, else its external wall length."""
-    out = []
-    for z in zones:
-        if z.ground_floor_area_m2 <= 0.0:
-            out.append(0.0)
-        elif z.ground_floor_exposed_perimeter_m is not None:
-            out.append(z.ground_floor_exposed_perimeter_m)
-        else:
-            gross = sum(getattr(z.wall_area_m2, o) + getattr(z.window_area_m2, o) for o in ORIENTATIONS)
-            out.append(gross / z.height_m)
-    return np.array(out)
+    return np.array([z.exposed_perimeter_m() for z in zones])
 
 
 def _floor_resistance_m2k_w(model: Model, zone: Zone) -> float:
