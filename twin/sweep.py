@@ -232,7 +232,7 @@ class SweepDefinition(_Strict):
     overrides: dict[str, Any] = {}
     parameters: list[Parameter] = Field(min_length=1)
     kpis: list[str] = ["net_cost_eur", "district_heat_mwh", "rain_coverage"]
-    best: BestSpec = BestSpec()
+    best: BestSpec = BestSpec.model_construct()  # the default, without importing every KPI at import time
     # Filled by the loader:
     source_file: Path | None = None
 
