@@ -560,7 +560,10 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     internal_w = people_w + lighting_w + equipment_w
 
     env = model.envelope
-    sol = _solar_gains_w(env, zones, solpos, at_step, site.facade(env.facade_solar_model, env.ground_albedo))
+    # Keyed by the whole envelope and zones: design variants that change neither share them.
+    sol = site.memo(("solar_gains", _json_key(env, *zones)),
+                    lambda: _solar_gains_w(env, zones, solpos, at_step, site.facade(env.facade_solar_model,
+                                                                                    env.ground_albedo)))
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
     per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
@@ -721,8 +724,37 @@ class Engine:
                                               self.dt_s, self._co2_out)
         return mean
 
+    def _start_ev_arrivals(self, sessions: np.ndarray) -> None:
+        """Cars arrive in time order. Without waiting, a car takes a free point or leaves: each arrival
+        and each departure is one simpy timeout with a callback (two events per car instead of a
+        process, a resource request and its release: same times, same order, a tenth of the cost).
+        With ``wait_if_busy``, cars queue on a simpy Resource (:meth:`_ev_arrivals`).
+        """
+        if self.model.ev_charging.wait_if_busy:
+            self.env.process(self._ev_arrivals(sessions))
+            return
+        self._ev_sessions = (sessions["arrival_s"].astype(float), sessions["departure_s"].astype(float),
+                             sessions["energy_kwh"].astype(float))
+        self._ev_next = 0
+        self.env.timeout(max(self._ev_sessions[0][0] - self.env.now, 0.0)).callbacks.append(self._ev_arrive)
+
+    def _ev_arrive(self, _event) -> None:
+        arrival_s, departure_s, energy_kwh = self._ev_sessions
+        k = self._ev_next
+        self._ev_next = k + 1
+        # The next arrival is scheduled before this car's departure, as the arrivals process did
+        # (a departure and a later arrival at the same instant keep their order).
+        if k + 1 < len(arrival_s):
+            self.env.timeout(max(arrival_s[k + 1] - self.env.now, 0.0)).callbacks.append(self._ev_arrive)
+        point = self.chargers.connect(self.env.now, float(departure_s[k]), float(energy_kwh[k]))
+        if point is None:
+            self.ev_refused += 1
+            return
+        leave = self.env.timeout(max(float(departure_s[k]) - self.env.now, 0.0))
+        leave.callbacks.append(lambda _e, p=point: self.chargers.disconnect(p))
+
     def _ev_arrivals(self, sessions: np.ndarray) -> Generator:
-        """Cars arrive in time order; each gets a process that charges it until it leaves."""
+        """Cars arrive in time order; each gets a process that charges it until it leaves (or waits)."""
         for session in sessions:
             yield self.env.timeout(max(session["arrival_s"] - self.env.now, 0.0))
             self.env.process(self._car(float(session["departure_s"]), float(session["energy_kwh"])))
@@ -1047,7 +1079,7 @@ class Engine:
             rng = child_rng(self.scenario.seed, "heat_network_outages")
             self.env.process(self._random_outages(rng, hn.random_outages_per_year, hn.random_outage_mean_h * 3600.0))
         if self.chargers is not None and self.exo.occupancy is not None and self.exo.occupancy.ev_sessions.size:
-            self.env.process(self._ev_arrivals(self.exo.occupancy.ev_sessions))
+            self._start_ev_arrivals(self.exo.occupancy.ev_sessions)
         for factory in self._processes:
             self.env.process(factory(self))
         self.env.process(self._fixed_step())
