@@ -119,3 +119,24 @@ def test_tariff_aware_charges_fully_off_peak_and_only_the_floor_otherwise():
     ev.connect(0.0, 4 * 3600.0, 8.0)  # floor: 2 kW over 4 h
     assert ev.allocate_w(0.0, 900.0, 50_000.0, off_peak=False)[0] == pytest.approx(2_000.0)  # PV ignored
     assert ev.allocate_w(0.0, 900.0, 0.0, off_peak=True)[0] == pytest.approx(7_400.0)
+
+
+def test_cars_that_may_wait_are_refused_less_and_every_car_is_accounted_for():
+    # Two points for the whole car park, a March fortnight: many cars find both points busy.
+    from twin import load_scenario, simulate
+
+    from .conftest import ROOT
+
+    runs = {}
+    for wait in (False, True):
+        sc = load_scenario(ROOT / "scenarios" / "baseline.toml", **{
+            "ev_charging.points": 2, "ev_charging.wait_if_busy": wait,
+            "period.start": "2027-03-01", "period.end": "2027-03-15"})
+        r = simulate(sc)
+        ev = r.summary["electricity"]["ev"]
+        assert ev["sessions_served"] + ev["sessions_refused"] == len(r.occupancy.ev_sessions)
+        runs[wait] = ev
+    assert runs[False]["sessions_refused"] > 0
+    # A waiting car takes the first point freed before it leaves, so fewer cars go away unserved.
+    assert runs[True]["sessions_refused"] < runs[False]["sessions_refused"]
+    assert runs[True]["sessions_served"] > runs[False]["sessions_served"]
