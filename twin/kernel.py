@@ -111,13 +111,9 @@ def advance(i0, i1, fp, ip,
     u = np.empty((nz, k))
     flows = np.empty(nz)
     x0 = np.empty((nz, nn))
-    r = np.empty(nn)
     g_w = np.empty((nz, nn))       # the step's response to 1 W on the air node (g, or refactored with wind)
     gair_w = np.empty(nz)
-    wk_low = np.empty(nn)
     wk_piv = np.empty(nn)
-    wk_w = np.empty((nn, 2))
-    wk_sinv = np.empty((2, 2))
     temp_air = np.empty(nz)
     temp_op = np.empty(nz)
     setp = np.empty(nz)
@@ -132,10 +128,28 @@ def advance(i0, i1, fp, ip,
     power = np.empty(npts)
     cap_w = np.empty(npts)
     hmax = opt_hist.shape[1]
-    # Reciprocals once per call: the Thomas sweeps are serial chains, where a multiply is several
-    # times cheaper than a division.
-    ipiv_fixed = 1.0 / t_piv
-    wk_ipiv = np.empty(nn)
+    # Factors node-major (n, z), so that one sweep runs every zone's chain at once; reciprocal pivots
+    # once per call (a multiply is several times cheaper than a division in a serial chain).
+    n_el = 0
+    for j in range(nz):
+        n_el = max(n_el, air[j])
+    low_fix = np.zeros((n_el, nz))
+    ipiv_fix = np.ones((n_el, nz))
+    up_fix = np.zeros((n_el, nz))
+    w_fix = np.zeros((n_el, nz, 2))
+    for j in range(nz):
+        for n in range(air[j]):
+            low_fix[n, j] = t_low[j, n]
+            ipiv_fix[n, j] = 1.0 / t_piv[j, n]
+            up_fix[n, j] = t_up[j, n]
+            w_fix[n, j, 0] = t_w[j, n, 0]
+            w_fix[n, j, 1] = t_w[j, n, 1]
+    wl_t = np.zeros((n_el, nz))
+    wi_t = np.ones((n_el, nz))
+    ww_t = np.zeros((n_el, nz, 2))
+    wk_sinv = np.zeros((nz, 2, 2))
+    r_t = np.zeros((n_el, nz))
+    r_as = np.zeros((nz, 2))
     cap_dt = cap / dt
     for i in range(i0, i1):
         t_out = temp_out[i]
@@ -237,78 +251,92 @@ def advance(i0, i1, fp, ip,
             allowed = s > 0.0
         t_hr, coil_req, recovered, fan_w, eps_used = _recovery(total, t_out, t_ext, free_cooling, allowed, fp, ip)
         sup_req = t_hr + coil_req / (rho_cp * total) if total > 0.0 else t_hr
-        # Free response of every zone and the exact heating requests.
-        total_req = coil_req
-        for j in range(nz):
-            # x⁰ = (C/Δt + K)⁻¹ (C/Δt x + B u), solved in the arrow structure (zone_network.arrow_factors):
-            # Thomas on the element nodes, then the 2 x 2 Schur complement of the air and star nodes.
-            m = air[j]
-            low = t_low[j]
-            ipiv = ipiv_fixed[j]
-            ww = t_w[j]
-            si = s_inv[j]
-            if ip[I_WIND] == 1:
-                # Wind-dependent exterior film: ΔG = (4 + 4 v − 20) A on the outer faces changes the
-                # tridiagonal block's diagonal: refactor it, W = T⁻¹E, the Schur complement and g.
-                dh = 4.0 + 4.0 * max(wind[i], 0.0) - 20.0
+        # Free response of every zone: x⁰ = (C/Δt + K)⁻¹ (C/Δt x + B u), solved in the arrow structure
+        # (zone_network.arrow_factors): Thomas on the element nodes, then the 2 x 2 Schur complement of
+        # the air and star nodes. The Thomas sweeps are serial chains; they run for all zones at once,
+        # node by node (zones padded with identity rows), so that the zones' chains overlap.
+        low_t, ipiv_t, w_t, sinv = low_fix, ipiv_fix, w_fix, s_inv
+        if ip[I_WIND] == 1:
+            # Wind-dependent exterior film: ΔG = (4 + 4 v − 20) A on the outer faces changes the
+            # tridiagonal blocks' diagonals: refactor them, W = T⁻¹E, the Schur complements and g.
+            dh = 4.0 + 4.0 * max(wind[i], 0.0) - 20.0
+            for j in range(nz):
+                m = air[j]
                 for n in range(m):
                     wk_piv[n] = t_diag[j, n] + dh * ext_area[j, n]
-                wk_low[0] = 0.0
+                wl_t[0, j] = 0.0
                 for n in range(1, m):
-                    wk_low[n] = t_up[j, n - 1] / wk_piv[n - 1]
-                    wk_piv[n] -= wk_low[n] * t_up[j, n - 1]
+                    wl_t[n, j] = t_up[j, n - 1] / wk_piv[n - 1]
+                    wk_piv[n] -= wl_t[n, j] * t_up[j, n - 1]
                 for n in range(m):
-                    wk_ipiv[n] = 1.0 / wk_piv[n]
+                    wi_t[n, j] = 1.0 / wk_piv[n]
                 for c in range(2):
                     for n in range(m):
-                        wk_w[n, c] = t_e[j, n, c]
+                        ww_t[n, j, c] = t_e[j, n, c]
                     for n in range(1, m):
-                        wk_w[n, c] -= wk_low[n] * wk_w[n - 1, c]
-                    wk_w[m - 1, c] *= wk_ipiv[m - 1]
+                        ww_t[n, j, c] -= wl_t[n, j] * ww_t[n - 1, j, c]
+                    ww_t[m - 1, j, c] *= wi_t[m - 1, j]
                     for n in range(m - 2, -1, -1):
-                        wk_w[n, c] = (wk_w[n, c] - t_up[j, n] * wk_w[n + 1, c]) * wk_ipiv[n]
+                        ww_t[n, j, c] = (ww_t[n, j, c] - t_up[j, n] * ww_t[n + 1, j, c]) * wi_t[n, j]
                 s00, s01, s10, s11 = d_raw[j, 0, 0], d_raw[j, 0, 1], d_raw[j, 1, 0], d_raw[j, 1, 1]
                 for n in range(m):
-                    s00 -= t_e[j, n, 0] * wk_w[n, 0]
-                    s01 -= t_e[j, n, 0] * wk_w[n, 1]
-                    s10 -= t_e[j, n, 1] * wk_w[n, 0]
-                    s11 -= t_e[j, n, 1] * wk_w[n, 1]
+                    s00 -= t_e[j, n, 0] * ww_t[n, j, 0]
+                    s01 -= t_e[j, n, 0] * ww_t[n, j, 1]
+                    s10 -= t_e[j, n, 1] * ww_t[n, j, 0]
+                    s11 -= t_e[j, n, 1] * ww_t[n, j, 1]
                 det = s00 * s11 - s01 * s10
-                wk_sinv[0, 0], wk_sinv[0, 1] = s11 / det, -s01 / det
-                wk_sinv[1, 0], wk_sinv[1, 1] = -s10 / det, s00 / det
-                low, ipiv, ww, si = wk_low, wk_ipiv, wk_w, wk_sinv
+                wk_sinv[j, 0, 0], wk_sinv[j, 0, 1] = s11 / det, -s01 / det
+                wk_sinv[j, 1, 0], wk_sinv[j, 1, 1] = -s10 / det, s00 / det
                 for n in range(m):
-                    g_w[j, n] = -(ww[n, 0] * si[0, 0] + ww[n, 1] * si[1, 0])
-                g_w[j, m] = si[0, 0]
-                g_w[j, m + 1] = si[1, 0]
+                    g_w[j, n] = -(ww_t[n, j, 0] * wk_sinv[j, 0, 0] + ww_t[n, j, 1] * wk_sinv[j, 1, 0])
+                g_w[j, m] = wk_sinv[j, 0, 0]
+                g_w[j, m + 1] = wk_sinv[j, 1, 0]
                 for n in range(m + 2, nn):
                     g_w[j, n] = 0.0
-                gair_w[j] = si[0, 0]
-            else:
+                gair_w[j] = wk_sinv[j, 0, 0]
+            low_t, ipiv_t, w_t, sinv = wl_t, wi_t, ww_t, wk_sinv
+        else:
+            for j in range(nz):
                 for n in range(nn):
                     g_w[j, n] = g[j, n]
                 gair_w[j] = g_air[j]
-            for n in range(m + 2):
-                r[n] = cap_dt[j, n] * x[j, n]
+        for j in range(nz):
+            m = air[j]
+            for n in range(m):
+                r_t[n, j] = cap_dt[j, n] * x[j, n]
+            r_as[j, 0] = cap_dt[j, m] * x[j, m]
+            r_as[j, 1] = cap_dt[j, m + 1] * x[j, m + 1]
             for e in range(nb[j]):
-                r[b_idx[j, e]] += b_val[j, e] * u[j, b_ch[j, e]]
+                node = b_idx[j, e]
+                v = b_val[j, e] * u[j, b_ch[j, e]]
+                if node < m:
+                    r_t[node, j] += v
+                else:
+                    r_as[j, node - m] += v
             if ip[I_WIND] == 1:
                 for n in range(m):
-                    r[n] += dh * ext_area[j, n] * t_out
-            for n in range(1, m):
-                r[n] -= low[n] * r[n - 1]
-            r[m - 1] *= ipiv[m - 1]
-            for n in range(m - 2, -1, -1):
-                r[n] = (r[n] - t_up[j, n] * r[n + 1]) * ipiv[n]
-            s0 = r[m]
-            s1 = r[m + 1]
+                    r_t[n, j] += dh * ext_area[j, n] * t_out
+        for n in range(1, n_el):
+            for j in range(nz):
+                r_t[n, j] -= low_t[n, j] * r_t[n - 1, j]
+        for j in range(nz):
+            r_t[n_el - 1, j] *= ipiv_t[n_el - 1, j]
+        for n in range(n_el - 2, -1, -1):
+            for j in range(nz):
+                r_t[n, j] = (r_t[n, j] - up_fix[n, j] * r_t[n + 1, j]) * ipiv_t[n, j]
+        # Schur complement, the exact heating requests.
+        total_req = coil_req
+        for j in range(nz):
+            m = air[j]
+            s0 = r_as[j, 0]
+            s1 = r_as[j, 1]
             for n in range(m):
-                s0 -= t_e[j, n, 0] * r[n]
-                s1 -= t_e[j, n, 1] * r[n]
-            xa = si[0, 0] * s0 + si[0, 1] * s1
-            xs = si[1, 0] * s0 + si[1, 1] * s1
+                s0 -= t_e[j, n, 0] * r_t[n, j]
+                s1 -= t_e[j, n, 1] * r_t[n, j]
+            xa = sinv[j, 0, 0] * s0 + sinv[j, 0, 1] * s1
+            xs = sinv[j, 1, 0] * s0 + sinv[j, 1, 1] * s1
             for n in range(m):
-                x0[j, n] = r[n] - ww[n, 0] * xa - ww[n, 1] * xs
+                x0[j, n] = r_t[n, j] - w_t[n, j, 0] * xa - w_t[n, j, 1] * xs
             x0[j, m] = xa
             x0[j, m + 1] = xs
             for n in range(m + 2, nn):
