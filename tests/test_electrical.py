@@ -128,6 +128,7 @@ def test_cars_that_may_wait_are_refused_less_and_every_car_is_accounted_for():
     from .conftest import ROOT
 
     runs = {}
+    advice = None
     for wait in (False, True):
         sc = load_scenario(ROOT / "scenarios" / "baseline.toml", **{
             "ev_charging.points": 2, "ev_charging.wait_if_busy": wait,
@@ -136,7 +137,30 @@ def test_cars_that_may_wait_are_refused_less_and_every_car_is_accounted_for():
         ev = r.summary["electricity"]["ev"]
         assert ev["sessions_served"] + ev["sessions_refused"] == len(r.occupancy.ev_sessions)
         runs[wait] = ev
+        advice = advice or ev["points_advice"]
     assert runs[False]["sessions_refused"] > 0
     # A waiting car takes the first point freed before it leaves, so fewer cars go away unserved.
     assert runs[True]["sessions_refused"] < runs[False]["sessions_refused"]
     assert runs[True]["sessions_served"] > runs[False]["sessions_served"]
+
+    assert runs[True]["points_advice"] is None  # the loss-system replay does not apply to waiting cars
+    # The replay of the same arrivals gives the engine's own count at the design's 2 points.
+    assert advice["refused_by_points"][2] == runs[False]["sessions_refused"]
+
+
+def test_ev_refusals_by_points_by_hand():
+    from twin.systems.electrical import ev_points_advice, ev_refusals_by_points
+
+    # Cars at 0, 1, 2, 3 h staying 2.5 h; car 4 arrives when car 2 leaves (its predecessor is car 3).
+    arrival = np.array([0.0, 1.0, 2.0, 3.0, 4.5]) * 3600
+    departure = np.array([2.5, 3.5, 4.5, 5.5, 6.0]) * 3600
+    # 1 point: car 0 (until 2.5 h), car 1 refused, car 2 at 2 h refused (0 still there), car 3 takes
+    # the point freed at 2.5 h, car 4 refused (3 stays until 5.5 h): 3 refused.
+    # 2 points: 0 and 1; 2 refused; 3 takes 0's point; 4 at 4.5 h: 1 left at 3.5 h -> served: 1 refused.
+    # 3 points: nobody refused.
+    assert list(ev_refusals_by_points(arrival, departure, [1, 2, 3])) == [3, 1, 0]
+    # The previous arrival's car leaving at the same instant still holds its point (engine order).
+    assert list(ev_refusals_by_points([0.0, 10.0], [10.0, 20.0], [1])) == [1]
+    assert list(ev_refusals_by_points([0.0, 5.0, 10.0], [10.0, 6.0, 20.0], [2])) == [0]
+    advice = ev_points_advice(arrival, departure, 1, target=0.2)
+    assert advice["refused_by_points"][1] == 3 and advice["advised_points"] == 2  # 1/5 = 20 % refused

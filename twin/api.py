@@ -221,12 +221,22 @@ def _tank_size_curve(scenario: Scenario, water) -> list[dict]:
 def _ev_summary(eng: engine.Engine) -> dict | None:
     if eng.chargers is None:
         return None
+    from twin.systems.electrical import ev_points_advice
+
     served = np.array(eng.chargers.sessions, dtype=float).reshape(-1, 5)
     requested, delivered, from_pv = served[:, 2].sum(), served[:, 3].sum(), served[:, 4].sum()
+    ev = eng.model.ev_charging
+    sessions = eng.exo.occupancy.ev_sessions if eng.exo.occupancy is not None else None
+    # Points advice: the same arrivals replayed with other point counts (cars that cannot wait).
+    advice = (ev_points_advice(sessions["arrival_s"], sessions["departure_s"], ev.points)
+              if sessions is not None and not ev.wait_if_busy else None)
     return {
         "strategy": eng.chargers.strategy,
+        "points": int(ev.points),
         "sessions_served": int(len(served)),
         "sessions_refused": int(eng.ev_refused),
+        "refused_share": float(eng.ev_refused / (len(served) + eng.ev_refused)) if len(served) + eng.ev_refused else None,
+        "points_advice": advice,
         "requested_kwh": float(requested),
         "delivered_kwh": float(delivered),
         "from_pv_kwh": float(from_pv),

@@ -116,6 +116,11 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
     if ev:
         rows.append(("", f"EV ({ev['strategy']}): served / refused",
                      f"{ev['sessions_served']:,} / {ev['sessions_refused']:,}, {_opt(ev['pv_share'], '.0%')} from PV"))
+        advice = ev.get("points_advice")
+        if advice and advice["advised_points"] is not None and advice["advised_points"] != ev["points"]:
+            rows.append(("", "EV points advice",
+                         f"{advice['advised_points']} points refuse at most {advice['target_refused_share']:.0%} "
+                         f"of cars ({ev['points']} now: {_opt(ev['refused_share'], '.0%')})"))
     if w["rain_used_m3"] is not None:
         rows += [
             ("Water", "Demand / mains bought", f"{w['demand_m3']['total']:,.0f} / {w['mains_m3']:,.0f} m³"),

@@ -245,3 +245,69 @@ def dispatch(load_w: float, pv_w: float, chargers: EvChargers | None, battery: B
         charge_w, discharge_w, loss_w = b.charge_w, b.discharge_w, b.loss_w
     import_w, export_w = split_grid(net_w + charge_w - discharge_w)
     return BusStep(load_w, pv_w, ev_w, ev_from_pv_w, charge_w, discharge_w, loss_w, import_w, export_w)
+
+
+#: Share of arriving cars that may find every point busy, for the points advice [E]: one car in
+#: twenty sent away. No French standard sets a service level for workplace charging; 5 % is the
+#: usual "grade of service" of loss systems (Erlang B tables are read at 1-5 %).
+EV_REFUSAL_TARGET = 0.05
+
+
+def ev_refusals_by_points(arrival_s, departure_s, points) -> np.ndarray:
+    """Cars refused for each number of charging points, when a car finding every point busy leaves.
+
+    Parameters
+    ----------
+    arrival_s, departure_s : array_like
+        The sessions of a run, sorted by arrival [s] (``OccupancyRealisation.ev_sessions``).
+    points : array_like of int
+        Numbers of points to try, each ≥ 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Cars refused for each entry of ``points``.
+
+    Notes
+    -----
+    A loss system replayed on the run's own arrivals and departures (parking time does not depend on
+    the charging, so the sequence is the same for every number of points): a car takes a point if
+    one is free at its arrival, else leaves. Same order as the engine's events: the points of cars
+    that left at or before an arrival are free, except the previous arrival's own car, whose
+    departure at the same instant comes after (tests/test_electrical.py checks the engine's count).
+    """
+    import heapq
+
+    arrival = np.asarray(arrival_s, dtype=float)
+    departure = np.asarray(departure_s, dtype=float)
+    out = np.zeros(len(points), dtype=int)
+    for m, n in enumerate(points):
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"points: {n}; expected at least 1")
+        connected: list[tuple[float, int]] = []  # (departure, arrival index) of the cars at a point
+        refused = 0
+        for k in range(len(arrival)):
+            a = float(arrival[k])
+            while connected and (connected[0][0] < a or (connected[0][0] == a and connected[0][1] != k - 1)):
+                heapq.heappop(connected)
+            if len(connected) < n:
+                heapq.heappush(connected, (float(departure[k]), k))
+            else:
+                refused += 1
+        out[m] = refused
+    return out
+
+
+def ev_points_advice(arrival_s, departure_s, points_now: int, target: float = EV_REFUSAL_TARGET) -> dict:
+    """Cars refused for a range of point counts around the design, and the fewest points that keep the
+    refused share at or below ``target`` (None when even twice the design plus four does not).
+    """
+    arrivals = len(arrival_s)
+    counts = np.arange(max(1, points_now - 2), max(points_now, 1) * 2 + 5)
+    refused = ev_refusals_by_points(arrival_s, departure_s, counts) if arrivals else np.zeros(len(counts), dtype=int)
+    share = refused / arrivals if arrivals else np.zeros(len(counts))
+    ok = counts[share <= target]
+    return {"refused_by_points": {int(n): int(r) for n, r in zip(counts, refused, strict=True)},
+            "target_refused_share": target,
+            "advised_points": int(ok.min()) if ok.size else None}
