@@ -267,6 +267,7 @@ def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
 
 def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     from twin import __version__
+    from twin.systems.design_load import design_heat_load
 
     exo, rec, rz = eng.exo, eng.rec, eng.rec_zone
     dt_s = eng.dt_s
@@ -276,6 +277,9 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
                                             names, dt_s)
     hn = scenario.asset.heat_network
     heat["subscribed_kw"] = hn.subscribed_kw
+    heat["design_day"] = design_heat_load(scenario.asset, eng.zones.networks, eng.ahu, eng.rho_cp_j_m3k,
+                                          exo.temp_ground_coldest_c)
+    heat["design_day"]["coldest_outdoor_c_in_run"] = float(exo.temp_out_c.min())
     heat["resilience"] = kpis.resilience_hours(
         eng.state.outage_log, _area_weighted(rz["temp_op_c"], eng.zones.arrays.floor_area_m2), dt_s,
         hn.resilience_threshold_c,

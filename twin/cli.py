@@ -51,6 +51,13 @@ def _people(occ: dict) -> str:
     return f"{visits} / {occ['person_hours']:,.0f}, peak {occ['peak_occupants']:,.0f}"
 
 
+def _design_day(d: dict | None) -> str:
+    if not d:
+        return "not computed"
+    return (f"{d['substation_kw']:,.0f} kW at {d['temp_out_c']:g} °C (coldest hour of this run "
+            f"{d['coldest_outdoor_c_in_run']:.1f} °C)")
+
+
 def _advice(advice: dict | None, unit_key: str, unit: str) -> str:
     if not advice or advice.get(f"recommended_{unit_key}") != advice.get(f"recommended_{unit_key}"):
         return "–"
@@ -100,6 +107,7 @@ def summary_rows(summary: dict) -> list[tuple[str, str, str]]:
         ("", "Recovered by the AHU", f"{h['heat_recovered_kwh'] / 1e3:,.1f} MWh"),
         ("", "Peak / subscribed power", f"{h['peak_kw']:,.0f} / {h['subscribed_kw']:,.0f} kW"),
         ("", "Subscription that would do", _advice(summary.get("capacity", {}).get("district_heat"), "kw", "kW")),
+        ("", "Design day (steady, no reheat)", _design_day(h.get("design_day"))),
         ("", "Unmet heating hours", f"{h['unmet_hours']:,.0f} h"),
         ("People", "Visits / person-hours", _people(summary["occupancy"])),
         ("Electricity", "Demand", f"{e['demand_kwh'] / 1e3:,.1f} MWh  ({e['demand_kwh'] / area:,.1f} kWh/m²)"),

@@ -89,6 +89,7 @@ class Exogenous:
     setpoint_c: np.ndarray            # (n, z) fixed-start setpoints (optimum-start zones: without the lead)
     hours_to_open: np.ndarray         # (n, z) time left before opening, this step included; 0 while open
     temp_ground_c: np.ndarray         # (n, z) virtual ground temperature behind each zone's slab (ISO 52016-1)
+    temp_ground_coldest_c: np.ndarray  # (z,) its coldest month (NaN: slab to outdoor air, or none)
     lighting_w: np.ndarray            # (n, z)
     equipment_w: np.ndarray           # (n, z)
     internal_w: np.ndarray            # (n, z) people, lighting and equipment
@@ -323,7 +324,8 @@ def _monthly_setpoint_c(model: Model, year: int, tz: dt.tzinfo) -> np.ndarray:
 
 def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeIndex, temp_out_c: np.ndarray,
                            year: int, tz: dt.tzinfo, monthly_setpoint: Callable[[], np.ndarray] | None = None) -> np.ndarray:
-    """Boundary temperature behind each zone's slab on ground [°C], (n, z).
+    """Boundary temperature behind each zone's slab on ground [°C], (n, z), and the coldest month's (z,)
+    (NaN where the slab leads to outdoor air or there is none).
 
     With ``ground_model = "iso13370"``: the monthly virtual ground temperature θ_gr,ve of ISO
     52016-1 §6.5.8 (:func:`twin.physics.ground.virtual_ground_temp_c`), from the weather's twelve
@@ -333,11 +335,12 @@ def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeInd
     the b-factor model, whose slab leads to outdoor air) get the outdoor temperature, unused.
     """
     out = np.repeat(temp_out_c[:, None], len(model.zones), axis=1)
+    coldest = np.full(len(model.zones), np.nan)
     if model.envelope.ground_model != "iso13370":
-        return out
+        return out, coldest
     slabs = ground_slabs(model)
     if all(s is None for s in slabs):
-        return out
+        return out, coldest
     hourly = weather.data["temp_air"]
     temp_out_monthly = hourly.groupby(hourly.index.month).mean().reindex(range(1, 13)).to_numpy()
     if np.isnan(temp_out_monthly).any():
@@ -349,7 +352,8 @@ def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeInd
             continue
         theta_gr = ground.virtual_ground_temp_c(slab, setpoint_monthly_c[:, j], temp_out_monthly)
         out[:, j] = theta_gr[month - 1]
-    return out
+        coldest[j] = float(np.min(theta_gr))
+    return out, coldest
 
 
 def _hours_to_open(open_mask: np.ndarray, dt_s: float) -> np.ndarray:
@@ -597,14 +601,15 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         for window in model.ev_charging.off_peak_hours:
             ev_off_peak |= calendar.opening_mask(_every_day(kinds), calendar.parse_opening([window] * 7))
 
+    temp_ground_c, temp_ground_coldest_c = _virtual_ground_temp_c(
+        model, weather, times, temp_out, start.year, tz,
+        lambda: site.memo(("monthly_setpoint", sched_key, start.year, str(tz)),
+                          lambda: _monthly_setpoint_c(model, start.year, tz)))
     return Exogenous(
         times=times, dt_s=dt_s, temp_out_c=temp_out, ghi_w_m2=at_step["ghi"].to_numpy(dtype=float),
         wind_m_s=at_step["wind_speed"].to_numpy(dtype=float),
         occupants=occupants, open_mask=open_mask, setpoint_c=setpoint, hours_to_open=hours_to_open,
-        temp_ground_c=_virtual_ground_temp_c(
-            model, weather, times, temp_out, start.year, tz,
-            lambda: site.memo(("monthly_setpoint", sched_key, start.year, str(tz)),
-                              lambda: _monthly_setpoint_c(model, start.year, tz))),
+        temp_ground_c=temp_ground_c, temp_ground_coldest_c=temp_ground_coldest_c,
         lighting_w=lighting_w, equipment_w=equipment_w, internal_w=internal_w,
         solar_w=sol["window"], solar_shaded_w=sol["window_shaded"], sol_wall_w=sol["wall"], sol_roof_w=sol["roof"],
         sky_w=_sky_losses_w(model),
