@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from twin import economics, engine, kpis
+from twin.columns import electric_uses_w
 from twin.errors import ScenarioError
 from twin.results import Results
 from twin.scenario import Scenario, load_scenario
@@ -109,80 +110,24 @@ def _heatwave_summary(scenario: Scenario, eng: engine.Engine) -> dict | None:
     return {"start": start.isoformat(), "end": end.isoformat(), **out}
 
 
-def _electric_uses_w(eng: engine.Engine) -> dict[str, np.ndarray]:
-    exo, rec = eng.exo, eng.rec
-    zeros = np.zeros(exo.n_steps)
-    return {
-        "lighting": exo.lighting_w.sum(axis=1),
-        "plug": exo.equipment_w.sum(axis=1),
-        "fans": rec["fans_w"],
-        "pumps": rec["pumps_w"],
-        "rainwater_pump": exo.water.pump_w if exo.water is not None else zeros,
-        "servers": exo.servers_w,
-        "lifts": exo.lifts_w,
-        "ev": rec["ev_w"],
-        "ceiling_fans": eng.rec_zone["ceiling_fans_w"].sum(axis=1),
-    }
-
-
 def _timeseries(eng: engine.Engine) -> pd.DataFrame:
-    exo, rec, rz = eng.exo, eng.rec, eng.rec_zone
-    uses = _electric_uses_w(eng)
-    cols: dict[str, np.ndarray] = {
-        "temp_out_c": exo.temp_out_c,
-        "ghi_w_m2": exo.ghi_w_m2,
-        "occupants": exo.occupants.sum(axis=1),
-        "heat_request_kw": rec["heat_request_w"] / 1e3,
-        "heat_emitters_kw": rec["heat_emitters_w"] / 1e3,
-        "heat_coil_kw": rec["heat_coil_w"] / 1e3,
-        "heat_recovered_kw": rec["heat_recovered_w"] / 1e3,
-        "district_heat_kw": rec["district_heat_w"] / 1e3,
-        "heat_loss_kw": rec["heat_loss_w"] / 1e3,
-        "cooling_need_kw": rec["cooling_w"] / 1e3,
-        "network_supply_temp_c": exo.network_supply_c,
-        "heat_available": rec["heat_available"],
-        "solar_gains_kw": rec["solar_w"] / 1e3,
-        "blinds_closed": rec["blinds_closed"],
-        "ahu_flow_m3_h": rec["ahu_flow_m3_s"] * 3600.0,
-        "ahu_supply_temp_c": rec["ahu_supply_temp_c"],
-        "ahu_effectiveness": rec["ahu_effectiveness"],
-        "lighting_kw": uses["lighting"] / 1e3,
-        "plug_kw": uses["plug"] / 1e3,
-        "fans_kw": uses["fans"] / 1e3,
-        "pumps_kw": uses["pumps"] / 1e3,
-        "servers_kw": uses["servers"] / 1e3,
-        "lifts_kw": uses["lifts"] / 1e3,
-        "electricity_kw": sum(uses.values()) / 1e3,
-        "ev_kw": uses["ev"] / 1e3,
-        "pv_kw": rec["pv_w"] / 1e3,
-        "battery_kw": (rec["battery_charge_w"] - rec["battery_discharge_w"]) / 1e3,
-        "battery_kwh": rec["battery_kwh"],
-        "grid_import_kw": rec["grid_import_w"] / 1e3,
-        "grid_export_kw": rec["grid_export_w"] / 1e3,
-    }
-    w = exo.water
-    if w is not None:
-        cols["water_demand_m3"] = w.demand.total_m3
-        cols["water_mains_m3"] = w.mains_m3
-        cols["rain_inflow_m3"] = w.inflow_m3
-        if w.tank is not None:
-            cols["water_from_tank_m3"] = w.tank["from_tank_m3"]
-            cols["tank_overflow_m3"] = w.tank["overflow_m3"]
-            cols["tank_level_m3"] = w.tank["level_after_m3"]
-    for j, name in enumerate(eng.zones.arrays.names):
-        cols[f"{name}.temp_air_c"] = rz["temp_air_c"][:, j]
-        cols[f"{name}.temp_op_c"] = rz["temp_op_c"][:, j]
-        cols[f"{name}.setpoint_c"] = rz["setpoint_c"][:, j]
-        cols[f"{name}.heating_kw"] = rz["heating_w"][:, j] / 1e3
-        cols[f"{name}.cooling_need_kw"] = rz["cooling_w"][:, j] / 1e3
-        cols[f"{name}.occupants"] = exo.occupants[:, j]
-        cols[f"{name}.co2_ppm"] = rz["co2_ppm"][:, j]
-    frame = pd.DataFrame(cols, index=exo.times)
-    frame.index.name = "time"
+    """The run's per-step table, column by column from the registry (twin.columns)."""
+    from twin.columns import BUILDING, ZONE
     from twin.results import column_glossary
 
-    frame.attrs["units"] = {name: g["unit"] for name, g in column_glossary(eng.zones.arrays.names).items()
-                            if name in frame.columns}
+    cols: dict[str, np.ndarray] = {}
+    for column in BUILDING:
+        values = column.values(eng)
+        if values is not None:
+            cols[column.name] = values
+    names = eng.zones.arrays.names
+    per_zone = {column.name: column.values(eng) for column in ZONE}
+    for j, name in enumerate(names):
+        for quantity, values in per_zone.items():
+            cols[f"{name}.{quantity}"] = values[:, j]
+    frame = pd.DataFrame(cols, index=eng.exo.times)
+    frame.index.name = "time"
+    frame.attrs["units"] = {name: g["unit"] for name, g in column_glossary(names).items() if name in frame.columns}
     return frame
 
 
@@ -284,7 +229,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         eng.state.outage_log, _area_weighted(rz["temp_op_c"], eng.zones.arrays.floor_area_m2), dt_s,
         hn.resilience_threshold_c,
     )
-    electricity = kpis.electricity_kpis(rec, _electric_uses_w(eng), dt_s, scenario.asset.electrical_loads)
+    electricity = kpis.electricity_kpis(rec, electric_uses_w(eng), dt_s, scenario.asset.electrical_loads)
     electricity["ev"] = _ev_summary(eng)
     electricity["battery"] = kpis.battery_kpis(rec, dt_s) if eng.battery is not None else None
     water = {key: None for key in kpis.WATER_KEYS}

@@ -18,58 +18,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from twin import columns
 from twin.errors import TwinError
 
 __all__ = ["BUILDING_COLUMNS", "ZONE_COLUMNS", "Results", "column_glossary", "glossary_markdown"]
 
-BUILDING_COLUMNS: dict[str, tuple[str, str]] = {
-    "temp_out_c": ("°C", "outdoor dry-bulb air temperature"),
-    "ghi_w_m2": ("W/m2", "global horizontal irradiance"),
-    "occupants": ("persons", "occupants in the building (mean over the step)"),
-    "heat_request_kw": ("kW", "heat asked by emitters and AHU coil before the substation limit"),
-    "heat_emitters_kw": ("kW", "heat delivered by the zones' emitters"),
-    "heat_coil_kw": ("kW", "heat delivered by the AHU heating coil"),
-    "heat_recovered_kw": ("kW", "heat recovered from extract air by the AHU"),
-    "district_heat_kw": ("kW", "heat drawn from the district-heating network (meter)"),
-    "heat_loss_kw": ("kW", "substation and distribution losses"),
-    "cooling_need_kw": ("kW", "ideal cooling holding the zones' cooling set-points (an indicator: no chiller, nothing bought)"),
-    "network_supply_temp_c": ("°C", "secondary supply water temperature from the heating curve"),
-    "heat_available": ("-", "1 when the heat network supplies, 0 during an outage"),
-    "solar_gains_kw": ("kW", "solar gains of windows (after shading and blinds) and opaque surfaces, less "
-                             "long-wave radiation to the sky (negative on clear nights)"),
-    "blinds_closed": ("-", "share of zones whose blinds are closed"),
-    "ahu_flow_m3_h": ("m3/h", "AHU supply (= extract) air flow"),
-    "ahu_supply_temp_c": ("°C", "AHU supply air temperature (empty when the AHU is off)"),
-    "ahu_effectiveness": ("-", "heat-recovery effectiveness used (0 in bypass, reduced by frost protection)"),
-    "lighting_kw": ("kW", "lighting electricity"),
-    "plug_kw": ("kW", "plug and process loads (offices, FabLab machines, projectors)"),
-    "fans_kw": ("kW", "AHU fans electricity"),
-    "pumps_kw": ("kW", "heating circulation pump electricity"),
-    "servers_kw": ("kW", "servers and network base load"),
-    "lifts_kw": ("kW", "lifts electricity"),
-    "electricity_kw": ("kW", "total electricity demand, EV charging included"),
-    "ev_kw": ("kW", "EV charging"),
-    "pv_kw": ("kW", "PV AC output of all arrays"),
-    "battery_kw": ("kW", "battery charging (+) or discharging (-) at its terminals"),
-    "battery_kwh": ("kWh", "energy stored in the battery at the end of the step"),
-    "grid_import_kw": ("kW", "electricity bought from the grid"),
-    "grid_export_kw": ("kW", "PV surplus sold to the grid (local cooperative)"),
-    "water_demand_m3": ("m3", "water drawn by every use in the step (total, not a rate)"),
-    "water_mains_m3": ("m3", "drinking water bought in the step: uses not on the tank, shortfalls, top-ups"),
-    "rain_inflow_m3": ("m3", "harvested rain reaching the tank in the step"),
-    "water_from_tank_m3": ("m3", "rainwater drawn from the tank in the step"),
-    "tank_overflow_m3": ("m3", "rainwater spilled by the full tank in the step"),
-    "tank_level_m3": ("m3", "water in the tank at the end of the step"),
-}
-ZONE_COLUMNS: dict[str, tuple[str, str]] = {
-    "temp_air_c": ("°C", "zone air temperature"),
-    "temp_op_c": ("°C", "zone operative temperature, (air + mean radiant)/2 (ISO 52016-1 §6.5.5.3)"),
-    "setpoint_c": ("°C", "heating setpoint in force"),
-    "heating_kw": ("kW", "heat delivered by the zone's emitters"),
-    "cooling_need_kw": ("kW", "ideal cooling need at the zone's cooling_setpoint_c (0 without one)"),
-    "occupants": ("persons", "occupants of the zone (mean over the step)"),
-    "co2_ppm": ("ppm", "CO2 concentration of the zone air, well mixed (mean over the step)"),
-}
+#: Unit and meaning of every building column, from the registry (twin.columns).
+BUILDING_COLUMNS: dict[str, tuple[str, str]] = {c.name: (c.unit, c.description) for c in columns.BUILDING}
+#: Unit and meaning of every per-zone quantity, from the registry (twin.columns).
+ZONE_COLUMNS: dict[str, tuple[str, str]] = {c.name: (c.unit, c.description) for c in columns.ZONE}
 
 
 def column_glossary(zone_names: list[str] | tuple[str, ...]) -> dict[str, dict[str, str]]:
