@@ -58,12 +58,14 @@ TEMPLATE = "justification.html.j2"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 #: Decimals shown per quantity (what the model's precision supports, not more).
-DECIMALS = {"eur": 0, "final_mwh": 1, "primary_mwh": 1, "co2_t": 2, "mains_m3": 0, "overheating_dh": 0}
+DECIMALS = {"eur": 0, "upkeep_eur": 0, "final_mwh": 1, "primary_mwh": 1, "co2_t": 2, "mains_m3": 0, "overheating_dh": 0}
 
 #: Per quantity: (French label, English label, French unit, English unit).
 QUANTITY_TEXT = {
     "eur": ("Facture énergie et eau, nette des ventes d'électricité PV (HT)",
             "Energy and water bill, net of PV electricity sales (excl. VAT)", "€/an", "€/yr"),
+    "upkeep_eur": ("Entretien (P2) et gros renouvellements (P3) des équipements (HT)",
+                   "Upkeep (P2) and large renewals (P3) of the systems (excl. VAT)", "€/an", "€/yr"),
     "final_mwh": ("Énergie finale achetée (réseau de chaleur + électricité)",
                   "Final energy bought (district heat + electricity)", "MWh EF/an", "MWh final/yr"),
     "primary_mwh": ("Énergie primaire", "Primary energy", "MWh EP/an", "MWh primary/yr"),

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 #: Quantities of the statement: name -> (unit, label).
 QUANTITIES: dict[str, tuple[str, str]] = {
     "eur": ("EUR/yr", "energy and water bill, net of PV sales"),
+    # P2 upkeep and P3 renewals of the systems each building has (economics.whole_operating_cost):
+    # PV, the tank and the BMS are not free to keep; negative savings mean the design pays more.
+    "upkeep_eur": ("EUR/yr", "upkeep (P2) and large renewals (P3) of the systems"),
     "final_mwh": ("MWh/yr", "final energy bought (district heat + grid electricity)"),
     "primary_mwh": ("MWh/yr", "primary energy (scenario's factors)"),
     "co2_t": ("t CO2/yr", "CO2 of the energy bought"),
@@ -134,7 +137,11 @@ def quantities(summary: dict) -> dict[str, float]:
         "mains_m3": float(mains or 0.0),
         "overheating_dh": float(summary["comfort"]["degree_hours_above_comfort"] or 0.0),
     }
-    return {k: v / years for k, v in per_period.items()}
+    out = {k: v / years for k, v in per_period.items()}
+    # Already per year (rates times the model's systems), not scaled again.
+    upkeep = (summary.get("operating_cost_eur") or {}).get("upkeep_eur_year")
+    out["upkeep_eur"] = float(upkeep or 0.0)
+    return {k: out[k] for k in QUANTITIES}
 
 
 @dataclass
