@@ -284,10 +284,10 @@ CLEARSKY_CAP = 1.0
 SUNSHINE_DNI_W_M2 = 120.0
 # Sky states of the irradiance generator (issue 15, :func:`_sky_state_irradiance`).
 _SUN_HOURLY_SD = 1.0  # weight of the hourly AR(1) in the sun-state driver (the daily one has sd 1.1)
-_K_SUN = 0.95  # GHI / clear-sky GHI of a sunny hour, median [E] (Ångström-Prescott: (a + b) H0 ≈ clear sky)
+_K_SUN = 0.98  # GHI / clear-sky GHI of a sunny hour, median [E]: Lyon-Bron TMYx clear hours sit at 0.9-1.1
 _K_SUN_SD = 0.05  # lognormal spread of that ratio (haze, thin cirrus, broken cloud near the sun) [E]
 _K_CLOUD_SD = 0.8  # spread (logit) of the GHI ratio of sunless hours below their bound (cloud depth) [E]
-_K_CLOUD_DAY = 1.5  # weight of the day's clearness driver in that logit: wet, dull days are darker [E]
+_K_CLOUD_DAY = 1.0  # weight of the day's clearness driver in that logit: wet, dull days are darker [E]
 _C_BOUND = 10.0  # search range of the monthly logit shift of sunless hours
 
 
@@ -373,29 +373,46 @@ def _sky_state_irradiance(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hourly GHI, DNI, DHI [W/m²] from sunny and sunless hours, calibrated on GHI and sunshine.
 
-    Each daylight hour is *sunny* when ``driver_h + b_m > 0`` and *sunless* otherwise, where
-    ``driver_h`` [-] is the day's clearness driver plus an hourly AR(1) (so sun comes in spells
-    and some days stay overcast) and b_m one shift per month. Then, with ξ_h an AR(1) [-],
+    Parameters
+    ----------
+    driver_day_h : numpy.ndarray
+        The day's clearness driver D_d = 1.1 z_d − 1.3 w_d (AR(1) z_d, wet day w_d) on each hour [-].
+    eta, xi : numpy.ndarray
+        Two independent hourly AR(1) series (φ = 0.7, unit variance) [-]: sun spells and cloud depth.
+    month_of_hour : numpy.ndarray
+        Month 1-12 of each hour.
+    cs_ghi, zenith, doy_h : numpy.ndarray
+        Ineichen clear-sky GHI [W/m²], solar zenith [°] and day of year of each hour.
+    nrm : pandas.DataFrame
+        Monthly targets ``ghi_kwh_m2`` [kWh/m²] and ``sunshine_h`` [h], 12 rows.
+    latitude : float
+        For the error message [°].
 
-    * sunny hour: GHI_h = min(0.95 e^(0.05 ξ_h), 1) · GHI_cs,h (near the clear sky);
-    * sunless hour: GHI_h = K*_h · expit(c_m + 0.8 ξ_h) · GHI_cs,h, where K*_h is the largest
-      GHI / GHI_cs at which the Erbs decomposition still gives DNI ≤ 120 W/m² at that hour's sun
-      position: an hour without sunshine (WMO: beam below 120 W/m² [2]_) can be bright overcast
-      but never bright enough for its split to carry sunshine. c_m is solved by bisection so that
-      the month's GHI equals ``ghi_kwh_m2`` exactly;
+    Notes
+    -----
+    A daylight hour is *sunny* when D_d + 1.0 η_h + b_m > 0 and *sunless* otherwise, so sun comes
+    in spells, some days stay overcast and others clear; b_m is one shift per month. Then
+
+    * sunny hour: GHI_h = min(0.98 e^(0.05 ξ_h), 1) · GHI_cs,h (near the clear sky);
+    * sunless hour: GHI_h = K*_h · expit(c_m + 1.0 D_d + 0.8 ξ_h) · GHI_cs,h, where K*_h is the
+      largest GHI / GHI_cs at which the Erbs decomposition still gives DNI ≤ 120 W/m² at that
+      hour's sun position (k_t ≈ 0.43): an hour without sunshine (WMO: beam below 120 W/m² [2]_)
+      can be bright overcast but never bright enough for its split to carry sunshine; dull and wet
+      days (low D_d) have thicker cloud. c_m is solved by bisection so that the month's GHI equals
+      ``ghi_kwh_m2`` exactly;
     * DNI from the Erbs decomposition [1]_ (``pvlib.irradiance.erbs``), DHI = GHI − DNI cos θz;
     * b_m is solved by an outer bisection so that the month's hours with DNI > 120 W/m² equal
-      ``sunshine_h`` (to about an hour).
+      ``sunshine_h`` (to an hour or two).
 
     This is the Ångström-Prescott relation [3]_ H/H0 = a + b n/N read hour by hour: the monthly
     GHI is a mix of hours with sun (near the clear sky) and hours without (a fraction of it), in
     the proportion n/N of the sunshine normal. Real hourly clearness at mid-latitudes is bimodal in
-    this way (Lyon-Bron TMYx: peaks near k_t 0.3 and 0.65, few hours at 0.4-0.5). With the
-    Ineichen clear sky (0.56-0.67 H0 monthly at Besançon, below Ångström's a + b = 0.75) the
-    normals' GHI needs sunless hours at ≈ 0.5 of the clear sky, close to K*_h; the bound keeps
-    them sunless. When a month's sunshine and GHI are not compatible (an extreme inter-annual
-    draw), GHI wins: b_m stops where the sunless hours reach their bound (too few sunny hours
-    for the GHI) or vanish (too many).
+    this way (Lyon-Bron TMYx: peaks near k_t 0.3 and 0.65, 8 % of daylight hours at 0.4-0.5). With
+    the Ineichen clear sky (0.56-0.67 H0 monthly at Besançon, below Ångström's a + b = 0.75) the
+    normals' GHI needs sunless hours at ≈ 0.5 of the clear sky on average, close to K*_h; the bound
+    keeps them sunless. When a month's sunshine and GHI are not compatible (an extreme inter-annual
+    draw), GHI wins: b_m stops where the sunless hours reach their bound (too few sunny hours for
+    the GHI) or their floor (too many).
 
     References
     ----------
