@@ -491,7 +491,7 @@ def test_interannual_years_are_reproducible() -> None:
 def test_median_sunshine_on_the_normals(thirty_years: np.ndarray) -> None:
     # Issue 15: the years used to have 2,136-2,200 h of sunshine (DNI > 120 W/m²) against 1,797 h.
     # Year: within 5 % of the 1991-2020 normal. The median of the annual sums sits ~3 % above the sum
-    # of the monthly normals (measured 1,858 h) because each month's anomaly is lognormal with median
+    # of the monthly normals because each month's anomaly is lognormal with median
     # 1, so its mean is ~1 + CV²/2 = 1.034 and a sum of 12 of them centres on the means (the same
     # effect puts GHI at 1,262 kWh/m² for 1,250). Measured 1,857 h (+3.3 %).
     # Months: the median of 30 lognormal draws (sigma_ln = sqrt(ln(1 + 0.26²)) = 0.257) has a standard
