@@ -581,7 +581,7 @@ def besancon_reference_year(
     normals : pandas.DataFrame, optional
         Monthly targets with the columns of :data:`BESANCON_NORMALS`
         (``tmin_c``, ``tmax_c``, ``tmean_c`` [°C], ``precip_mm`` [mm],
-        ``rain_days`` [d], ``ghi_kwh_m2`` [kWh/m²]), 12 rows Jan→Dec.
+        ``rain_days`` [d], ``sunshine_h`` [h], ``ghi_kwh_m2`` [kWh/m²]), 12 rows Jan→Dec.
         Default :data:`BESANCON_NORMALS`.
     interannual : bool
         True (default): the year's monthly targets are the normals plus this seed's anomalies
@@ -604,16 +604,19 @@ def besancon_reference_year(
       Amounts: P_d = 1.05 mm + G_d, G_d ~ Gamma(k=0.75), scaled so that the
       monthly total equals ``precip_mm`` exactly. Each wet day's rain falls in
       one block of 1-24 h with Dirichlet weights.
-    * Daily clearness relative to clear sky: K_d = expit(a_m + σ z_d - β w_d)
-      with z_d an AR(1) (φ = 0.35), β = 1.3 on wet days; hourly
-      GHI_h = min(K_d ε_h, 1) · GHI_cs,h with intra-day lognormal noise ε_h
-      (std ∝ K_d (1-K_d)) and GHI_cs from the Ineichen-Perez clear-sky model
-      [3]_ with pvlib's bundled Linke turbidity. a_m is found by bisection so
-      that Σ_month GHI equals ``ghi_kwh_m2``; the clear-sky cap is inside the
-      bisection, so the target is met with GHI ≤ GHI_cs.
-    * DNI and DHI from GHI with the Erbs decomposition [4]_
-      (``pvlib.irradiance.erbs``); DHI is then set to GHI - DNI cos θz so the
-      closure is exact.
+    * Irradiance from sunny and sunless hours (:func:`_sky_state_irradiance`,
+      since issue 15): a day's clearness driver D_d = 1.1 z_d − 1.3 w_d (z_d an
+      AR(1), φ = 0.35; w_d wet) plus an hourly AR(1) decides which hours have
+      sun; sunny hours get ≈ 0.98 of the Ineichen-Perez clear sky [3]_ (pvlib's
+      bundled Linke turbidity), sunless hours a fraction of it kept below the
+      GHI at which the Erbs decomposition [4]_ would give DNI > 120 W/m² (the
+      WMO-No. 8 sunshine threshold [5]_). Two bisections per month make both
+      Σ_month GHI = ``ghi_kwh_m2`` (exactly) and the hours with DNI > 120 W/m²
+      = ``sunshine_h`` (to an hour or two; GHI wins when an extreme draw makes
+      them incompatible): the Ångström-Prescott relation of FAO-56 [6]_ read
+      hour by hour. GHI ≤ GHI_cs always; DNI from ``pvlib.irradiance.erbs``,
+      DHI = GHI − DNI cos θz (exact closure). K_d below is the day's
+      GHI / clear-sky GHI.
     * Temperature: T̄_d = T_clim(d) + A_d + c_m with A_d an AR(1) (φ = 0.8,
       σ 3.2 K in winter to 2.3 K in summer); daily range
       DTR_d = DTR_clim · clip(0.4 + 0.6 K_d / K̄_m, 0.3, 1.5) (cloudy and wet
@@ -639,6 +642,10 @@ def besancon_reference_year(
     .. [4] Erbs, D.G., Klein, S.A., Duffie, J.A. (1982). Estimation of the
        diffuse radiation fraction for hourly, daily and monthly-average global
        radiation. Solar Energy 28(4), 293-302.
+    .. [5] WMO (2018). Guide to Instruments and Methods of Observation
+       (WMO-No. 8), Vol. I, ch. 8 (sunshine duration: DNI > 120 W/m²).
+    .. [6] Allen, R.G., Pereira, L.S., Raes, D., Smith, M. (1998). Crop
+       evapotranspiration. FAO Irrigation and Drainage Paper 56, eq. (35).
     """
     nrm = BESANCON_NORMALS if normals is None else normals
     if interannual:
@@ -1391,7 +1398,8 @@ def monthly_climate(weather_df: pd.DataFrame) -> pd.DataFrame:
         hourly temperature), ``tmin_c`` / ``tmax_c`` (mean daily min / max of
         hourly values), ``ghi_kwh_m2`` (Σ GHI · 1 h / 1000), ``precip_mm``,
         ``rain_days`` (days with ≥ 1 mm), ``sunshine_h`` (hours with
-        DNI > 120 W/m², WMO definition, as a proxy of sunshine duration).
+        DNI > 120 W/m², WMO-No. 8 definition, applied to hourly means: the
+        sunshine duration the generator is calibrated on).
         Sums are per year: with several years, the mean over years.
 
     Notes
