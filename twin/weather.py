@@ -280,6 +280,15 @@ _WIND_PHI = 0.6
 _PRESSURE_SIGMA_PA = 800.0  # synoptic std of station pressure
 #: Clear-sky cap on generated hourly GHI (1.0 = never above Ineichen clear sky).
 CLEARSKY_CAP = 1.0
+#: WMO sunshine threshold: the sun "shines" when DNI > 120 W/m² (WMO-No. 8, 2018, §8.1.1).
+SUNSHINE_DNI_W_M2 = 120.0
+# Sky states of the irradiance generator (issue 15, :func:`_sky_state_irradiance`).
+_SUN_HOURLY_SD = 1.0  # weight of the hourly AR(1) in the sun-state driver (the daily one has sd 1.1)
+_K_SUN = 0.98  # GHI / clear-sky GHI of a sunny hour, median [E]: Lyon-Bron TMYx clear hours sit at 0.9-1.1
+_K_SUN_SD = 0.05  # lognormal spread of that ratio (haze, thin cirrus, broken cloud near the sun) [E]
+_K_CLOUD_SD = 0.8  # spread (logit) of the GHI ratio of sunless hours below their bound (cloud depth) [E]
+_K_CLOUD_DAY = 1.0  # weight of the day's clearness driver in that logit: wet, dull days are darker [E]
+_C_BOUND = 10.0  # search range of the monthly logit shift of sunless hours
 
 
 def solar_geometry(
@@ -356,6 +365,121 @@ def _cosine_interp(t_h: np.ndarray, t_anchor: np.ndarray, v_anchor: np.ndarray) 
     v0, v1 = v_anchor[j], v_anchor[j + 1]
     w = 0.5 * (1.0 - np.cos(np.pi * np.clip((t_h - t0) / (t1 - t0), 0.0, 1.0)))
     return v0 + (v1 - v0) * w
+
+
+def _sky_state_irradiance(
+    driver_day_h: np.ndarray, eta: np.ndarray, xi: np.ndarray, month_of_hour: np.ndarray, cs_ghi: np.ndarray,
+    zenith: np.ndarray, doy_h: np.ndarray, nrm: pd.DataFrame, latitude: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hourly GHI, DNI, DHI [W/m²] from sunny and sunless hours, calibrated on GHI and sunshine.
+
+    Parameters
+    ----------
+    driver_day_h : numpy.ndarray
+        The day's clearness driver D_d = 1.1 z_d − 1.3 w_d (AR(1) z_d, wet day w_d) on each hour [-].
+    eta, xi : numpy.ndarray
+        Two independent hourly AR(1) series (φ = 0.7, unit variance) [-]: sun spells and cloud depth.
+    month_of_hour : numpy.ndarray
+        Month 1-12 of each hour.
+    cs_ghi, zenith, doy_h : numpy.ndarray
+        Ineichen clear-sky GHI [W/m²], solar zenith [°] and day of year of each hour.
+    nrm : pandas.DataFrame
+        Monthly targets ``ghi_kwh_m2`` [kWh/m²] and ``sunshine_h`` [h], 12 rows.
+    latitude : float
+        For the error message [°].
+
+    Notes
+    -----
+    A daylight hour is *sunny* when D_d + 1.0 η_h + b_m > 0 and *sunless* otherwise, so sun comes
+    in spells, some days stay overcast and others clear; b_m is one shift per month. Then
+
+    * sunny hour: GHI_h = min(0.98 e^(0.05 ξ_h), 1) · GHI_cs,h (near the clear sky);
+    * sunless hour: GHI_h = K*_h · expit(c_m + 1.0 D_d + 0.8 ξ_h) · GHI_cs,h, where K*_h is the
+      largest GHI / GHI_cs at which the Erbs decomposition still gives DNI ≤ 120 W/m² at that
+      hour's sun position (k_t ≈ 0.43): an hour without sunshine (WMO: beam below 120 W/m² [2]_)
+      can be bright overcast but never bright enough for its split to carry sunshine; dull and wet
+      days (low D_d) have thicker cloud. c_m is solved by bisection so that the month's GHI equals
+      ``ghi_kwh_m2`` exactly;
+    * DNI from the Erbs decomposition [1]_ (``pvlib.irradiance.erbs``), DHI = GHI − DNI cos θz;
+    * b_m is solved by an outer bisection so that the month's hours with DNI > 120 W/m² equal
+      ``sunshine_h`` (to an hour or two).
+
+    This is the Ångström-Prescott relation [3]_ H/H0 = a + b n/N read hour by hour: the monthly
+    GHI is a mix of hours with sun (near the clear sky) and hours without (a fraction of it), in
+    the proportion n/N of the sunshine normal. Real hourly clearness at mid-latitudes is bimodal in
+    this way (Lyon-Bron TMYx: peaks near k_t 0.3 and 0.65, 8 % of daylight hours at 0.4-0.5). With
+    the Ineichen clear sky (0.56-0.67 H0 monthly at Besançon, below Ångström's a + b = 0.75) the
+    normals' GHI needs sunless hours at ≈ 0.5 of the clear sky on average, close to K*_h; the bound
+    keeps them sunless. When a month's sunshine and GHI are not compatible (an extreme inter-annual
+    draw), GHI wins: b_m stops where the sunless hours reach their bound (too few sunny hours for
+    the GHI) or their floor (too many).
+
+    References
+    ----------
+    .. [1] Erbs, D.G., Klein, S.A., Duffie, J.A. (1982). Estimation of the diffuse radiation
+       fraction for hourly, daily and monthly-average global radiation. Solar Energy 28(4), 293-302.
+    .. [2] WMO (2018). Guide to Instruments and Methods of Observation (WMO-No. 8), Vol. I, ch. 8:
+       sunshine duration is the time during which DNI exceeds 120 W/m².
+    .. [3] Allen, R.G., Pereira, L.S., Raes, D., Smith, M. (1998). Crop evapotranspiration,
+       FAO Irrigation and Drainage Paper 56, eq. (35) (Ångström-Prescott, a = 0.25, b = 0.50).
+    """
+    if "sunshine_h" not in nrm:
+        raise WeatherError("weather normals: column sunshine_h missing; expected monthly sunshine "
+                           "hours (the generator matches both ghi_kwh_m2 and sunshine_h)")
+    target_ghi = nrm["ghi_kwh_m2"].to_numpy(dtype=float) * 1000.0
+    target_sun = nrm["sunshine_h"].to_numpy(dtype=float)
+    cosz = np.cos(np.radians(zenith))
+    day = np.flatnonzero(cs_ghi > 0.0)  # the work is done on daylight hours only
+    m0, cs_d, z_d, doy_d, cosz_d = month_of_hour[day] - 1, cs_ghi[day], zenith[day], doy_h[day], cosz[day]
+    drv_d = driver_day_h[day] + _SUN_HOURLY_SD * eta[day]  # sun-state driver
+
+    def monthly(x: np.ndarray) -> np.ndarray:
+        return np.bincount(m0, weights=x, minlength=12)
+
+    def erbs_dni(ghi_d: np.ndarray) -> np.ndarray:
+        dni = np.nan_to_num(np.asarray(pvlib.irradiance.erbs(ghi_d, z_d, doy_d)["dni"], dtype=float))
+        return np.where(cosz_d > 0.0, dni, 0.0)
+
+    # K*_h: bisection on the ratio, DNI(Erbs) increasing with GHI at a given sun position.
+    lo, hi = np.zeros_like(cs_d), np.full_like(cs_d, CLEARSKY_CAP)
+    for _ in range(24):
+        mid = 0.5 * (lo + hi)
+        over = erbs_dni(mid * cs_d) > SUNSHINE_DNI_W_M2
+        hi, lo = np.where(over, mid, hi), np.where(over, lo, mid)
+    sunless_max = lo * cs_d  # DNI ≤ 120 W/m² by construction [W/m²]
+    sunny_ghi = np.minimum(_K_SUN * np.exp(_K_SUN_SD * xi[day]), CLEARSKY_CAP) * cs_d
+    depth = _K_CLOUD_DAY * driver_day_h[day] + _K_CLOUD_SD * xi[day]  # thinner cloud on brighter days
+
+    def ghi_of(sunny: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.where(sunny, sunny_ghi, sunless_max * expit(c[m0] + depth))
+
+    def calibrated(sunny: np.ndarray) -> np.ndarray:
+        lo_c, hi_c = np.full(12, -_C_BOUND), np.full(12, _C_BOUND)
+        for _ in range(26):  # monotone in c_m; 26 halvings → |Δc| < 3e-7
+            c = 0.5 * (lo_c + hi_c)
+            too_high = monthly(ghi_of(sunny, c)) > target_ghi
+            hi_c, lo_c = np.where(too_high, c, hi_c), np.where(too_high, lo_c, c)
+        return ghi_of(sunny, 0.5 * (lo_c + hi_c))
+
+    c_min, c_max = np.full(12, -_C_BOUND), np.full(12, _C_BOUND)
+    lo_b, hi_b = np.full(12, -12.0), np.full(12, 12.0)
+    for _ in range(30):  # more sunny hours as b_m grows; 30 halvings → |Δb| < 3e-8
+        b = 0.5 * (lo_b + hi_b)
+        sunny = drv_d + b[m0] > 0.0
+        sun = monthly((erbs_dni(calibrated(sunny)) > SUNSHINE_DNI_W_M2).astype(float))
+        too_sunny = (monthly(ghi_of(sunny, c_min)) > target_ghi) | (
+            (monthly(ghi_of(sunny, c_max)) >= target_ghi) & (sun > target_sun))
+        hi_b, lo_b = np.where(too_sunny, b, hi_b), np.where(too_sunny, lo_b, b)
+    ghi_d = calibrated(drv_d + (0.5 * (lo_b + hi_b))[m0] > 0.0)
+    unreachable = monthly(ghi_d) < 0.95 * target_ghi
+    if unreachable.any():
+        bad = [MONTH_NAMES[i] for i in np.flatnonzero(unreachable)]
+        raise WeatherError(f"weather normals: ghi_kwh_m2 of {', '.join(bad)} exceeds what the "
+                           f"clear sky allows at {latitude} N; expected a lower monthly GHI")
+    ghi, dni = np.zeros_like(cs_ghi), np.zeros_like(cs_ghi)
+    ghi[day], dni[day] = ghi_d, erbs_dni(ghi_d)
+    dhi = np.maximum(ghi - dni * np.maximum(cosz, 0.0), 0.0)
+    return ghi, dni, dhi
 
 
 #: Inter-annual spread of the monthly climate at Besançon, one row per month [E]. No station table of
@@ -457,7 +581,7 @@ def besancon_reference_year(
     normals : pandas.DataFrame, optional
         Monthly targets with the columns of :data:`BESANCON_NORMALS`
         (``tmin_c``, ``tmax_c``, ``tmean_c`` [°C], ``precip_mm`` [mm],
-        ``rain_days`` [d], ``ghi_kwh_m2`` [kWh/m²]), 12 rows Jan→Dec.
+        ``rain_days`` [d], ``sunshine_h`` [h], ``ghi_kwh_m2`` [kWh/m²]), 12 rows Jan→Dec.
         Default :data:`BESANCON_NORMALS`.
     interannual : bool
         True (default): the year's monthly targets are the normals plus this seed's anomalies
@@ -480,16 +604,19 @@ def besancon_reference_year(
       Amounts: P_d = 1.05 mm + G_d, G_d ~ Gamma(k=0.75), scaled so that the
       monthly total equals ``precip_mm`` exactly. Each wet day's rain falls in
       one block of 1-24 h with Dirichlet weights.
-    * Daily clearness relative to clear sky: K_d = expit(a_m + σ z_d - β w_d)
-      with z_d an AR(1) (φ = 0.35), β = 1.3 on wet days; hourly
-      GHI_h = min(K_d ε_h, 1) · GHI_cs,h with intra-day lognormal noise ε_h
-      (std ∝ K_d (1-K_d)) and GHI_cs from the Ineichen-Perez clear-sky model
-      [3]_ with pvlib's bundled Linke turbidity. a_m is found by bisection so
-      that Σ_month GHI equals ``ghi_kwh_m2``; the clear-sky cap is inside the
-      bisection, so the target is met with GHI ≤ GHI_cs.
-    * DNI and DHI from GHI with the Erbs decomposition [4]_
-      (``pvlib.irradiance.erbs``); DHI is then set to GHI - DNI cos θz so the
-      closure is exact.
+    * Irradiance from sunny and sunless hours (:func:`_sky_state_irradiance`,
+      since issue 15): a day's clearness driver D_d = 1.1 z_d − 1.3 w_d (z_d an
+      AR(1), φ = 0.35; w_d wet) plus an hourly AR(1) decides which hours have
+      sun; sunny hours get ≈ 0.98 of the Ineichen-Perez clear sky [3]_ (pvlib's
+      bundled Linke turbidity), sunless hours a fraction of it kept below the
+      GHI at which the Erbs decomposition [4]_ would give DNI > 120 W/m² (the
+      WMO-No. 8 sunshine threshold [5]_). Two bisections per month make both
+      Σ_month GHI = ``ghi_kwh_m2`` (exactly) and the hours with DNI > 120 W/m²
+      = ``sunshine_h`` (to an hour or two; GHI wins when an extreme draw makes
+      them incompatible): the Ångström-Prescott relation of FAO-56 [6]_ read
+      hour by hour. GHI ≤ GHI_cs always; DNI from ``pvlib.irradiance.erbs``,
+      DHI = GHI − DNI cos θz (exact closure). K_d below is the day's
+      GHI / clear-sky GHI.
     * Temperature: T̄_d = T_clim(d) + A_d + c_m with A_d an AR(1) (φ = 0.8,
       σ 3.2 K in winter to 2.3 K in summer); daily range
       DTR_d = DTR_clim · clip(0.4 + 0.6 K_d / K̄_m, 0.3, 1.5) (cloudy and wet
@@ -515,6 +642,10 @@ def besancon_reference_year(
     .. [4] Erbs, D.G., Klein, S.A., Duffie, J.A. (1982). Estimation of the
        diffuse radiation fraction for hourly, daily and monthly-average global
        radiation. Solar Energy 28(4), 293-302.
+    .. [5] WMO (2018). Guide to Instruments and Methods of Observation
+       (WMO-No. 8), Vol. I, ch. 8 (sunshine duration: DNI > 120 W/m²).
+    .. [6] Allen, R.G., Pereira, L.S., Raes, D., Smith, M. (1998). Crop
+       evapotranspiration. FAO Irrigation and Drainage Paper 56, eq. (35).
     """
     nrm = BESANCON_NORMALS if normals is None else normals
     if interannual:
@@ -552,39 +683,18 @@ def besancon_reference_year(
         precip[d * 24 + start: d * 24 + start + dur] = precip_day[d] * rng.dirichlet(
             np.ones(dur))
 
-    # --- irradiance ----------------------------------------------------------
+    # --- irradiance: hourly sky states, calibrated on GHI and sunshine ---------
     z_kt = _ar1(rng, nd, _KT_PHI)
     driver_day = _KT_SIGMA * z_kt - _KT_WET_SHIFT * wet
     eta = _ar1(rng, nh, _KT_HOURLY_PHI)
-    target_ghi_wh = nrm["ghi_kwh_m2"].to_numpy(dtype=float) * 1000.0
-
-    def hourly_ghi(a_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k_day = expit(a_month[month_of_day - 1] + driver_day)
-        k_h = k_day[day_of_hour]
-        s = 1.2 * k_h * (1.0 - k_h)  # intra-day variability largest on broken-cloud days
-        ratio = np.minimum(k_h * np.exp(s * eta - 0.5 * s * s), CLEARSKY_CAP)
-        return ratio * cs_ghi, k_day
-
-    lo, hi = np.full(12, -12.0), np.full(12, 12.0)
-    for _ in range(60):  # bisection, monotone in a_m; 60 halvings → |Δa| < 1e-16
-        mid_a = 0.5 * (lo + hi)
-        ghi, _ = hourly_ghi(mid_a)
-        monthly = np.bincount(month_of_hour - 1, weights=ghi, minlength=12)
-        too_high = monthly > target_ghi_wh
-        hi = np.where(too_high, mid_a, hi)
-        lo = np.where(too_high, lo, mid_a)
-    ghi, k_day = hourly_ghi(0.5 * (lo + hi))
-    unreachable = np.bincount(month_of_hour - 1, weights=ghi, minlength=12) < 0.95 * target_ghi_wh
-    if unreachable.any():
-        bad = [MONTH_NAMES[i] for i in np.flatnonzero(unreachable)]
-        raise WeatherError(f"weather normals: ghi_kwh_m2 of {', '.join(bad)} exceeds what the "
-                           f"clear sky allows at {lat} N; expected a lower monthly GHI")
-    doy_h = index.day_of_year.to_numpy()
-    erbs = pvlib.irradiance.erbs(ghi, zenith, doy_h)
-    dni = np.nan_to_num(np.asarray(erbs["dni"], dtype=float))
-    cosz = np.cos(np.radians(zenith))
-    dni = np.where(cosz > 0.0, dni, 0.0)
-    dhi = np.maximum(ghi - dni * np.maximum(cosz, 0.0), 0.0)
+    # Cloud-depth noise from a child stream: spawning does not advance ``rng``, so the
+    # temperature, humidity, wind and pressure draws below are those of earlier versions.
+    xi = _ar1(rng.spawn(1)[0], nh, _KT_HOURLY_PHI)
+    ghi, dni, dhi = _sky_state_irradiance(
+        driver_day[day_of_hour], eta, xi, month_of_hour, cs_ghi, zenith,
+        index.day_of_year.to_numpy(), nrm, lat)
+    k_day = (np.bincount(day_of_hour, weights=ghi, minlength=nd)
+             / np.maximum(np.bincount(day_of_hour, weights=cs_ghi, minlength=nd), 1e-9))
 
     # --- temperature -----------------------------------------------------------
     tmean_clim = _smooth_daily_climatology(nrm["tmean_c"].to_numpy(float), doy, nd)
@@ -1273,10 +1383,6 @@ def resample_to_step(hourly: pd.DataFrame, step_s: int) -> pd.DataFrame:
 # 7. monthly climate table and plot
 # ---------------------------------------------------------------------------
 
-#: WMO sunshine threshold: the sun "shines" when DNI > 120 W/m² (WMO-No. 8, 2018, §8.1.1).
-SUNSHINE_DNI_W_M2 = 120.0
-
-
 def monthly_climate(weather_df: pd.DataFrame) -> pd.DataFrame:
     """Monthly climate summary of a weather frame.
 
@@ -1292,7 +1398,8 @@ def monthly_climate(weather_df: pd.DataFrame) -> pd.DataFrame:
         hourly temperature), ``tmin_c`` / ``tmax_c`` (mean daily min / max of
         hourly values), ``ghi_kwh_m2`` (Σ GHI · 1 h / 1000), ``precip_mm``,
         ``rain_days`` (days with ≥ 1 mm), ``sunshine_h`` (hours with
-        DNI > 120 W/m², WMO definition, as a proxy of sunshine duration).
+        DNI > 120 W/m², WMO-No. 8 definition, applied to hourly means: the
+        sunshine duration the generator is calibrated on).
         Sums are per year: with several years, the mean over years.
 
     Notes
