@@ -225,3 +225,35 @@ def test_cli_calibrate(synthetic, tmp_path):
     args = parser.parse_args(["calibrate", str(BASELINE), str(path), "--param", "ahu.heat_recovery.effectiveness=0.5"])
     with pytest.raises(TwinError, match="LOWER:UPPER"):
         args.func(args, console)
+
+
+def test_parallel_jacobian_gives_the_serial_calibration(synthetic, tmp_path):
+    # Issue 13: least_squares' finite-difference runs (one per parameter) go to 2 worker processes;
+    # the points are scipy's own, so the fit is identical to the serial one, and a serial restart
+    # finds every parallel run in the log (same key, same values).
+    path, _ = synthetic
+    kw = {"overrides": SHORT, "which": ["district_heat"], "max_evaluations": 3}
+    serial = calibrate(BASELINE, path, parameters(), out_dir=tmp_path / "serial", **kw)
+    parallel = calibrate(BASELINE, path, parameters(), out_dir=tmp_path / "parallel", workers=2, **kw)
+    assert parallel.fitted == serial.fitted and parallel.stderr == serial.stderr
+    assert parallel.objective_after == serial.objective_after
+    assert (parallel.evaluations, parallel.reused_evaluations) == (serial.evaluations, serial.reused_evaluations)
+    pd.testing.assert_frame_equal(parallel.metrics_after, serial.metrics_after)
+
+    def records(folder):
+        return sorted((tuple(r["values"]), r["objective"], tuple(r["residuals"]))
+                      for r in map(json.loads, (folder / "evaluations.jsonl").read_text().splitlines()))
+
+    assert records(tmp_path / "parallel") == records(tmp_path / "serial")
+    again = calibrate(BASELINE, path, parameters(), out_dir=tmp_path / "parallel", **kw)
+    assert again.evaluations == 0 and again.fitted == serial.fitted
+
+
+def test_cli_calibrate_refuses_bad_workers_before_reading_meters(tmp_path):
+    parser = argparse.ArgumentParser(prog="twin")
+    register_cli(parser.add_subparsers(dest="command", required=True))
+    for value, message in (("0", "expected at least 1"), ("x", "expected a whole number")):
+        args = parser.parse_args(["calibrate", str(BASELINE), str(tmp_path / "missing.csv"), "--param",
+                                  "ahu.heat_recovery.effectiveness=0.5:0.95", f"--workers={value}"])
+        with pytest.raises(TwinError, match=f"--workers {value}: {message}"):
+            args.func(args, Console())

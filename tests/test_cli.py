@@ -53,6 +53,12 @@ def test_run_with_options_out_seed_and_set(tmp_path, capsys):
         (["run", str(BASELINE), "--set", "seed=-4"], ["field 'seed'"]),
         (["check", str(ROOT / "pyproject.toml")], ["pyproject.toml", "neither a model"]),
         (["weather", "missing.epw"], ["missing.epw"]),
+        # issue 13: worker counts, checked before any run (compare, sweep, calibrate share the check)
+        (["compare", str(BASELINE), str(BASELINE), "--workers", "0"], ["--workers 0", "at least 1"]),
+        (["sweep", str(ROOT / "scenarios" / "sweeps" / "tank-pv-hr.toml"), "--workers", "two"],
+         ["--workers two", "whole number"]),
+        (["calibrate", str(BASELINE), "missing.csv", "--param", "ahu.heat_recovery.effectiveness=0.5:0.9",
+          "--workers=-1"], ["--workers -1", "at least 1"]),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(args, words):

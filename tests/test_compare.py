@@ -20,11 +20,15 @@ def _write(tmp_path, name, body):
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
+def options(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     same = _write(tmp, "same-as-base", '[overrides]\n"zones.fablab.height_m" = 4.0\n')  # the base value
-    hr90 = ROOT / "scenarios" / "options" / "heat-recovery-90.toml"
-    return compare(BASELINE, [same, hr90], seeds=[1, 2], overrides=_dates())
+    return [same, ROOT / "scenarios" / "options" / "heat-recovery-90.toml"]
+
+
+@pytest.fixture(scope="module")
+def result(options):
+    return compare(BASELINE, options, seeds=[1, 2], overrides=_dates(), workers=2)  # on a local cluster
 
 
 def _dates():
@@ -127,3 +131,51 @@ def test_compare_with_set_gets_its_own_folder_and_drops_a_stale_report(tmp_path,
     assert folder.name.startswith("compare-baseline-set-") and (folder / "report.html").is_file()
     assert main(["compare", *args]) == 0
     assert not (folder / "report.html").exists() and (folder / "summary.csv").is_file()
+
+
+def test_parallel_seeds_give_the_serial_tables(result, options):
+    # Issue 13: the seeds ran on 2 worker processes (the fixture); in this process, one after another,
+    # every table must be identical to the last bit (same inputs per seed, assembled in seed order).
+    import pandas as pd
+
+    serial = compare(BASELINE, options, seeds=[1, 2], overrides=_dates(), serial=True)
+    pd.testing.assert_frame_equal(serial.runs, result.runs)
+    pd.testing.assert_frame_equal(serial.zones, result.zones)
+    pd.testing.assert_frame_equal(serial.differences(), result.differences())
+    pd.testing.assert_frame_equal(serial.summary(), result.summary())
+    assert serial.caveats == result.caveats
+
+
+def test_one_seed_runs_in_this_process_without_a_cluster(monkeypatch):
+    # Starting dask costs seconds: one task never starts it, whatever --workers says.
+    from twin.executor import Executor
+
+    def no_cluster(self, n_tasks):
+        raise AssertionError("a cluster was started for one seed")
+
+    monkeypatch.setattr(Executor, "_start", no_cluster)
+    lines = []
+    one = compare(BASELINE, [ROOT / "scenarios" / "options" / "tank-40m3.toml"], seeds=[3],
+                  overrides={**_dates(), "period.end": _dates()["period.start"].replace(day=13)}, workers=2,
+                  progress=lines.append)
+    assert one.seeds == [3] and lines == ["seed 3: baseline", "seed 3: tank-40m3"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "--workers 0: expected at least 1"),
+    ("-2", "--workers -2: expected at least 1"),
+    ("two", "--workers two: expected a whole number"),
+    ("1.5", "--workers 1.5: expected a whole number"),
+])
+def test_cli_compare_refuses_bad_workers_before_any_work(value, message, tmp_path, capsys):
+    hr90 = ROOT / "scenarios" / "options" / "heat-recovery-90.toml"
+    assert main(["compare", str(BASELINE), str(hr90), "--out", str(tmp_path / "cmp"), f"--workers={value}"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_cli_compare_refuses_serial_with_a_scheduler(tmp_path, capsys):
+    hr90 = ROOT / "scenarios" / "options" / "heat-recovery-90.toml"
+    assert main(["compare", str(BASELINE), str(hr90), "--serial", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--serial and --scheduler exclude each other" in capsys.readouterr().err

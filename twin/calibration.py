@@ -23,6 +23,8 @@ import json
 import math
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +186,7 @@ class _Evaluator:
             self.occupancy = occupancy_for(self.base.asset, self.base, period_times(self.base, tz)[2])
         self.log_path = log_path
         self.cache: dict[tuple, dict] = {}
+        self.prefetched: set[tuple] = set()
         self.computed = 0
         self.reused = 0
         self.key = self._key()
@@ -228,8 +231,57 @@ class _Evaluator:
         """One run's record: objective, CV(RMSE) and NMBE per meter, scaled residuals (cached, logged)."""
         key = self._rounded(values)
         if key in self.cache:
-            self.reused += 1
+            if key in self.prefetched:  # computed by evaluate_many for this very call: not a reuse
+                self.prefetched.discard(key)
+            else:
+                self.reused += 1
             return self.cache[key]
+        return self.store(values, self.compute(values))
+
+    def evaluate_many(self, points, executor) -> None:
+        """Compute the records of the ``points`` not yet known, in parallel on ``executor``.
+
+        Each completed run is stored and logged as it comes back (an interruption keeps it); the
+        caller then reads them with :meth:`evaluate` (not counted as reused).
+        """
+        todo, seen = [], set()
+        for values in points:
+            key = self._rounded(values)
+            if key not in self.cache and key not in seen:
+                seen.add(key)
+                todo.append([float(v) for v in values])
+        if not todo:
+            return
+        from twin.executor import TaskFailed
+
+        context = {"scenario_path": str(self.scenario_path), "overrides": self.overrides, "params": self.params,
+                   "meters": self.meters, "which": self.which, "resolution": self.resolution,
+                   "weights": self.weights, "p": self.p, "key": self.key}
+        tasks = [{"context": context, "values": values} for values in todo]
+
+        def on_result(i: int, rec) -> None:
+            if isinstance(rec, TaskFailed):
+                if isinstance(rec.exception, TwinError):
+                    raise rec.exception
+                raise TwinError(f"calibrate: the run at {todo[i]} failed: {rec.message}")
+            self.store(todo[i], {**rec, "key": self.key})  # the driver's key, under which a resume finds it
+            self.prefetched.add(self._rounded(todo[i]))
+
+        executor.map(evaluate_task, tasks, on_result)
+
+    def store(self, values, rec: dict) -> dict:
+        """Keep ``rec`` (the record of ``values``) in the cache and append it to the log."""
+        self.cache[self._rounded(values)] = rec
+        self.computed += 1
+        if self.log_path is not None:
+            with self.log_path.open("a") as fh:
+                fh.write(json.dumps(rec) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        return rec
+
+    def compute(self, values) -> dict:
+        """Run the twin at ``values`` and score it against the meters (no cache, no log)."""
         from twin.metering import aligned
 
         pairs = aligned(self.run(values), self.meters, self.resolution, self.which)
@@ -249,16 +301,8 @@ class _Evaluator:
         obj = float(sum(self.weights[m] * cv[m] for m in self.which) / total)
         if not math.isfinite(obj):
             obj = 1e6
-        rec = {"key": self.key, "values": [float(v) for v in values], "objective": obj, "cvrmse_pct": cv,
-               "nmbe_pct": bias, "residuals": np.concatenate(residuals).tolist() if residuals else []}
-        self.cache[key] = rec
-        self.computed += 1
-        if self.log_path is not None:
-            with self.log_path.open("a") as fh:
-                fh.write(json.dumps(rec) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-        return rec
+        return {"key": self.key, "values": [float(v) for v in values], "objective": obj, "cvrmse_pct": cv,
+                "nmbe_pct": bias, "residuals": np.concatenate(residuals).tolist() if residuals else []}
 
     def objective(self, values) -> float:
         return self.evaluate(values)["objective"]
@@ -267,11 +311,40 @@ class _Evaluator:
         return np.asarray(self.evaluate(values)["residuals"], dtype=float)
 
 
+#: Evaluators of this worker process, by calibration key: weather and occupancy built once per process.
+_WORKER_EVALUATORS: dict[str, _Evaluator] = {}
+
+
+def evaluate_task(task: dict) -> dict:
+    """One evaluation of a calibration in a worker process (a task of :meth:`_Evaluator.evaluate_many`).
+
+    ``task["context"]`` holds what the driver's evaluator was built from (scenario, overrides,
+    parameters, meters, resolution, weights, p and its ``key``); the evaluator is rebuilt once per
+    process and calibration, without a log. Returns the record of ``task["values"]``.
+    """
+    c = task["context"]
+    ev = _WORKER_EVALUATORS.get(c["key"])
+    if ev is None:
+        _WORKER_EVALUATORS.clear()  # one calibration at a time: keep one weather year in memory
+        ev = _WORKER_EVALUATORS[c["key"]] = _Evaluator(
+            Path(c["scenario_path"]), c["overrides"], c["params"], c["meters"], c["which"], c["resolution"],
+            c["weights"], c["p"], None)
+    return ev.compute(task["values"])
+
+
 def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: list[CalibrationParameter], *,
               overrides: dict | None = None, resolution: str = "hourly", which: list[str] | None = None,
               weights: dict[str, float] | None = None, p: int = 1, method: str = "least_squares",
-              max_evaluations: int = 80, xtol: float = 1e-4, out_dir: str | Path | None = None, name: str | None = None) -> CalibrationResult:
+              max_evaluations: int = 80, xtol: float = 1e-4, out_dir: str | Path | None = None, name: str | None = None,
+              workers: int | None = 1, scheduler: str | None = None) -> CalibrationResult:
     """Fit ``parameters`` of ``scenario`` to the meters (module docstring).
+
+    What runs in parallel: the optimisers are sequential (each step needs the previous result), so
+    only independent runs are spread over processes. ``least_squares`` estimates its Jacobian by
+    forward differences, one run per parameter at the current point: these runs go to the
+    executor together (scipy's ``workers`` map), at every iteration including the first. Powell's
+    line searches are strictly sequential: with ``method="powell"`` everything runs here. The
+    points, hence the fitted values, are those of the serial path: only the wall time changes.
 
     Parameters
     ----------
@@ -299,6 +372,11 @@ def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: 
         Budget of optimiser calls (a finite-difference Jacobian costs one run per parameter).
     out_dir
         Where to write ``evaluations.jsonl``, the calibrated scenario and the report (nothing if None).
+    workers
+        Worker processes for the Jacobian's runs (1, the default: everything in this process; None:
+        one per core). At most one per parameter is ever busy.
+    scheduler
+        Address of a running dask scheduler for those runs instead of a local cluster.
 
     Raises
     ------
@@ -340,8 +418,9 @@ def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: 
     obj0 = ev.objective(x0)
     stderr = {q.name: math.nan for q in parameters}
     if method == "least_squares":
-        res = least_squares(lambda u: ev.residuals(to_x(u)), u0, bounds=(0.0, 1.0), diff_step=1e-3,
-                            xtol=xtol, max_nfev=max_evaluations)
+        with _jacobian_map(ev, to_x, workers, scheduler, len(parameters), out) as extra:
+            res = least_squares(lambda u: ev.residuals(to_x(u)), u0, bounds=(0.0, 1.0), diff_step=1e-3,
+                                xtol=xtol, max_nfev=max_evaluations, **extra)
         x = to_x(res.x)
         # Standard errors from the Jacobian at the optimum: cov = s² (JᵀJ)⁻¹, s² = SSR / (N − k).
         n_res, k = len(res.fun), len(parameters)
@@ -376,6 +455,27 @@ def calibrate(scenario: str | Path, meters: str | Path | MeterData, parameters: 
                                                                      f"({resolution}, ASHRAE Guideline 14)")
         result.report_files = _write_report(result, out, scenario_path, data, resolution, which, weights)
     return result
+
+
+@contextmanager
+def _jacobian_map(ev: _Evaluator, to_x, workers: int | None, scheduler: str | None, n_params: int,
+                  out: Path | None) -> Iterator[dict]:
+    """``least_squares`` keywords: none in this process, else ``workers``, a map that runs the points
+    of a finite-difference Jacobian on an executor first (the map itself then reads them back)."""
+    from twin.executor import Executor, check_workers
+
+    workers = check_workers(workers)
+    if scheduler is None and (workers == 1 or n_params == 1):  # nothing would run side by side
+        yield {}
+        return
+    scratch = out / "dask-scratch" if out is not None else None
+    with Executor(scheduler=scheduler, workers=workers, scratch=scratch, max_workers=n_params) as ex:
+        def parallel_map(f, points):
+            points = list(points)
+            ev.evaluate_many([to_x(u) for u in points], ex)
+            return [f(u) for u in points]
+
+        yield {"workers": parallel_map}
 
 
 def _toml_value(value: Any) -> str:
@@ -609,6 +709,14 @@ def cli_calibrate(args, console) -> int:
 
     if args.max_evals < 1:
         raise TwinError(f"--max-evals {args.max_evals}: expected a budget of at least 1 run")
+    from twin.executor import check_workers
+
+    workers = check_workers(args.workers)
+    if args.serial and args.scheduler:
+        raise TwinError("--serial and --scheduler exclude each other")
+    scheduler = None if args.serial else (args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    if args.serial:
+        workers = 1
     data = read_meters(args.meters)  # checked before any run
     out = check_output_dir(args.out or Path("results") / f"calibrate-{Path(args.scenario).stem}",
                            force=args.force)
@@ -626,7 +734,7 @@ def cli_calibrate(args, console) -> int:
                             f"{', '.join(data.meters)}")
     res = calibrate(args.scenario, data, params, overrides=_cli_overrides(args), resolution=args.resolution,
                     which=args.meter or None, weights=weights, max_evaluations=args.max_evals, out_dir=out,
-                    method=args.method)
+                    method=args.method, workers=workers, scheduler=scheduler)
     for q in res.parameters:
         console.print(f"{q.name}: {res.start[q.name]:.4g} -> {res.fitted[q.name]:.4g}", highlight=False)
     console.print(res.metrics_after[["meter", "n", "nmbe_pct", "cvrmse_pct", "pass"]].to_string(index=False),
@@ -660,6 +768,11 @@ def register_cli(subparsers) -> None:
     p.add_argument("--method", choices=("least_squares", "powell"), default="least_squares",
                    help="optimiser (default least_squares on the residuals; powell on CV(RMSE))")
     p.add_argument("--max-evals", type=int, default=80, help="budget of twin runs (default 80)")
+    p.add_argument("--workers", metavar="N", help="worker processes for the runs of a Jacobian, one per "
+                   "parameter (default: one per core; one parameter, or --method powell, runs in this process)")
+    p.add_argument("--serial", action="store_true", help="every run in this process")
+    p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     p.add_argument("--out", help="output folder (default results/calibrate-<scenario>)")
     p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
     p.set_defaults(func=cli_calibrate, handler=cli_calibrate)

@@ -236,10 +236,12 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
     import twin
     from twin.compare import compare
+    from twin.executor import sigterm_as_interrupt
     from twin.paths import check_output_dir, overrides_tag
 
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
         raise TwinError(f"--seeds {args.seeds}: expected a number of seeds from 1 to {MAX_SEEDS}")
+    run_opts = _executor_options(args)  # bad --workers, --serial with --scheduler: before any work
     overrides = parse_assignments(args.set or [])
     if not args.out:  # like twin run: a comparison with --set gets its own folder, never the plain one
         name = twin.load_scenario(args.baseline, **overrides).name
@@ -249,9 +251,9 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
     if args.heatwave:
         overrides["weather.heatwave"] = {"start": args.heatwave}
     if args.climates:
-        return _compare_climates(args, console, seeds, overrides)
-    result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides,
-                     progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
+        return _compare_climates(args, console, seeds, overrides, run_opts)
+    with sigterm_as_interrupt():  # `kill PID` ends like Ctrl-C: one line, the cluster closed
+        result = compare(args.baseline, args.options, seeds=seeds, overrides=overrides, **run_opts)
     out_dir = Path(args.out) if args.out else Path("results") / f"compare-{result.baseline}"
     result.save(out_dir)
     stale = out_dir / "report.html"
@@ -301,7 +303,19 @@ def _cmd_compare(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrides) -> int:
+def _executor_options(args: argparse.Namespace) -> dict:
+    """``serial``, ``workers``, ``scheduler`` and ``progress_bar`` of ``twin compare``, checked (one-line errors)."""
+    from twin.executor import check_workers
+
+    workers = check_workers(args.workers)
+    if args.serial and args.scheduler:
+        raise TwinError("--serial and --scheduler exclude each other")
+    scheduler = None if args.serial else (args.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    return {"serial": args.serial, "workers": workers, "scheduler": scheduler,
+            "progress_bar": not (args.quiet or args.no_progress)}
+
+
+def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrides, run_opts: dict) -> int:
     """``twin compare --climates``: the comparison under each climate level and the overheating risk per zone."""
     from rich.table import Table
 
@@ -310,8 +324,10 @@ def _compare_climates(args: argparse.Namespace, console: Console, seeds, overrid
     if "weather.climate" in overrides:
         raise TwinError("--set weather.climate=... and --climates both set the climate; give only --climates")
     levels = [c.strip() for c in args.climates.split(",") if c.strip()]
-    result = compare_climates(args.baseline, args.options, levels, seeds=seeds, overrides=overrides,
-                              progress=None if args.quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
+    from twin.executor import sigterm_as_interrupt
+
+    with sigterm_as_interrupt():
+        result = compare_climates(args.baseline, args.options, levels, seeds=seeds, overrides=overrides, **run_opts)
     out_dir = Path(args.out)
     result.save(out_dir)
     if args.report:
@@ -446,8 +462,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--heatwave", metavar="MM-DD",
                    help="insert the 2003-like Besançon heatwave from this day in every scenario (weather.heatwave); "
                    "with --climates its resilience per zone joins the overheating-risk tables")
+    p.add_argument("--workers", metavar="N", help="worker processes running the seeds in parallel "
+                   "(default: one per core, at most one per seed; one seed runs in this process)")
+    p.add_argument("--serial", action="store_true", help="run the seeds one after another in this process")
+    p.add_argument("--scheduler", help="address of a running dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success (no progress bar)")
     p.set_defaults(func=_cmd_compare)
 
     # twin sweep (docs/sweeps.md), twin report (docs/report.md), twin meters / calibrate

@@ -30,7 +30,7 @@ from twin.api import scenario_weather, simulate
 from twin.dotted import get
 from twin.economics import life_cycle_vs_baseline
 from twin.engine import site_inputs
-from twin.errors import ScenarioError
+from twin.errors import ScenarioError, TwinError
 from twin.scenario import load_scenario
 
 __all__ = ["KPIS", "ClimateComparison", "Comparison", "compare", "compare_climates", "kpi_row", "zone_risk_rows"]
@@ -211,8 +211,14 @@ def _fmt(value: float, signed: bool = False) -> str:
 
 
 def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence[int] | None = None,
-            overrides: dict | None = None, progress: Callable[[str], None] | None = None) -> Comparison:
+            overrides: dict | None = None, progress: Callable[[str], None] | None = None, *,
+            serial: bool = False, workers: int | None = None, scheduler: str | None = None,
+            progress_bar: bool = False) -> Comparison:
     """Run a baseline and its options with common random numbers.
+
+    Each seed is one task (:func:`run_seed`: the baseline and every option with that seed, sharing
+    its weather year and site inputs); the seeds run in parallel through :class:`twin.executor.Executor`
+    and are assembled in seed order, so the tables are identical to a serial run.
 
     Parameters
     ----------
@@ -223,7 +229,16 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
     overrides
         Dotted-path overrides applied to every scenario (e.g. a shorter period).
     progress
-        Called with a line of text before each run.
+        Called with a line of text before each run, when the seeds run in this process.
+    serial
+        Run the seeds one after another in this process. One seed (without ``scheduler``) always
+        runs here: starting a cluster costs seconds.
+    workers
+        Local cluster: worker processes (default one per core), at most one per seed.
+    scheduler
+        Address of a running dask scheduler (default: a local cluster).
+    progress_bar
+        Show a tqdm bar (stderr) of the seeds done.
 
     Raises
     ------
@@ -232,6 +247,13 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
         baseline (their differences would not be paired).
     """
     overrides = dict(overrides or {})
+    base, tasks = _prepare(baseline, options, seeds, overrides)
+    results = _run_tasks(tasks, progress, serial, workers, scheduler, progress_bar, "compare")
+    return _assemble(base.name, results)
+
+
+def _prepare(baseline, options, seeds, overrides: dict) -> tuple:
+    """Load and check the scenarios; one task per seed (plain data for :func:`run_seed`)."""
     base = load_scenario(baseline, **overrides)
     opts = [load_scenario(p, **overrides) for p in options]
     names = [base.name, *(o.name for o in opts)]
@@ -255,30 +277,75 @@ def compare(baseline: str | Path, options: Sequence[str | Path], seeds: Sequence
                 "for every option"
             )
     seeds = list(seeds) if seeds else [base.seed]
-    rows = []
-    zone_rows = []
-    for seed in seeds:
-        weather = site = None
-        base_summary = None
-        for scenario in (base, *opts):
-            s = load_scenario(scenario.source_file, **{**overrides, "seed": seed})
-            if weather is None:  # one weather year per seed, and its site inputs, shared by every option
-                weather = scenario_weather(s, seed)
-                site = site_inputs(s, weather)
-            if progress:
-                progress(f"seed {seed}: {s.name}")
-            summary = simulate(s, weather=weather, site=site).summary
-            row = {"scenario": s.name, "seed": seed, **kpi_row(summary)}
-            zone_rows += [{"scenario": s.name, "seed": seed, **z} for z in zone_risk_rows(summary)]
-            if base_summary is None:
-                base_summary = summary
-            else:
-                lc = life_cycle_vs_baseline(s, summary, base_summary)
-                if lc is not None:
-                    row.update({k: lc[k] for k in LIFE_CYCLE})
-            rows.append(row)
-    caveats = list(base_summary["meta"].get("caveats", [])) if base_summary is not None else []
-    return Comparison(pd.DataFrame(rows), base.name, caveats, pd.DataFrame(zone_rows))
+    files = [str(s.source_file) for s in (base, *opts)]
+    return base, [{"scenarios": files, "overrides": dict(overrides), "seed": int(seed)} for seed in seeds]
+
+
+def run_seed(task: dict, progress: Callable[[str], None] | None = None) -> dict:
+    """One seed of a comparison (a task, run in a worker process or here): the baseline, then each option.
+
+    ``task`` holds ``scenarios`` (files, the baseline first), ``overrides``, ``seed`` and optionally
+    ``label`` (a prefix of the ``progress`` lines, e.g. the climate level). The seed's
+    weather year and its site inputs are computed once and shared by every scenario. Returns the
+    rows of :data:`KPIS` (life cycle against the baseline included), the zones' overheating-risk
+    rows and the baseline's caveats.
+    """
+    seed, overrides = task["seed"], task["overrides"]
+    rows, zone_rows = [], []
+    weather = site = base_summary = None
+    for path in task["scenarios"]:
+        s = load_scenario(path, **{**overrides, "seed": seed})
+        if weather is None:  # one weather year per seed, and its site inputs, shared by every option
+            weather = scenario_weather(s, seed)
+            site = site_inputs(s, weather)
+        if progress:
+            progress(("" if task.get("label") is None else f"{task['label']}, ") + f"seed {seed}: {s.name}")
+        summary = simulate(s, weather=weather, site=site).summary
+        row = {"scenario": s.name, "seed": seed, **kpi_row(summary)}
+        zone_rows += [{"scenario": s.name, "seed": seed, **z} for z in zone_risk_rows(summary)]
+        if base_summary is None:
+            base_summary = summary
+        else:
+            lc = life_cycle_vs_baseline(s, summary, base_summary)
+            if lc is not None:
+                row.update({k: lc[k] for k in LIFE_CYCLE})
+        rows.append(row)
+    return {"rows": rows, "zone_rows": zone_rows, "caveats": list(base_summary["meta"].get("caveats", []))}
+
+
+def _run_tasks(tasks: list[dict], progress, serial: bool, workers: int | None, scheduler: str | None,
+               bar: bool, desc: str) -> list[dict]:
+    """Run :func:`run_seed` on every task; results in the order of ``tasks``."""
+    from twin.executor import Executor, TaskFailed, check_workers, progress_bar
+
+    workers = check_workers(workers)
+    results: list[dict | None] = [None] * len(tasks)
+    in_process = serial or (len(tasks) == 1 and scheduler is None)
+    with progress_bar(len(tasks), bar, desc, "seed") as pbar:
+        if in_process:
+            for i, task in enumerate(tasks):
+                results[i] = run_seed(task, progress)
+                pbar.update(1)
+            return results
+
+        def on_result(i: int, result) -> None:
+            if isinstance(result, TaskFailed):
+                if isinstance(result.exception, TwinError):  # e.g. a scenario error raised in the worker
+                    raise result.exception
+                raise TwinError(f"compare: seed {tasks[i]['seed']} failed: {result.message}")
+            results[i] = result
+
+        with Executor(scheduler=scheduler, workers=workers) as ex:
+            ex.map(run_seed, tasks, on_result, bar=pbar)
+    return results
+
+
+def _assemble(baseline: str, results: list[dict]) -> Comparison:
+    """A :class:`Comparison` from the per-seed results, in seed order (as a serial run makes it)."""
+    rows = [r for res in results for r in res["rows"]]
+    zone_rows = [z for res in results for z in res["zone_rows"]]
+    caveats = list(results[-1]["caveats"]) if results else []
+    return Comparison(pd.DataFrame(rows), baseline, caveats, pd.DataFrame(zone_rows))
 
 
 ZONE_RISK_COLUMNS = ("dh_re2020_c_h", "hours_above_26c", "hours_above_28c", "max_temp_op_c", "cooling_need_kwh",
@@ -385,8 +452,13 @@ class ClimateComparison:
 
 def compare_climates(baseline: str | Path, options: Sequence[str | Path], climates: Sequence[str],
                      seeds: Sequence[int] | None = None, overrides: dict | None = None,
-                     progress: Callable[[str], None] | None = None) -> ClimateComparison:
+                     progress: Callable[[str], None] | None = None, *, serial: bool = False,
+                     workers: int | None = None, scheduler: str | None = None,
+                     progress_bar: bool = False) -> ClimateComparison:
     """:func:`compare` under each climate level (``weather.climate`` set for every scenario), same seeds.
+
+    Every (climate, seed) pair is one task, all run in parallel on one executor (see :func:`compare`
+    for ``serial``, ``workers``, ``scheduler``, ``progress_bar``); ``progress`` lines start with the level.
 
     Raises
     ------
@@ -399,11 +471,12 @@ def compare_climates(baseline: str | Path, options: Sequence[str | Path], climat
     bad = [c for c in levels if c not in CLIMATE_LEVELS]
     if bad or not levels or len(set(levels)) != len(levels):
         raise ScenarioError(f"compare: climates {levels}: expected distinct levels among {', '.join(CLIMATE_LEVELS)}")
-    out = {}
-    for level in levels:
-        def tagged(line, level=level):
-            if progress:
-                progress(f"{level}, {line}")
-        out[level] = compare(baseline, options, seeds=seeds, overrides={**(overrides or {}), "weather.climate": level},
-                             progress=tagged)
+    prepared = {level: _prepare(baseline, options, seeds, {**(overrides or {}), "weather.climate": level})
+                for level in levels}
+    tasks = [{**t, "label": level} for level, (_base, level_tasks) in prepared.items() for t in level_tasks]
+    results = _run_tasks(tasks, progress, serial, workers, scheduler, progress_bar, "compare")
+    out, k = {}, 0
+    for level, (base, level_tasks) in prepared.items():
+        out[level] = _assemble(base.name, results[k:k + len(level_tasks)])
+        k += len(level_tasks)
     return ClimateComparison(out)

@@ -15,16 +15,12 @@ worker process and reused.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import itertools
 import json
-import logging
 import math
 import os
-import shutil
-import signal
 import socket
 import time
 import tomllib
@@ -50,6 +46,7 @@ from pydantic import (
 
 from twin.dotted import get, scenario_value
 from twin.errors import ScenarioError, TwinError
+from twin.executor import Executor, TaskFailed, check_workers, progress_bar, sigterm_as_interrupt
 
 __all__ = [
     "KPI_UNITS", "Design", "Parameter", "SweepDefinition", "Variant", "analyse", "load_sweep",
@@ -849,16 +846,16 @@ def _run_locked(sweep: SweepDefinition, out: Path, design: Design, todo_all: lis
         if time.monotonic() - last >= flush_s:
             flush()
 
-    bar = _progress(len(tasks), progress, sweep.name)
+    def on_result(i: int, result):
+        if isinstance(result, TaskFailed):  # the worker died, or dask failed: run_task itself never raises
+            result = {"error": result.message}
+        record(result, tasks[i])
+
+    bar = progress_bar(len(tasks), progress, f"sweep {sweep.name}", "variant")
     try:
-        if not tasks:
-            pass
-        elif serial:
-            for task in tasks:
-                record(run_task(task), task)
-                bar.update(1)
-        else:
-            _run_dask(tasks, scheduler, workers, record, bar, out / SCRATCH_DIR)
+        with Executor(serial=serial, scheduler=None if serial else scheduler, workers=workers,
+                      scratch=out / SCRATCH_DIR) as ex:
+            ex.map(run_task, tasks, on_result, keys=[f"twin-variant-{t['variant_id']}" for t in tasks], bar=bar)
     finally:
         flush()
         bar.close()
@@ -877,122 +874,6 @@ def _run_locked(sweep: SweepDefinition, out: Path, design: Design, todo_all: lis
         if analysis:
             files += analyse(sweep, out, rows=rows, samples=samples, design=design)
     return SweepResult(rows, samples, len(tasks) - len(failed), len(todo_all) - len(todo), failed, files)
-
-
-def _progress(total: int, enabled: bool, name: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, disable=not enabled or total == 0, desc=f"sweep {name}", unit="variant",
-                dynamic_ncols=True)
-
-
-@contextmanager
-def _quiet_dask() -> Iterator[None]:
-    """Silence distributed's chatter ("Worker process still alive", closed comms, reconnections).
-
-    Only critical messages show; with ``twin -v`` (root logger at INFO) nothing is silenced. What
-    matters reaches the user anyway, as a failed variant or a :class:`TwinError` (a lost scheduler
-    made the client log a traceback for every reconnection attempt). After Ctrl-C everything stays
-    silenced: tearing down a cluster whose workers are busy makes dask log closed comms until the
-    interpreter exits, and the user asked to stop.
-    """
-    old = _set_dask_log_level(logging.CRITICAL) if _quiet() else {}
-    try:
-        yield
-    except KeyboardInterrupt:
-        _silence_dask()
-        raise
-    for name, level in old.items():
-        logging.getLogger(name).setLevel(level)
-
-
-def _set_dask_log_level(level: int) -> dict[str, int]:
-    """Set ``level`` on distributed's loggers (dask's config gives some their own); return the old ones."""
-    names = ["distributed", *(n for n, lg in logging.root.manager.loggerDict.items()
-                              if n.startswith("distributed.") and isinstance(lg, logging.Logger)
-                              and lg.level != logging.NOTSET)]
-    old = {n: logging.getLogger(n).level for n in names}
-    for n in names:
-        logging.getLogger(n).setLevel(level)
-    return old
-
-
-def _quiet() -> bool:
-    """True unless ``twin -v`` (root logger at INFO or below)."""
-    return logging.getLogger().getEffectiveLevel() > logging.INFO
-
-
-def _silence_dask() -> None:
-    if _quiet():
-        _set_dask_log_level(logging.CRITICAL + 1)
-
-
-def _failure(exc: BaseException) -> str:
-    """The message of a variant whose task did not return (its worker died, or dask failed)."""
-    from distributed.scheduler import KilledWorker
-
-    if isinstance(exc, KilledWorker):
-        worker = getattr(exc.last_worker, "address", exc.last_worker)
-        return (f"the worker running it died (last on {worker}, {exc.allowed_failures + 1} attempt(s)); "
-                "see that worker's log (memory limit, crash)")
-    return f"{type(exc).__name__}: {' '.join(str(exc).split())} [dask]"  # one line
-
-
-def _run_dask(tasks: list[dict], scheduler: str | None, workers: int | None, record, bar,
-              scratch: Path) -> None:
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    with _quiet_dask():
-        if scheduler is None:
-            n = workers or os.cpu_count() or 1
-            # dashboard_address=None still starts an HTTP server on port 8787 (a warning when taken):
-            # the scheduler's own keyword puts it on a free loopback port, without the dashboard.
-            import dask
-
-            # A variant that kills its worker (out of memory, a crash) is failed after one retry,
-            # not after dask's default three more dead workers.
-            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, local_directory=str(scratch),
-                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                       # worker processes log on their own (a cancelled task at Ctrl-C);
-                                       # their failures reach failed.json anyway
-                                       silence_logs=logging.CRITICAL if _quiet() else False)
-            client = Client(cluster)
-            client.run(_ignore_sigint)  # Ctrl-C reaches the driver only: one line, no worker tracebacks
-        else:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise TwinError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-        try:
-            futures = {}
-            for task in tasks:
-                fut = client.submit(run_task, task, key=f"twin-variant-{task['variant_id']}", pure=False)
-                futures[fut] = task
-            for fut in as_completed(futures):
-                task = futures[fut]
-                try:
-                    exc = fut.exception()
-                    result = fut.result() if exc is None else {"error": _failure(exc)}
-                except (Exception, asyncio.CancelledError) as err:  # e.g. the scheduler went away
-                    result = {"error": _failure(err)}
-                record(result, task)
-                bar.update(1)
-                fut.release()
-        except KeyboardInterrupt:
-            _silence_dask()  # before the teardown below, which logs every comm it closes
-            raise
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-                shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def status(out: str | Path) -> dict:
@@ -1234,17 +1115,13 @@ def register_cli(subparsers) -> None:
                    "(default: $DASK_SCHEDULER_ADDRESS, else a local cluster)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override applied to the base of every variant (recorded in the manifest)")
-    p.add_argument("--workers", type=int, help="local cluster: worker processes (default: one per core)")
+    p.add_argument("--workers", metavar="N", help="local cluster: worker processes (default: one per core)")
     p.add_argument("--serial", action="store_true", help="run in this process, without dask")
     p.add_argument("--force", action="store_true", help="discard results of another definition in --out")
     p.add_argument("--status", action="store_true", help="only show done/total for FILE's --out")
     p.add_argument("--no-reuse", action="store_true", help="recompute weather and occupancy for every variant")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cli_sweep, handler=cli_sweep)  # cli.py dispatches on args.func
-
-
-def _terminate(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 def _print_status(st: dict) -> None:
@@ -1271,8 +1148,7 @@ def cli_sweep(args, console=None) -> int:
         raise TwinError(f"twin sweep {args.file} {args.dir}: unexpected argument '{args.dir}' (use --out DIR)")
     if args.serial and args.scheduler:
         raise TwinError("--serial and --scheduler exclude each other")
-    if args.workers is not None and args.workers < 1:
-        raise TwinError(f"--workers {args.workers}: expected at least 1")
+    args.workers = check_workers(args.workers)
     from twin.dotted import parse_assignments
 
     set_overrides = parse_assignments(args.set)
@@ -1285,13 +1161,10 @@ def cli_sweep(args, console=None) -> int:
 
     check_output_dir(out, force=args.force)  # before hours of runs, not after
     # `kill PID` ends like Ctrl-C: rows flushed, lock removed, one line, no traceback from dask.
-    old = signal.signal(signal.SIGTERM, _terminate)
-    try:
+    with sigterm_as_interrupt():
         res = run_sweep(args.file, out, scheduler=args.scheduler, serial=args.serial, workers=args.workers,
                         force=args.force, reuse=not args.no_reuse, progress=not args.no_progress,
                         set_overrides=set_overrides)
-    finally:
-        signal.signal(signal.SIGTERM, old)
     _print_status(status(out))
     for vid, msg in list(res.failed.items())[:10]:
         print(f"variant {vid} failed: {msg}")
