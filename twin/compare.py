@@ -27,60 +27,26 @@ import numpy as np
 import pandas as pd
 
 from twin.api import scenario_weather, simulate
-from twin.dotted import get
 from twin.economics import life_cycle_vs_baseline
 from twin.engine import site_inputs
 from twin.errors import ScenarioError, TwinError
+from twin.indicators import COMPARE, LIFE_CYCLE, REGISTRY
+from twin.indicators import value as indicator_value
 from twin.scenario import load_scenario
 
 __all__ = ["KPIS", "ClimateComparison", "Comparison", "compare", "compare_climates", "kpi_row", "zone_risk_rows"]
 
 log = logging.getLogger(__name__)
 
-#: Indicators of the comparison: name -> (unit, path in summary.json, scale, better when lower).
+#: Indicators of the comparison (twin.indicators): name -> (unit, path in summary.json, scale, better when lower).
 KPIS: dict[str, tuple[str, tuple[str, ...], float, bool]] = {
-    "district_heat_mwh": ("MWh", ("heat", "district_heat_kwh"), 1e-3, True),
-    "heat_recovered_mwh": ("MWh", ("heat", "heat_recovered_kwh"), 1e-3, False),
-    "unmet_hours": ("h", ("heat", "unmet_hours"), 1.0, True),
-    "electricity_demand_mwh": ("MWh", ("electricity", "demand_kwh"), 1e-3, True),
-    "grid_import_mwh": ("MWh", ("electricity", "grid_import_kwh"), 1e-3, True),
-    "pv_exported_mwh": ("MWh", ("electricity", "pv_exported_kwh"), 1e-3, False),
-    "self_consumption": ("-", ("electricity", "self_consumption_ratio"), 1.0, False),
-    "ev_pv_share": ("-", ("electricity", "ev", "pv_share"), 1.0, False),
-    "mains_water_m3": ("m3", ("water", "mains_m3"), 1.0, True),
-    "rain_coverage": ("-", ("water", "rain_coverage_ratio"), 1.0, False),
-    "degree_hours_above_26c": ("°C·h", ("comfort", "degree_hours_above_comfort"), 1.0, True),
-    "re2020_dh_worst_zone": ("°C·h", ("comfort", "re2020", "dh_c_h"), 1.0, True),
-    "cooling_need_mwh": ("MWh", ("comfort", "cooling_need", "total_kwh"), 1e-3, True),
-    "cold_hours_operative": ("h", ("comfort", "hours_cold_operative"), 1.0, True),
-    "co2_hours_above_1000ppm": ("h", ("comfort", "co2_hours_above_1000ppm"), 1.0, True),
-    "operating_cost_eur": ("EUR", ("cost_eur", "total"), 1.0, True),
-    "pv_revenue_eur": ("EUR", ("revenue_eur", "pv_export"), 1.0, False),
-    "net_cost_eur": ("EUR", (), 1.0, True),
-    "co2_t": ("t", ("co2_kg", "total"), 1e-3, True),
-    # Life cycle of the option's investment against the baseline (absolute, not differenced):
-    "capex_eur": ("EUR", (), 1.0, True),
-    "npv_eur": ("EUR", (), 1.0, False),
-    "irr": ("-", (), 1.0, False),
-    "simple_payback_years": ("yr", (), 1.0, True),
+    n: (REGISTRY[n].unit, REGISTRY[n].path, REGISTRY[n].scale, REGISTRY[n].lower_is_better) for n in COMPARE
 }
-LIFE_CYCLE = ("capex_eur", "npv_eur", "irr", "simple_payback_years")
 
 
 def kpi_row(summary: dict) -> dict[str, float]:
-    """The comparison's indicators of one run (NaN where a system is absent)."""
-    row = {}
-    for name, (_unit, path, scale, _lower) in KPIS.items():
-        if name in LIFE_CYCLE:
-            row[name] = float("nan")
-            continue
-        if name == "net_cost_eur":
-            revenue = summary["revenue_eur"]["pv_export"] or 0.0
-            row[name] = summary["cost_eur"]["total"] - revenue
-            continue
-        value = get(summary, path)
-        row[name] = float("nan") if value is None else float(value) * scale
-    return row
+    """The comparison's indicators of one run (NaN where a system is absent; life-cycle ones filled later)."""
+    return {name: indicator_value(summary, name) for name in COMPARE}
 
 
 def zone_risk_rows(summary: dict) -> list[dict]:

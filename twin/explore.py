@@ -39,6 +39,8 @@ import pandas as pd
 
 from twin.dotted import get
 from twin.errors import ScenarioError, TwinError
+from twin.indicators import EXPLORER, REGISTRY
+from twin.indicators import value as indicator_value
 
 __all__ = ["CONTROLS", "Control", "Explorer", "Superseded", "make_app", "serve", "register_cli"]
 
@@ -101,15 +103,12 @@ CONTROLS: tuple[Control, ...] = (
 CONTROL_BY_KEY = {c.key: c for c in CONTROLS}
 
 #: Indicators shown: name -> (label, unit, path in summary.json, scale, better when lower).
+#: The page's indicators (twin.indicators.EXPLORER): name -> (label, unit, path, scale, better when lower);
+#: ratios are shown in %.
 INDICATORS: dict[str, tuple[str, str, tuple[str, ...], float, bool]] = {
-    "district_heat_mwh": ("District heat", "MWh", ("heat", "district_heat_kwh"), 1e-3, True),
-    "grid_import_mwh": ("Electricity bought", "MWh", ("electricity", "grid_import_kwh"), 1e-3, True),
-    "self_consumption": ("PV self-consumption", "%", ("electricity", "self_consumption_ratio"), 100.0, False),
-    "rain_coverage": ("Rain coverage", "%", ("water", "rain_coverage_ratio"), 100.0, False),
-    "net_cost_eur": ("Cost, net of PV sold", "EUR", (), 1.0, True),
-    "co2_t": ("CO₂", "t", ("co2_kg", "total"), 1e-3, True),
-    "dh_c_h": ("RE2020 DH (worst zone)", "°C·h", ("comfort", "re2020", "dh_c_h"), 1.0, True),
-    "cold_hours": ("Cold hours (operative)", "h", ("comfort", "hours_cold_operative"), 1.0, True),
+    n: (REGISTRY[n].label, "%" if REGISTRY[n].unit == "-" else REGISTRY[n].unit, REGISTRY[n].path,
+        REGISTRY[n].scale * (100.0 if REGISTRY[n].unit == "-" else 1.0), REGISTRY[n].lower_is_better)
+    for n in EXPLORER
 }
 
 #: Override paths that leave the occupancy realisation unchanged under ``zones`` (it depends on the
@@ -123,15 +122,8 @@ class Superseded(Exception):
 
 
 def indicators(summary: dict) -> dict[str, float]:
-    """The page's indicators of one run (NaN where a system is absent)."""
-    out = {}
-    for name, (_label, _unit, path, scale, _lower) in INDICATORS.items():
-        if name == "net_cost_eur":
-            value = summary["cost_eur"]["total"] - (summary["revenue_eur"]["pv_export"] or 0.0)
-        else:
-            value = get(summary, path)
-        out[name] = float("nan") if value is None else float(value) * scale
-    return out
+    """The page's indicators of one run (NaN where a system is absent), in the page's units."""
+    return {name: indicator_value(summary, name) * (100.0 if REGISTRY[name].unit == "-" else 1.0) for name in INDICATORS}
 
 
 def figures(results) -> dict[str, Any]:

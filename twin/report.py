@@ -30,6 +30,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from twin.errors import TwinError
+from twin.indicators import REGISTRY
 from twin.plotting import pyplot
 
 __all__ = [
@@ -53,28 +54,7 @@ COMPARE_KPIS = {  # indicator -> (label, true when the bar is the option's own v
     "npv_eur": ("NPV of the option's investment", True),
 }
 FIGURE_PREFIX = "report-"
-INDICATOR_LABELS = {
-    "district_heat_mwh": "District heat bought",
-    "heat_recovered_mwh": "Heat recovered by the AHU",
-    "unmet_hours": "Unmet heating hours",
-    "electricity_demand_mwh": "Electricity demand",
-    "grid_import_mwh": "Grid import",
-    "pv_exported_mwh": "PV exported",
-    "self_consumption": "PV self-consumption",
-    "ev_pv_share": "EV charging from PV",
-    "mains_water_m3": "Mains water",
-    "rain_coverage": "Rain coverage",
-    "degree_hours_above_26c": "Degree-hours above 26 °C",
-    "co2_hours_above_1000ppm": "Hours with CO₂ above 1,000 ppm",
-    "operating_cost_eur": "Operating cost",
-    "pv_revenue_eur": "PV sales",
-    "net_cost_eur": "Net cost (cost less PV sales)",
-    "co2_t": "CO₂ emissions",
-    "capex_eur": "CAPEX (option's own value)",
-    "npv_eur": "NPV (option's own value)",
-    "irr": "IRR (option's own value)",
-    "simple_payback_years": "Simple payback (option's own value)",
-}
+INDICATOR_LABELS = {name: ind.label for name, ind in REGISTRY.items()}  # twin.indicators
 
 COLORS = {"heat": "#c0392b", "import": "#2c3e50", "export": "#27ae60", "pv": "#f1c40f",
           "pv_used": "#e67e22", "water": "#2980b9", "cost": "#7f8c8d", "occ": "#8e44ad"}

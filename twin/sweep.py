@@ -44,9 +44,11 @@ from pydantic import (
     model_validator,
 )
 
-from twin.dotted import get, scenario_value
+from twin.dotted import scenario_value
 from twin.errors import ScenarioError, TwinError
 from twin.executor import Executor, TaskFailed, check_workers, progress_bar, sigterm_as_interrupt
+from twin.indicators import COMPARE, REGISTRY, SWEEP_EXTRA
+from twin.indicators import value as indicator_value
 
 __all__ = [
     "KPI_UNITS", "Design", "Parameter", "SweepDefinition", "Variant", "analyse", "load_sweep",
@@ -67,40 +69,17 @@ MAX_VARIANTS = 100_000
 NO_OCCUPANCY_REUSE = ("occupancy", "zones", "calendar", "period", "seed", "weather", "building", "profiles")
 
 
-def _kpi_units() -> dict[str, str]:
-    from twin.compare import KPIS
-
-    units = {name: unit for name, (unit, *_rest) in KPIS.items()}
-    units.update(EXTRA_KPIS_UNITS)
-    return units
-
-
-#: KPIs added to :func:`twin.compare.kpi_row` by the sweep: name -> (unit, path in summary.json, scale).
-EXTRA_KPIS: dict[str, tuple[str, tuple[str, ...], float]] = {
-    "pv_mwh": ("MWh", ("electricity", "pv_kwh"), 1e-3),
-    "peak_heat_kw": ("kW", ("heat", "peak_kw"), 1.0),
-    "peak_import_kw": ("kW", ("electricity", "peak_import_kw"), 1.0),
-    "rain_used_m3": ("m3", ("water", "rain_used_m3"), 1.0),
-}
-EXTRA_KPIS_UNITS = {k: v[0] for k, v in EXTRA_KPIS.items()}
-KPI_UNITS: dict[str, str] = {}  # filled lazily by _kpi_names()
+#: Unit of every KPI a sweep can record: the comparison's indicators and the sweep's extras (twin.indicators).
+KPI_UNITS: dict[str, str] = {n: REGISTRY[n].unit for n in (*COMPARE, *SWEEP_EXTRA)}
 
 
 def _kpi_names() -> list[str]:
-    if not KPI_UNITS:
-        KPI_UNITS.update(_kpi_units())
     return list(KPI_UNITS)
 
 
 def sweep_kpis(summary: dict) -> dict[str, float]:
-    """The row of KPIs of one run: :func:`twin.compare.kpi_row` plus :data:`EXTRA_KPIS`."""
-    from twin.compare import kpi_row
-
-    row = kpi_row(summary)
-    for name, (_unit, path, scale) in EXTRA_KPIS.items():
-        value = get(summary, path)
-        row[name] = float("nan") if value is None else float(value) * scale
-    return row
+    """The row of KPIs of one run: every indicator in :data:`KPI_UNITS` (NaN where absent)."""
+    return {name: indicator_value(summary, name) for name in KPI_UNITS}
 
 
 # ---------------------------------------------------------------------------- definition
