@@ -88,7 +88,8 @@ NOT_FOR_VALIDATION = ("numpy", "pandas", "scipy", "scipy.optimize", "pvlib", "ma
 
 
 def test_validation_imports_no_numerical_stack():
-    """load_scenario and `twin check` import pydantic and the schemas only (twin.config), in a fresh interpreter.
+    """load_scenario, `twin check` and `twin schema` import pydantic and the schemas only (twin.config), in a
+    fresh interpreter.
 
     Structural, not timed: a module-level import of numpy, pandas, pvlib... reached from twin.scenario
     or twin.cli fails here, whatever the machine's speed.
@@ -99,6 +100,8 @@ def test_validation_imports_no_numerical_stack():
         "from twin.scenario import load_scenario",
         f"load_scenario({str(BASELINE)!r})",
         f"assert main(['check', {str(MODEL)!r}, {str(BASELINE)!r}]) == 0",
+        "import tempfile",
+        "assert main(['schema', '--out', tempfile.mkdtemp()]) == 0",  # the sweep file's schema too
         f"print('loaded:', *[m for m in {NOT_FOR_VALIDATION!r} if m in sys.modules])",
     ])
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

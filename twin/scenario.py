@@ -1297,7 +1297,7 @@ def json_schemas() -> dict[str, str]:
     design option, a validation case) only overrides its parent, so its keys are checked and none
     is required; a file without ``inherits`` must be complete. TOML dates are strings
     (``format: date``) in these schemas, as TOML-aware editors expect. Sweep files have their own
-    schema, :func:`twin.sweep.sweep_json_schema`.
+    schema, :func:`twin.config.sweep.sweep_json_schema`.
     """
     full = Scenario.model_json_schema()
     for key in _LOADER_FIELDS:
@@ -1311,7 +1311,7 @@ def json_schemas() -> dict[str, str]:
                                 **{f"Partial{name}": _partial_schema(copy.deepcopy(d)) for name, d in defs.items()}}
     scenario_schema["if"] = {"required": ["inherits"]}
     scenario_schema["else"] = {"$ref": "#/$defs/ScenarioComplete"}
-    from twin.sweep import sweep_json_schema  # the sweep module owns its file format
+    from twin.config.sweep import sweep_json_schema  # the sweep file format, light to import
 
     return {
         "model.schema.json": json.dumps(Model.model_json_schema(), indent=2),
