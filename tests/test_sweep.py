@@ -262,6 +262,7 @@ range = [-3.141592653589793, 3.141592653589793]
 
 def test_sobol_and_morris_on_the_twin_rank_the_obvious_driver(tmp_path):
     text = TINY.replace('design = "lhs"\nsamples = 6\nseeds = [1, 2]', 'design = "sobol"\nsamples = 8\nseeds = [1]')
+    text = text.replace('name = "tiny"', 'name = "tiny"\ndescription = "<script>alert(1)</script> & tank"')
     out = tmp_path / "sobol"
     res = sw.run_sweep(_write(tmp_path, text), out, serial=True, progress=False)
     assert len(res.rows) == 8 * (2 + 2)
@@ -272,6 +273,8 @@ def test_sobol_and_morris_on_the_twin_rank_the_obvious_driver(tmp_path):
     assert (out / "analysis" / "sensitivity.png").is_file() and not (out / "analysis" / "tornado.csv").exists()
     report = (out / "analysis" / "report.html").read_text()
     assert "<h2>sensitivity</h2>" in report and "data:image/png;base64," in report
+    # The page comes from an autoescaped template: the file's text is data, never HTML.
+    assert "<script>" not in report and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; tank" in report
     # Morris on the same model: elementary effects rank the same way.
     text = text.replace('design = "sobol"\nsamples = 8', 'design = "morris"\nsamples = 4')
     out = tmp_path / "morris"

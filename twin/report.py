@@ -103,12 +103,12 @@ def _templates() -> jinja2.Environment:
                               keep_trailing_newline=True)
 
 
-def _render(template: str, **context) -> str:
+def render(template: str, **context) -> str:
     """``template`` filled with ``context`` and the footer's date."""
     return _templates().get_template(template).render(today=f"{dt.date.today():%d %b %Y}", **context)
 
 
-def _figure(path: Path, caption: str) -> dict[str, str]:
+def figure(path: Path, caption: str) -> dict[str, str]:
     """A figure for the templates' ``figure`` macro: its PNG as a data URI and its caption."""
     return {"uri": _data_uri(path), "caption": caption}
 
@@ -632,9 +632,9 @@ def make_report(results_dir: Path, out: Path | None = None) -> Path:
     if f"{FIGURE_PREFIX}pv-self-consumption.png" not in figure_names:
         skipped.append("PV self-consumption (no PV production in this run)")
 
-    page = _render("run_report.html.j2", scenario=meta.get("scenario", "Run"), description=meta.get("description", ""),
+    page = render("run_report.html.j2", scenario=meta.get("scenario", "Run"), description=meta.get("description", ""),
                    meta_rows=meta_rows, scope=scope, rows=key_figure_rows(summary), not_simulated=not_simulated,
-                   figures=[_figure(p, caption) for p, caption in figures], skipped=skipped)
+                   figures=[figure(p, caption) for p, caption in figures], skipped=skipped)
     out.write_text(page, encoding="utf-8")
     return out
 
@@ -762,9 +762,9 @@ def make_comparison_report(compare_dir: Path, out: Path | None = None) -> Path:
                             for key in ("p50", "p10", "p90")}})
     caption = ("Option minus baseline for net cost, district heat, grid import and CO₂ (green = better, red = "
                "worse; whiskers P10–P90 over seeds), and the NPV of each option's investment.")
-    page = _render("compare_report.html.j2", baseline=baseline, options=options, several=several,
+    page = render("compare_report.html.j2", baseline=baseline, options=options, several=several,
                    seeds_text=f"seeds {', '.join(str(s) for s in seeds)}" if seeds else "the baseline's seed",
-                   options_figure=_figure(fig, caption) if fig else None, rows=rows, climates=climates,
+                   options_figure=figure(fig, caption) if fig else None, rows=rows, climates=climates,
                    overheating=_overheating_rows(compare_dir, climates))
     out.write_text(page, encoding="utf-8")
     return out

@@ -829,30 +829,22 @@ def _plot_sensitivity(table: pd.DataFrame, kind: str, path: Path) -> Path:
 
 def _write_report(sweep: SweepDefinition, out: Path, rows: pd.DataFrame, samples: pd.DataFrame,
                   best: pd.DataFrame, files: list[Path], path: Path) -> Path:
-    """A self-contained HTML page: the counts, the figures (embedded PNG) and the best variants."""
-    import base64
-    import html
+    """A self-contained HTML page: the counts, the figures (embedded PNG) and the best variants, through the
+    autoescaped template ``sweep_report.html.j2`` (names and descriptions from the file are data, never HTML)."""
+    from twin.report import figure, render
 
     failed = json.loads((out / "failed.json").read_text()) if (out / "failed.json").is_file() else {}
-    n_total = int(samples["variant_id"].nunique())
-    parts = [f"<h1>Sweep {html.escape(sweep.name)}</h1>",
-             f"<p>{html.escape(sweep.description)}</p>" if sweep.description else "",
-             f"<p>Design {sweep.design}, {len(rows)}/{n_total} variants done"
-             + (f", {len(failed)} failed (failed.json)" if failed else "") + ".</p>"]
-    for f in files:
-        if f.suffix == ".png":
-            data = base64.b64encode(f.read_bytes()).decode()
-            parts.append(f"<h2>{html.escape(f.stem)}</h2><img alt='{html.escape(f.stem)}' "
-                         f"src='data:image/png;base64,{data}'>")
-    if len(best):
-        parts.append("<h2>Best variants</h2>" + best.to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
-    units = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in KPI_UNITS.items()
-                    if k in rows.columns)
-    parts.append(f"<h2>KPI units</h2><table>{units}</table>")
-    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
-            f"<title>Sweep {html.escape(sweep.name)}</title><style>body{{font-family:sans-serif;margin:2em}}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}"
-            "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+
+    def cell(x):
+        return f"{x:,.4g}" if isinstance(x, float) else str(x)
+
+    page = render(
+        "sweep_report.html.j2", name=sweep.name, description=sweep.description, design=sweep.design,
+        done=len(rows), total=int(samples["variant_id"].nunique()), failed=len(failed),
+        figures=[figure(f, f.stem) for f in files if f.suffix == ".png"],
+        best_columns=[str(c) for c in best.columns], best_rows=[[cell(x) for x in r] for r in best.itertuples(index=False)],
+        units=[(k, v) for k, v in KPI_UNITS.items() if k in rows.columns],
+    )
     path.write_text(page)
     return path
 
