@@ -70,14 +70,14 @@ def test_costs_and_co2_by_hand():
     imp = pd.Series(50_000.0 / 8760, index=idx)
     exp = pd.Series(20_000.0 / 8760, index=idx)
     cost, revenue = economics.operating_costs(s, heat, imp, exp, water_mains_m3=300.0)
-    # R1 55 EUR/MWh x 100 MWh + R2 9.29 EUR/kW x 160 kW + flat 0.20 EUR/kWh x 50 MWh + 3.10 EUR/m3 x 300 m3
+    # R1 55 EUR/MWh x 100 MWh + R2 8.98 EUR/kW x 160 kW + flat 0.20 EUR/kWh x 50 MWh + 3.10 EUR/m3 x 300 m3
     # + 25 EUR/yr fixed water charges (baseline tariffs); PV surplus 20 MWh x 0.10 EUR/kWh.
     assert cost["district_heat_energy"] == pytest.approx(5_500.0)
-    assert cost["district_heat_subscription"] == pytest.approx(1_486.4)
+    assert cost["district_heat_subscription"] == pytest.approx(1_436.8)
     assert cost["electricity_energy"] == pytest.approx(10_000.0)
     assert cost["electricity_subscription"] == 0.0  # inside the flat all-in price
     assert cost["water"] == pytest.approx(955.0)
-    assert cost["total"] == pytest.approx(17_941.4)
+    assert cost["total"] == pytest.approx(17_891.8)
     assert revenue == {"pv_export": pytest.approx(2_000.0), "ev_charging": None}
     co2 = economics.co2_kg(s, 100_000.0, 50_000.0)
     assert co2["total"] == pytest.approx(100_000 * 0.066 + 50_000 * 0.064)

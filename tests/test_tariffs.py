@@ -30,7 +30,7 @@ def test_defaults_are_the_domain_facts():
     assert TOU.subscription_eur_kva_year == 45 and TOU.excise_eur_mwh == 26.58
     assert (TOU.high_season_from, TOU.high_season_to) == ("11-01", "03-31")
     dh = t.DistrictHeatTariff()
-    assert (dh.energy_eur_mwh, dh.subscription_eur_kw_year, dh.vat_rate) == (55, 9.29, 0.055)
+    assert (dh.energy_eur_mwh, dh.subscription_eur_kw_year, dh.vat_rate) == (55, 8.98, 0.055)
 
 
 def test_flat_tariff_stays_backward_compatible():
@@ -330,11 +330,12 @@ def test_recommend_subscription_rejects_mistakes():
 
 
 def test_r2_calibrated_to_the_networks_all_in_price():
-    # DF §2: 90.04 EUR TTC/MWh [V], VAT 5.5 % -> 85.346 HT. R1 55 [E]. Baseline draw 24.793 MWh on the
-    # advised 81 kW: R2 = (85.346 - 55) x 24.793 / 81 = 30.346 x 0.30609 = 9.2885 EUR/(kW yr).
-    r2 = t.calibrate_subscription_eur_kw_year(90.04, 0.055, 55.0, 24.793, 81.0)
-    assert r2 == pytest.approx(9.2885, abs=1e-4)
-    # Check back: (55 x 24.793 + 9.29 x 81) / 24.793 x 1.055 = 90.05 EUR TTC/MWh (9.29 is r2 rounded).
-    assert (55 * 24.793 + 9.29 * 81) / 24.793 * 1.055 == pytest.approx(90.04, abs=0.02)
+    # DF §2: 90.04 EUR TTC/MWh [V], VAT 5.5 % -> 85.346 HT. R1 55 [E]. The baseline's median draw over
+    # weather seeds 1-10, 21.305 MWh on the median advised 72 kW:
+    # R2 = (85.346 - 55) x 21.305 / 72 = 30.346 x 0.29590 = 8.9795 EUR/(kW yr).
+    r2 = t.calibrate_subscription_eur_kw_year(90.04, 0.055, 55.0, 21.305, 72.0)
+    assert r2 == pytest.approx(8.9795, abs=1e-4)
+    # Check back: (55 x 21.305 + 8.98 x 72) / 21.305 x 1.055 = 90.04 EUR TTC/MWh (8.98 is r2 rounded).
+    assert (55 * 21.305 + 8.98 * 72) / 21.305 * 1.055 == pytest.approx(90.04, abs=0.02)
     with pytest.raises(ValueError, match="exceeds"):
-        t.calibrate_subscription_eur_kw_year(50.0, 0.055, 55.0, 24.793, 81.0)
+        t.calibrate_subscription_eur_kw_year(50.0, 0.055, 55.0, 21.305, 72.0)

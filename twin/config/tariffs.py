@@ -146,14 +146,15 @@ class DistrictHeatTariff(_Strict):
     financing). The Besançon R1/R2 values are not public: R1 is DF §2's [E]
     midpoint and R2 is calibrated (:func:`calibrate_subscription_eur_kw_year`)
     so that the all-in price is the network's 90.04 EUR TTC/MWh [V] at the
-    baseline's own draw, 24.79 MWh/yr on the advised 81 kW (docs/economics.md §1.2).
+    baseline's own draw in a median year: the medians over weather seeds 1-10, 21.31 MWh/yr on the
+    advised 72 kW (docs/economics.md §1.2).
     """
 
     energy_eur_mwh: NonNegFloat = Field(
         default=55.0, description="R1, per MWh delivered, excl. VAT [EUR/MWh]. [E] DF §2: 50-60.")
     subscription_eur_kw_year: NonNegFloat = Field(
-        default=9.29, description="R2, per kW subscribed per year, excl. VAT [EUR/(kW yr)]. [E] calibrated: "
-        "(90.04/1.055 - 55) x 24.79 MWh / 81 kW (docs/economics.md §1.2).")
+        default=8.98, description="R2, per kW subscribed per year, excl. VAT [EUR/(kW yr)]. [E] calibrated: "
+        "(90.04/1.055 - 55) x 21.31 MWh / 72 kW, medians over weather seeds 1-10 (docs/economics.md §1.2).")
     vat_rate: Fraction = Field(
         default=0.055, description="VAT for reporting incl.-VAT figures [-]. [V] DF §2: 5.5 % on R2, and on R1 "
         "when the network is > 50 % renewable/recovered (Planoise ≈ 75 %).")
