@@ -123,6 +123,35 @@ def test_cli_writes_the_statement(tmp_path):
     assert (out / "savings.csv").read_text().startswith("quantity,measure,")
 
 
+def test_cli_uncertainty_writes_samples_indices_and_percentiles(tmp_path):
+    import pandas as pd
+
+    from twin.cli import main
+
+    out = tmp_path / "svu"
+    code = main(["savings", str(BASELINE), "--against", str(REFERENCE), "--out", str(out), "-q",
+                 "--set", "period.start=2027-01-15", "--set", "period.end=2027-01-17",
+                 "--set", "period.warmup_days=1", "--uncertainty", "2"])
+    assert code == 0
+    samples = pd.read_csv(out / "uncertainty_samples.csv")
+    assert len(samples) == 2 * (5 + 2)  # Saltelli, first and total order: N (k + 2)
+    indices = pd.read_csv(out / "uncertainty_indices.csv")
+    assert set(indices["input"]) == {"heat_escalation", "electricity_escalation", "pv_export_eur_kwh",
+                                     "heating_setpoint_c", "plug_base_factor"}
+    pct = pd.read_csv(out / "uncertainty_percentiles.csv", index_col=0)
+    assert (pct["p10"] <= pct["p50"]).all() and (pct["p50"] <= pct["p90"]).all()
+
+
+def test_cli_uncertainty_needs_a_power_of_two(tmp_path, capsys):
+    from twin.cli import main
+
+    assert main(["savings", str(BASELINE), "--against", str(REFERENCE), "--out", str(tmp_path / "x"),
+                 "--uncertainty", "3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "power of 2" in err[0]
+    assert not (tmp_path / "x" / "savings.csv").exists()  # refused before any run
+
+
 # --- uncertainty beyond the weather ------------------------------------------------------------
 
 

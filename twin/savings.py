@@ -39,12 +39,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.api import simulate
+from twin.api import scenario_weather, simulate
 from twin.config import MAX_SEEDS
 from twin.dotted import flatten, parse_assignments
+from twin.engine import site_inputs
 from twin.errors import ScenarioError
 from twin.scenario import load_scenario, resolve_scenario_dict
-from twin.weather import load_weather
 
 __all__ = ["QUANTITIES", "SavingsStatement", "measure_of", "measures_between", "quantities", "savings_statement"]
 
@@ -324,18 +324,15 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
         variants.append((f"-{m}", dict(paths)))
     rows, caveats, kept = [], [], {}
     for seed in seeds:
-        weather = None
+        weather = site = None
         for variant, extra in variants:
             s = load_scenario(design_path, **{**overrides, **extra, "seed": seed})
-            if weather is None:  # one weather year per seed, shared by every variant
-                ws, loc = s.weather, s.asset.building.location
-                weather = load_weather(ws.source, year=s.period.start.year, seed=seed if ws.seed is None else ws.seed,
-                                       latitude=loc.latitude_deg, longitude=loc.longitude_deg,
-                                       altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
-                                       climate=ws.climate)
+            if weather is None:  # one weather year per seed and its site inputs, shared by every variant
+                weather = scenario_weather(s, seed)
+                site = site_inputs(s, weather)
             if progress:
                 progress(f"seed {seed}: {variant}")
-            summary = simulate(s, weather=weather).summary
+            summary = simulate(s, weather=weather, site=site, timeseries=False).summary
             rows.append({"seed": seed, "variant": variant, **quantities(summary)})
             if seed == seeds[0] and variant in ("design", "reference"):
                 kept[variant] = summary
@@ -366,6 +363,9 @@ def cli_savings(args, console=None) -> int:
     if report is not None or lang is not None:   # --lang alone asks for the page too, at its default place
         report = Path(report) if report else Path(args.out) / "justification.html"
         check_output_file(report, "--report", (".html", ".htm"))
+    n_unc = getattr(args, "uncertainty", None)
+    if n_unc is not None and not (1 <= n_unc <= 4096 and n_unc & (n_unc - 1) == 0):
+        raise TwinError(f"--uncertainty {n_unc}: expected a power of 2 from 1 to 4096 (Saltelli base samples)")
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
     quiet = console is None or args.quiet
     st = savings_statement(args.design, args.against, seeds=seeds, overrides=overrides,
@@ -388,6 +388,24 @@ def cli_savings(args, console=None) -> int:
         console.print(f"Per measure: {files[0]}", highlight=False, soft_wrap=True)
         if report is not None:
             console.print(f"Justification page: {report}", highlight=False, soft_wrap=True)
+    if n_unc is not None:
+        unc = savings_uncertainty(args.design, args.against, n_base=n_unc, seed=st.seeds[0], overrides=overrides,
+                                  progress=None if quiet else lambda line: console.print(f"[dim]{line}[/dim]"))
+        out = Path(args.out)
+        unc.samples.to_csv(out / "uncertainty_samples.csv", index=False)
+        unc.indices.to_csv(out / "uncertainty_indices.csv", index=False)
+        unc.percentiles().to_csv(out / "uncertainty_percentiles.csv")
+        if not quiet:
+            pct = unc.percentiles()
+            console.print(f"Savings over {len(unc.samples)} joint samples of {', '.join(unc.inputs)} (seed {st.seeds[0]}), "
+                          "P50 [P10, P90], and the inputs causing most of the spread (total Sobol index ST):",
+                          highlight=False, soft_wrap=True)
+            for q, (unit, label) in QUANTITIES.items():
+                top = unc.indices[unc.indices["quantity"] == q].sort_values("ST", ascending=False).head(2)
+                shares = ", ".join(f"{r.input} {r.ST:.2f}" for r in top.itertuples() if r.ST > 0.005) or "none"
+                console.print(f"  {label}: {_fmt(pct.loc[q, 'p50'])} [{_fmt(pct.loc[q, 'p10'])}, "
+                              f"{_fmt(pct.loc[q, 'p90'])}] {unit}; {shares}", highlight=False, soft_wrap=True)
+            console.print(f"Samples and indices: {out / 'uncertainty_indices.csv'}", highlight=False, soft_wrap=True)
     return 0
 
 
@@ -409,6 +427,9 @@ def register_cli(subparsers) -> None:
     p.add_argument("--report", nargs="?", const="", metavar="PATH",
                    help="also write the justification page for funders (HTML; default <out>/justification.html)")
     p.add_argument("--lang", metavar="fr|en", help="language of the page: fr (default) or en; implies --report")
+    p.add_argument("--uncertainty", type=int, metavar="N",
+                   help="also sample prices, setpoint and out-of-hours plug loads jointly (N Saltelli base samples, "
+                        "a power of 2; N x 7 x 2 runs on the first seed) and report P10/P50/P90 and Sobol shares")
     p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     p.set_defaults(func=cli_savings)
@@ -513,10 +534,8 @@ def savings_uncertainty(design_path: str | Path, reference_path: str | Path, n_b
     problem = {"num_vars": len(inputs), "names": list(inputs), "bounds": [[lo, hi] for lo, hi, _ in inputs.values()]}
     x = sobol_sample.sample(problem, n_base, calc_second_order=False, scramble=False)
     base = load_scenario(design_path, **{**overrides, "seed": seed})
-    ws, loc = base.weather, base.asset.building.location
-    weather = load_weather(ws.source, year=base.period.start.year, seed=seed if ws.seed is None else ws.seed,
-                           latitude=loc.latitude_deg, longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
-                           tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
+    weather = scenario_weather(base, seed)
+    site = site_inputs(base, weather)  # solar position, PV, calendar series: shared by every run
     rows = []
     for i, xi in enumerate(x):
         values = dict(zip(inputs, (float(v) for v in xi), strict=True))
@@ -526,7 +545,7 @@ def savings_uncertainty(design_path: str | Path, reference_path: str | Path, n_b
         q = {}
         for variant, ovs in (("design", {}), ("reference", ref_all)):
             s = load_scenario(design_path, **{**overrides, **ovs, **extra, "seed": seed})
-            q[variant] = quantities(simulate(s, weather=weather).summary)
+            q[variant] = quantities(simulate(s, weather=weather, site=site, timeseries=False).summary)
         rows.append({**values, **{k: q["reference"][k] - q["design"][k] for k in QUANTITIES}})
     samples = pd.DataFrame(rows)
     idx = []
