@@ -61,6 +61,19 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None,
                    occupancy=eng.exo.occupancy)
 
 
+def weather_key(scenario: Scenario) -> tuple:
+    """Everything :func:`scenario_weather` reads: two scenarios with the same key get the same weather.
+
+    Sweeps and the explorer share one weather year (and its :class:`twin.engine.SiteInputs`, add the
+    period) between the runs with the same key.
+    """
+    ws, loc = scenario.weather, scenario.asset.building.location
+    args = dict(year=scenario.period.start.year, seed=scenario.seed if ws.seed is None else ws.seed,
+                latitude=loc.latitude_deg, longitude=loc.longitude_deg, altitude_m=loc.altitude_m,
+                tz_offset_h=loc.standard_utc_offset_h, climate=ws.climate)
+    return str(ws.source), tuple(sorted(args.items())), ws.heatwave
+
+
 def scenario_weather(scenario: Scenario, seed: int | None = None) -> Weather:
     """The weather a scenario runs with: its source for ``seed`` (default: the scenario's), morphed to
     ``weather.climate``, with ``weather.heatwave`` inserted (twin.climate.insert_heatwave).
@@ -112,16 +125,17 @@ def _heatwave_summary(scenario: Scenario, eng: engine.Engine) -> dict | None:
 
 def _timeseries(eng: engine.Engine) -> pd.DataFrame:
     """The run's per-step table, column by column from the registry (twin.columns)."""
-    from twin.columns import BUILDING, ZONE
+    from twin.columns import BUILDING, ZONE, Run
     from twin.results import column_glossary
 
+    run = Run(eng)
     cols: dict[str, np.ndarray] = {}
     for column in BUILDING:
-        values = column.values(eng)
+        values = column.values(run)
         if values is not None:
             cols[column.name] = values
     names = eng.zones.arrays.names
-    per_zone = {column.name: column.values(eng) for column in ZONE}
+    per_zone = {column.name: column.values(run) for column in ZONE}
     for j, name in enumerate(names):
         for quantity, values in per_zone.items():
             cols[f"{name}.{quantity}"] = values[:, j]

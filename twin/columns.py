@@ -2,8 +2,9 @@
 
 Every column of ``Results.timeseries``, its Parquet field metadata, ``df.attrs["units"]``, the
 xarray attributes and ``docs/glossary.md`` come from :data:`BUILDING` and :data:`ZONE`; a new column is
-one entry here. A column's ``values`` reads a finished engine (:class:`twin.engine.Engine`) and
-returns one value per step, or None when the system is absent (the column is then left out).
+one entry here. A column's ``values`` reads a finished run (:class:`Run`, over a
+:class:`twin.engine.Engine`) and returns one value per step, or None when the system is absent (the
+column is then left out).
 
 Every value is the mean power (or the mean state) over the step that ENDS at its timestamp; water
 columns are volumes over the step.
@@ -11,18 +12,19 @@ columns are volumes over the step.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BUILDING", "ZONE", "Column", "electric_uses_w"]
+__all__ = ["BUILDING", "ZONE", "Column", "Run", "electric_uses_w"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One time-series column: ``name``, ``unit``, ``description`` and ``values(engine)`` (None: absent).
+    """One time-series column: ``name``, ``unit``, ``description`` and ``values(run)`` (None: absent).
 
-    For zone columns ``values(engine)`` returns an (n_steps, n_zones) array; the column of zone z is
+    For zone columns ``values(run)`` returns an (n_steps, n_zones) array; the column of zone z is
     named ``<z>.<name>``.
     """
 
@@ -33,35 +35,47 @@ class Column:
 
 
 def _rec(key: str) -> Callable:
-    return lambda eng: eng.rec[key]
+    return lambda run: run.rec[key]
 
 
 def _rec_kw(key: str) -> Callable:
-    return lambda eng: eng.rec[key] / 1e3
+    return lambda run: run.rec[key] / 1e3
 
 
 def _exo(attr: str) -> Callable:
-    return lambda eng: getattr(eng.exo, attr)
+    return lambda run: getattr(run.exo, attr)
 
 
 def _use(key: str) -> Callable:
-    return lambda eng: electric_uses_w(eng)[key] / 1e3
+    return lambda run: run.uses_w[key] / 1e3
 
 
 def _water(get: Callable) -> Callable:
-    return lambda eng: None if eng.exo.water is None else get(eng.exo.water)
+    return lambda run: None if run.exo.water is None else get(run.exo.water)
 
 
 def _tank(key: str) -> Callable:
-    return lambda eng: None if eng.exo.water is None or eng.exo.water.tank is None else eng.exo.water.tank[key]
+    return lambda run: None if run.exo.water is None or run.exo.water.tank is None else run.exo.water.tank[key]
 
 
 def _zone_rec(key: str) -> Callable:
-    return lambda eng: eng.rec_zone[key]
+    return lambda run: run.rec_zone[key]
 
 
 def _zone_rec_kw(key: str) -> Callable:
-    return lambda eng: eng.rec_zone[key] / 1e3
+    return lambda run: run.rec_zone[key] / 1e3
+
+
+class Run:
+    """A finished engine as the columns read it: its records and inputs, and the electricity by use,
+    summed once for every column that needs it."""
+
+    def __init__(self, eng):
+        self.eng, self.exo, self.rec, self.rec_zone = eng, eng.exo, eng.rec, eng.rec_zone
+
+    @functools.cached_property
+    def uses_w(self) -> dict[str, Any]:
+        return electric_uses_w(self.eng)
 
 
 def electric_uses_w(eng) -> dict[str, Any]:
@@ -87,7 +101,7 @@ BUILDING: tuple[Column, ...] = (
     Column("temp_out_c", "°C", "outdoor dry-bulb air temperature", _exo("temp_out_c")),
     Column("ghi_w_m2", "W/m2", "global horizontal irradiance", _exo("ghi_w_m2")),
     Column("occupants", "persons", "occupants in the building (mean over the step)",
-           lambda eng: eng.exo.occupants.sum(axis=1)),
+           lambda run: run.exo.occupants.sum(axis=1)),
     Column("heat_request_kw", "kW", "heat asked by emitters and AHU coil before the substation limit",
            _rec_kw("heat_request_w")),
     Column("heat_emitters_kw", "kW", "heat delivered by the zones' emitters", _rec_kw("heat_emitters_w")),
@@ -104,7 +118,7 @@ BUILDING: tuple[Column, ...] = (
     Column("solar_gains_kw", "kW", "solar gains of windows (after shading and blinds) and opaque surfaces, less "
            "long-wave radiation to the sky (negative on clear nights)", _rec_kw("solar_w")),
     Column("blinds_closed", "-", "share of zones whose blinds are closed", _rec("blinds_closed")),
-    Column("ahu_flow_m3_h", "m3/h", "AHU supply (= extract) air flow", lambda eng: eng.rec["ahu_flow_m3_s"] * 3600.0),
+    Column("ahu_flow_m3_h", "m3/h", "AHU supply (= extract) air flow", lambda run: run.rec["ahu_flow_m3_s"] * 3600.0),
     Column("ahu_supply_temp_c", "°C", "AHU supply air temperature (empty when the AHU is off)",
            _rec("ahu_supply_temp_c")),
     Column("ahu_effectiveness", "-", "heat-recovery effectiveness used (0 in bypass, reduced by frost protection)",
@@ -116,11 +130,11 @@ BUILDING: tuple[Column, ...] = (
     Column("servers_kw", "kW", "servers and network base load", _use("servers")),
     Column("lifts_kw", "kW", "lifts electricity", _use("lifts")),
     Column("electricity_kw", "kW", "total electricity demand, EV charging included",
-           lambda eng: sum(electric_uses_w(eng).values()) / 1e3),
+           lambda run: sum(run.uses_w.values()) / 1e3),
     Column("ev_kw", "kW", "EV charging", _use("ev")),
     Column("pv_kw", "kW", "PV AC output of all arrays", _rec_kw("pv_w")),
     Column("battery_kw", "kW", "battery charging (+) or discharging (-) at its terminals",
-           lambda eng: (eng.rec["battery_charge_w"] - eng.rec["battery_discharge_w"]) / 1e3),
+           lambda run: (run.rec["battery_charge_w"] - run.rec["battery_discharge_w"]) / 1e3),
     Column("battery_kwh", "kWh", "energy stored in the battery at the end of the step", _rec("battery_kwh")),
     Column("grid_import_kw", "kW", "electricity bought from the grid", _rec_kw("grid_import_w")),
     Column("grid_export_kw", "kW", "PV surplus sold to the grid (local cooperative)", _rec_kw("grid_export_w")),

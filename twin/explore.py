@@ -102,12 +102,12 @@ CONTROLS: tuple[Control, ...] = (
 )
 CONTROL_BY_KEY = {c.key: c for c in CONTROLS}
 
-#: Indicators shown: name -> (label, unit, path in summary.json, scale, better when lower).
-#: The page's indicators (twin.indicators.EXPLORER): name -> (label, unit, path, scale, better when lower);
-#: ratios are shown in %.
+#: Shown in %: the registry's ratios (unit "-"); everything else in the registry's unit.
+_PERCENT = {n: REGISTRY[n].unit == "-" for n in EXPLORER}
+#: The page's indicators (twin.indicators.EXPLORER): name -> (label, unit, path, scale, better when lower).
 INDICATORS: dict[str, tuple[str, str, tuple[str, ...], float, bool]] = {
-    n: (REGISTRY[n].label, "%" if REGISTRY[n].unit == "-" else REGISTRY[n].unit, REGISTRY[n].path,
-        REGISTRY[n].scale * (100.0 if REGISTRY[n].unit == "-" else 1.0), REGISTRY[n].lower_is_better)
+    n: (REGISTRY[n].label, "%" if _PERCENT[n] else REGISTRY[n].unit, REGISTRY[n].path,
+        REGISTRY[n].scale * (100.0 if _PERCENT[n] else 1.0), REGISTRY[n].lower_is_better)
     for n in EXPLORER
 }
 
@@ -123,7 +123,7 @@ class Superseded(Exception):
 
 def indicators(summary: dict) -> dict[str, float]:
     """The page's indicators of one run (NaN where a system is absent), in the page's units."""
-    return {name: indicator_value(summary, name) * (100.0 if REGISTRY[name].unit == "-" else 1.0) for name in INDICATORS}
+    return {name: indicator_value(summary, name) * (100.0 if _PERCENT[name] else 1.0) for name in INDICATORS}
 
 
 def figures(results) -> dict[str, Any]:
@@ -336,16 +336,11 @@ class Explorer:
     def _inputs(self, scenario, overrides: dict[str, Any]):
         """The weather year, its site inputs and the occupancy realisation shared by every run of this seed
         (and climate)."""
-        from twin.api import scenario_weather
+        from twin.api import scenario_weather, weather_key
         from twin.engine import occupancy_for, period_times, site_inputs
 
-        ws, loc = scenario.weather, scenario.asset.building.location
-        wseed = scenario.seed if ws.seed is None else ws.seed
-        args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
-                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
-                    climate=ws.climate)
         # The scenario's own weather (climate and heatwave included), shared by the runs with the same key.
-        wkey = (str(ws.source), tuple(sorted(args.items())), ws.heatwave)
+        wkey = weather_key(scenario)
         weather = self._cached(self._weather, wkey, lambda: scenario_weather(scenario))
         skey = (wkey, scenario.period.start, scenario.period.end, scenario.period.step_s)
         site = self._cached(self._site, skey, lambda: site_inputs(scenario, weather))

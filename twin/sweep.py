@@ -43,7 +43,6 @@ from twin.config.sweep import (
     BestSpec,
     Parameter,
     SweepDefinition,
-    kpi_names,
     sweep_json_schema,
 )
 from twin.dotted import scenario_value
@@ -340,20 +339,15 @@ def run_variant(task: dict) -> dict:
     ``variant_id``, ``params``, ``reuse`` (share the weather per seed in this process) and
     ``occupancy_key`` (None, or the key under which the occupancy realisation may be shared).
     """
-    from twin.api import scenario_weather, simulate
+    from twin.api import scenario_weather, simulate, weather_key
     from twin.engine import occupancy_for, period_times, site_inputs
 
     t0 = time.perf_counter()
     scenario = _load(Path(task["base"]), {**task["overrides"], "seed": task["seed"]})
     weather = occupancy = site = None
     if task.get("reuse"):
-        ws, loc = scenario.weather, scenario.asset.building.location
-        wseed = scenario.seed if ws.seed is None else ws.seed
-        args = dict(year=scenario.period.start.year, seed=wseed, latitude=loc.latitude_deg,
-                    longitude=loc.longitude_deg, altitude_m=loc.altitude_m, tz_offset_h=loc.standard_utc_offset_h,
-                    climate=ws.climate)
         # The scenario's own weather (climate and heatwave included), shared by the variants with the same key.
-        key = (str(ws.source), tuple(sorted(args.items())), ws.heatwave)
+        key = weather_key(scenario)
         weather = _cached(_WEATHER_CACHE, key, lambda: scenario_weather(scenario), "weather")
         # Solar position, facade irradiance, PV output, calendar: per weather and period (engine.SiteInputs).
         p = scenario.period
@@ -437,7 +431,6 @@ def _write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    kpi_names()
     table = pa.Table.from_pandas(df, preserve_index=False)
     fields = [f.with_metadata({**(f.metadata or {}), b"unit": KPI_UNITS[f.name].encode()})
               if f.name in KPI_UNITS else f for f in table.schema]
@@ -533,7 +526,6 @@ def _prepare_store(sweep: SweepDefinition, out: Path, n_variants: int, force: bo
                 f.unlink()
             (out / "results.parquet").unlink(missing_ok=True)
     (out / ROWS_DIR).mkdir(parents=True, exist_ok=True)
-    kpi_names()
     manifest = {
         "name": sweep.name, "definition_file": str(sweep.source_file), "definition_sha256": digest,
         "twin_version": twin_version, "design": sweep.design, "samples": sweep.samples,
@@ -759,7 +751,6 @@ def analyse(sweep: SweepDefinition, out: str | Path, rows: pd.DataFrame | None =
     there they showed swings the indices deny). Every design: ``scatter_<kpi>.png``, ``best.csv``
     and ``report.html``, which embeds the figures and the best variants.
     """
-    kpi_names()
     out = Path(out)
     rows = _read_rows(out) if rows is None else rows
     design = design or make_design(sweep)
