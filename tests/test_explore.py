@@ -108,18 +108,19 @@ def test_a_running_simulation_does_not_block_the_server(server):
     import threading
     import time
 
+    # Six seeds never seen before: their weather years, people and runs keep the server busy for
+    # seconds. Not timed: the other request must simply come back while that evaluation still runs.
     done = threading.Event()
-    worker = threading.Thread(target=lambda: (_post(server + "api/evaluate", {"values": {"window_g": "0.31"}}),
+    worker = threading.Thread(target=lambda: (_post(server + "api/evaluate", {"values": {"window_g": "0.31"},
+                                                                               "seeds": 6}),
                                               done.set()), daemon=True)
     worker.start()
     time.sleep(0.5)
-    t0 = time.perf_counter()
     with urllib.request.urlopen(server + "api/controls", timeout=60) as resp:
         assert resp.status == 200
-    answered = time.perf_counter() - t0
-    if not done.is_set():  # the year was still simulating while the server answered
-        assert answered < 2.0
+    assert not done.is_set()  # answered while the seeds were still simulating
     worker.join(timeout=300)
+    assert done.is_set()
 
 
 @pytest.mark.slow

@@ -145,10 +145,11 @@ def test_cli_uncertainty_writes_samples_indices_and_percentiles(tmp_path):
 def test_cli_uncertainty_needs_a_power_of_two(tmp_path, capsys):
     from twin.cli import main
 
-    assert main(["savings", str(BASELINE), "--against", str(REFERENCE), "--out", str(tmp_path / "x"),
-                 "--uncertainty", "3"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "power of 2" in err[0]
+    for bad in ("3", "0", "-4", "x", "1e3"):
+        assert main(["savings", str(BASELINE), "--against", str(REFERENCE), "--out", str(tmp_path / "x"),
+                     "--uncertainty", bad]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "power of 2" in err[0], err
     assert not (tmp_path / "x" / "savings.csv").exists()  # refused before any run
 
 

@@ -364,8 +364,11 @@ def cli_savings(args, console=None) -> int:
         report = Path(report) if report else Path(args.out) / "justification.html"
         check_output_file(report, "--report", (".html", ".htm"))
     n_unc = getattr(args, "uncertainty", None)
-    if n_unc is not None and not (1 <= n_unc <= 4096 and n_unc & (n_unc - 1) == 0):
-        raise TwinError(f"--uncertainty {n_unc}: expected a power of 2 from 1 to 4096 (Saltelli base samples)")
+    if n_unc is not None:
+        text = str(n_unc).strip()
+        n_unc = int(text) if text.isdigit() else 0
+        if not (1 <= n_unc <= 4096 and n_unc & (n_unc - 1) == 0):
+            raise TwinError(f"--uncertainty {text}: expected a power of 2 from 1 to 4096 (Saltelli base samples)")
     seeds = list(range(1, args.seeds + 1)) if args.seeds else None
     quiet = console is None or args.quiet
     st = savings_statement(args.design, args.against, seeds=seeds, overrides=overrides,
@@ -427,7 +430,7 @@ def register_cli(subparsers) -> None:
     p.add_argument("--report", nargs="?", const="", metavar="PATH",
                    help="also write the justification page for funders (HTML; default <out>/justification.html)")
     p.add_argument("--lang", metavar="fr|en", help="language of the page: fr (default) or en; implies --report")
-    p.add_argument("--uncertainty", type=int, metavar="N",
+    p.add_argument("--uncertainty", metavar="N",  # text: a bad value is one line, not argparse's usage
                    help="also sample prices, setpoint and out-of-hours plug loads jointly (N Saltelli base samples, "
                         "a power of 2; N x 7 x 2 runs on the first seed) and report P10/P50/P90 and Sobol shares")
     p.add_argument("--force", action="store_true", help="allow an output folder inside the twin package")
