@@ -44,6 +44,10 @@ NUMBERS = {
     "nan water price": (["--set", "tariffs.water_eur_m3=nan"], ["water_eur_m3", "finite"]),
     "nan arrival mean": (["--set", "occupancy.populations.coworkers.arrival_h.mean=nan"], ["arrival_h.mean", "finite"]),
     "inf stay high": (["--set", "occupancy.populations.coworkers.stay_h.high=inf"], ["stay_h.high", "finite"]),
+    "slab edge psi 30": (["--set", "envelope.ground_edge_psi_w_mk=30"], ["ground_edge_psi_w_mk", "iso10211"]),
+    "slab edge psi nan": (["--set", "envelope.ground_edge_psi_w_mk=nan"], ["ground_edge_psi_w_mk", "-0.5 to 2.0"]),
+    "slab edge word": (["--set", "envelope.ground_edge_psi_w_mk=iso14683"], ["ground_edge_psi_w_mk", "iso10211"]),
+    "floor 3 m above grade": (["--set", "envelope.floor_above_grade_m=3"], ["floor_above_grade_m", "1.5"]),
     "two errors": (["--set", "zones.fablab.height_m=1e3", "--set", "ahu.night_flush_zone_above_c=1e9"],
                    ["height_m", "night_flush_zone_above_c"]),
 }

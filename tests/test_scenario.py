@@ -188,6 +188,13 @@ def test_ground_model_and_b_factor_must_agree():
         twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_model": "b_factor"})
 
 
+def test_slab_edge_needs_the_iso_13370_ground_model():
+    with pytest.raises(ScenarioError, match="ground_edge_psi_w_mk is used only with ground_model = 'iso13370'"):
+        twin.load_scenario("scenarios/baseline.toml", **{"envelope.ground_model": "b_factor",
+                                                         "envelope.ground_temperature_factor": 0.5,
+                                                         "envelope.ground_edge_psi_w_mk": "iso10211"})
+
+
 @pytest.mark.parametrize("override, message", [
     ({"envelope.constructions.roof": "straw"}, "envelope.constructions.roof = 'straw' is not a construction"),
     ({"constructions.roof_timber.layers.insulation.material": "unobtainium"}, "material 'unobtainium' is not defined"),

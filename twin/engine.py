@@ -349,7 +349,7 @@ def _virtual_ground_temp_c(model: Model, weather: Weather, times: pd.DatetimeInd
     setpoint_monthly_c = monthly_setpoint() if monthly_setpoint is not None else _monthly_setpoint_c(model, year, tz)
     month = times.month.to_numpy()
     for j, slab in enumerate(slabs):
-        if slab is None or slab.h_g_w_k <= 0.0:
+        if slab is None or slab.floor_w_k <= 0.0:
             continue
         theta_gr = ground.virtual_ground_temp_c(slab, setpoint_monthly_c[:, j], temp_out_monthly)
         out[:, j] = theta_gr[month - 1]

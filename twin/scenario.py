@@ -21,6 +21,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import math
 import re
 import tomllib
 import types
@@ -263,6 +264,33 @@ class Envelope(Strict):
     ground_wall_thickness_m: NonNegFloat = Field(
         default=0.3, description="Thickness w of the external walls at ground level, ISO 13370 eq. 3 [m].",
     )
+    ground_edge_psi_w_mk: float | str = Field(
+        default=0.0,
+        description="Linear thermal transmittance psi_g of the wall/slab junction, added to the slab's steady "
+        "conductance as ISO 13370 H_g = A U + P psi_g [W/(m K)]: a number (e.g. from ISO 14683's tables; 0, the "
+        "default, = a thermally broken edge) or 'iso10211' = computed by a 2-D steady calculation of each zone's "
+        "external wall continued down to the slab bottom beside its slab layers (twin.physics.slab_edge).",
+    )
+    floor_above_grade_m: float = Field(
+        default=0.2, ge=0.0, le=1.5,
+        description="Height of the ground floor's top surface above the outside ground [m] (the 2-D junction of "
+        "ground_edge_psi_w_mk = 'iso10211'; 0.2 m is EnergyPlus Kiva's default foundation wall above grade).",
+    )
+
+    @field_validator("ground_edge_psi_w_mk", mode="before")
+    @classmethod
+    def _psi_or_method(cls, value):
+        if value == "iso10211":
+            return value
+        if isinstance(value, bool):
+            value = str(value).lower()
+        try:
+            psi = float(value)
+        except (TypeError, ValueError):
+            psi = math.nan
+        if not (-0.5 <= psi <= 2.0):  # also refuses NaN; ISO 14683's tables span about -0.2 to 1.2
+            raise ValueError(f"expected a number from -0.5 to 2.0 W/(m K) or 'iso10211', got {value!r}")
+        return psi
     facade_solar_model: Literal["isotropic", "haydavies", "perez"] = "perez"
     ground_albedo: Fraction = 0.2
     window_solar_model: Literal["tabulated", "angular", "fixed_fw"] = Field(
@@ -716,6 +744,9 @@ class Model(Strict):
         env = self.envelope
         if env.ground_model == "b_factor" and env.ground_temperature_factor is None:
             raise ValueError("envelope.ground_model = 'b_factor' needs envelope.ground_temperature_factor")
+        if env.ground_model == "b_factor" and env.ground_edge_psi_w_mk != 0.0:
+            raise ValueError("envelope.ground_edge_psi_w_mk is used only with ground_model = 'iso13370' (ISO 13370's "
+                             "H_g = A U + P psi_g); remove it or set ground_model = 'iso13370'")
         if env.ground_model == "iso13370" and env.ground_temperature_factor is not None:
             raise ValueError("envelope.ground_temperature_factor is used only with ground_model = 'b_factor'; "
                              "remove it or set ground_model = 'b_factor'")

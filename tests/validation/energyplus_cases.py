@@ -171,9 +171,9 @@ def prepare_epw(case: str, out_dir: Path) -> Path:
     return dst
 
 
-def load_case(case: str, epw: Path) -> Scenario:
+def load_case(case: str, epw: Path, **overrides) -> Scenario:
     """The committed scenario with its weather placeholder replaced through the public API."""
-    return twin.load_scenario(scenario_path(case), **{"weather.source": str(epw)})
+    return twin.load_scenario(scenario_path(case), **{"weather.source": str(epw), **overrides})
 
 
 # ----------------------------------------------------------------------------- IDF builder
@@ -389,20 +389,42 @@ def air_capacity_multiplier(model: Model) -> float:
 
 
 #: Foundation wall of the Kiva slab: "wall" = the model's external wall construction continued
-#: down to the slab bottom (what is built; its inner layers bridge the slab edge to the ground);
-#: "insulation" = only the layers of that construction with λ below :data:`INSULATING_LAMBDA`
-#: (a thermally broken edge). twin's ISO 13370 slab has no edge bridge ψ_g (the model's
-#: thermal_bridges_delta_u_w_m2k is 0), so the second is a diagnostic, not the reference.
+#: down to the slab bottom (its inner layers bridge the slab edge to the ground; twin computes the
+#: same junction's psi_g with ``ground_edge_psi_w_mk = "iso10211"``); "insulation" = only the
+#: layers of that construction with λ below :data:`INSULATING_LAMBDA` (a thermally broken edge,
+#: twin's ``ground_edge_psi_w_mk = 0``). :func:`kiva_footing` picks the one the model describes.
 FOOTINGS = ("wall", "insulation")
 INSULATING_LAMBDA = 0.1
 
 
-def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall") -> list[str]:
+#: Kiva's default solar absorptivity of the ground surface (Foundation:Kiva:Settings); ISO 13370 and
+#: ISO 10211 put the ground surface at the outdoor air temperature instead (no sun, no sky).
+KIVA_GROUND_SOLAR_ABSORPTIVITY = 0.9
+
+
+def kiva_footing(model: Model) -> str:
+    """The Kiva footing that represents the model's slab edge (:data:`FOOTINGS`).
+
+    Raises
+    ------
+    UnsupportedModel
+        For a psi_g entered as a number other than 0: Kiva is given geometry, not a psi.
+    """
+    psi = model.envelope.ground_edge_psi_w_mk
+    if psi == "iso10211":
+        return "wall"
+    if psi == 0.0:
+        return "insulation"
+    raise UnsupportedModel(f"envelope.ground_edge_psi_w_mk = {psi}: Kiva needs the junction's geometry "
+                           "('iso10211', the wall continued down) or a thermally broken edge (0)")
+
+
+def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall", ground_sun: bool = True) -> list[str]:
     """Slab on ground for EnergyPlus' Kiva 2-D ground model with the model's own slab construction.
 
     Slab: the model's ``ground_floor`` construction (ground side first, as E+ lists it);
-    foundation wall below the zone's walls: the model's external wall construction, 0.2 m above
-    grade (Kiva default) down to the slab bottom (``footing``, :data:`FOOTINGS`); soil of twin's λ and ρc (density 2000 kg/m3);
+    foundation wall below the zone's walls: the model's external wall construction, from the
+    floor (``floor_above_grade_m`` above grade) down to the slab bottom (``footing``, :data:`FOOTINGS`); soil of twin's λ and ρc (density 2000 kg/m3);
     exposed perimeter = twin's (the zone's external wall length). twin puts 0.5 m of soil under
     the slab and a resistance that brings the whole to ISO 13370's U with a monthly virtual ground
     temperature: Kiva's 2-D ground is the reference for that simplification.
@@ -427,8 +449,10 @@ def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall") -> li
         raise ValueError(f"footing={footing!r}; expected one of {FOOTINGS}")
     out += [
         _obj("Foundation:Kiva:Settings", env.ground_conductivity_w_mk, rho_soil, env.ground_heat_capacity_j_m3k / rho_soil,
-             0.9, 0.9, 0.03, 40.0, "Autoselect", "autocalculate", 0.02, 1.5, "Timestep"),
-        _obj("Foundation:Kiva", "Slab", "", "", "", "", "", "", "", "", "", "", "", 0.2, 0.0, footing_c),
+             KIVA_GROUND_SOLAR_ABSORPTIVITY if ground_sun else 0.0, 0.9, 0.03, 40.0, "Autoselect", "autocalculate",
+             0.02, 1.5, "Timestep"),
+        _obj("Foundation:Kiva", "Slab", "", "", "", "", "", "", "", "", "", "", "", env.floor_above_grade_m, 0.0,
+             footing_c),
         _obj("SurfaceProperty:ExposedFoundationPerimeter", "Floor", "TotalExposedPerimeter",
              float(exposed_perimeters_m(model.zones)[0])),
     ]
@@ -437,13 +461,16 @@ def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall") -> li
     return out
 
 
-def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", footing: str = "wall") -> str:
+def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", footing: str | None = None,
+              ground_sun: bool = True) -> str:
     """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``.
 
     Every element gets the model's own construction, layer by layer (:func:`construction_objects`);
     nothing in E+ is sized to twin's results. ``films`` (:data:`FILMS`) chooses the surface
     convection of the E+ case: "iso" fixes it at the ISO 6946 coefficients behind twin's films
-    (see :data:`H_CE_ISO`), "energyplus" leaves E+'s default algorithms.
+    (see :data:`H_CE_ISO`), "energyplus" leaves E+'s default algorithms. ``footing`` (:data:`FOOTINGS`)
+    overrides the slab edge the model describes (:func:`kiva_footing`); ``ground_sun=False`` takes
+    the sun off Kiva's ground surface (a diagnostic of ISO 13370's convention, not the reference).
     """
     if films not in FILMS:
         raise ValueError(f"films={films!r}; expected one of {FILMS}")
@@ -543,7 +570,7 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
             o.append(_obj("SurfaceProperty:ConvectionCoefficients", "Floor", "Outside", "Value", H_CE_ISO, "", "",
                           "Inside", "Value", H_CI_DOWN_ISO, "", ""))
     elif z.ground_floor_area_m2:
-        o += _kiva_slab(model, name, films, footing)
+        o += _kiva_slab(model, name, films, footing or kiva_footing(model), ground_sun)
         flat = [float(c) for v in floor_verts for c in v]
         o.append(_obj("BuildingSurface:Detailed", "Floor", "Floor", _cname(slab_c), name, "", "Foundation", "Slab",
                       "NoSun", "NoWind", "autocalculate", 4.0, *flat))
@@ -796,34 +823,47 @@ def run_case(case: str, work_dir: Path, exterior: str = "twin", films: str = "is
 
 #: Key of the diagnostic E+ run with a thermally broken Kiva footing (:data:`FOOTINGS`).
 INSULATED_FOOTING = "iso, insulated footing"
+#: Key of the diagnostic E+ run without sun on Kiva's ground surface (the model's own footing).
+NO_GROUND_SUN = "iso, no sun on the ground"
 
 
 def run_case_films(case: str, work_dir: Path, exterior: str = "twin", films: tuple[str, ...] = FILMS,
                    footing_diagnostic: bool = False) -> dict[str, CaseResult]:
     """One twin run of the case against E+ with each choice of surface films (:data:`FILMS`).
 
-    With ``footing_diagnostic`` and a slab on ground, also E+ with ISO films and the insulated
-    footing (key :data:`INSULATED_FOOTING`).
+    With ``footing_diagnostic`` and a slab on ground, also twin with psi_g = 0 against E+ with the
+    insulated footing (key :data:`INSULATED_FOOTING`), and twin against E+ without sun on the
+    ground (key :data:`NO_GROUND_SUN`), both with ISO films.
     """
     work_dir = Path(work_dir)
     epw = prepare_epw(case, work_dir / "weather")
     scenario = load_case(case, epw)
-    t0 = time.perf_counter()
-    results = twin.simulate(scenario)
-    twin_s = time.perf_counter() - t0
-    th = twin_hourly(results)
     months = month_of_hour(scenario.period.start.year)
-    tw_m = np.array([th["heat_kwh"].to_numpy()[months == m].sum() for m in range(1, 13)])
+    twin_runs: dict[int, tuple[pd.DataFrame, np.ndarray, float]] = {}
+
+    def twin_side(sc: Scenario) -> tuple[pd.DataFrame, np.ndarray, float]:
+        """Hourly twin results, monthly heat and run time of ``sc``, simulated once."""
+        if id(sc) not in twin_runs:
+            t0 = time.perf_counter()
+            hourly = twin_hourly(twin.simulate(sc))
+            seconds = time.perf_counter() - t0
+            monthly = np.array([hourly["heat_kwh"].to_numpy()[months == m].sum() for m in range(1, 13)])
+            twin_runs[id(sc)] = (hourly, monthly, seconds)
+        return twin_runs[id(sc)]
+
     twin_gain = _twin_window_gain_kwh(scenario, epw)
     twin_incident = _twin_window_incident_kwh(scenario, epw)
     out = {}
-    runs = [(f, f, "wall") for f in films]
+    runs = [(f, f, scenario, True) for f in films]
     if footing_diagnostic and scenario.asset.zones[0].ground_floor_area_m2:
-        runs.append((INSULATED_FOOTING, "iso", "insulation"))
-    for key, f, footing in runs:
+        # Both engines with a thermally broken edge: twin psi_g = 0, E+ an insulating footing.
+        broken = load_case(case, epw, **{"envelope.ground_edge_psi_w_mk": 0.0})
+        runs += [(INSULATED_FOOTING, "iso", broken, True), (NO_GROUND_SUN, "iso", scenario, False)]
+    for key, f, sc, ground_sun in runs:
+        th, tw_m, twin_s = twin_side(sc)
         t1 = time.perf_counter()
-        ep = run_energyplus(build_idf(scenario, exterior, f, footing), epw,
-                            work_dir / f"{case}-{exterior}-{f}-{footing}")
+        ep = run_energyplus(build_idf(sc, exterior, f, ground_sun=ground_sun), epw,
+                            work_dir / f"{case}-{exterior}-{key.replace(', ', '-').replace(' ', '-')}")
         ep_s = time.perf_counter() - t1
         ep_heat = energyplus_hourly_heating_kwh(ep)
         out[key] = CaseResult(

@@ -18,7 +18,10 @@ Equations (SI units; A floor area [m²], P exposed perimeter [m], λ ground cond
 * Φ_m = A U (θ̄_i − θ̄_e) − H_pi θ̂_i cos(2π(m − τ + α)/12) + H_pe θ̂_e cos(2π(m − τ − β)/12),
   α = 0 and β = 1 month for a slab on ground, τ the coldest month, θ̄ annual means and θ̂
   amplitudes (half the range of the monthly means)                               ISO 13370 Annex H
-* θ_gr,ve,m = θ_i,m − Φ_m / (A U)                            ISO 52016-1 §6.5.8 (no edge bridge ψ)
+* the wall/floor junction adds P ψ_g to the steady conductance: H_g = A U + P ψ_g   ISO 13370 §5
+  (ψ_g given, or from the 2-D calculation of :mod:`twin.physics.slab_edge`)
+* θ_gr,ve,m = θ_i,m − Φ_m / (A U)                                              ISO 52016-1 §6.5.8
+  (the floor's network keeps the conductance A U; the edge's loss reaches it through θ_gr,ve)
 
 The Annex-H expressions and the time lead/lag were taken from the ISO 52016-1 implementation of
 pybuildingenergy (``Temp_calculation_of_ground``), cross-read with HEM (BS EN ISO 52016-1) for
@@ -97,6 +100,8 @@ class SlabOnGround:
         U with the ground, from the B' of the WHOLE floor (ISO 13370 §8.1) [W/(m² K)].
     h_pi_w_k, h_pe_w_k : float
         Periodic coefficients for internal and external temperature swings [W/K].
+    edge_w_k : float
+        The wall/floor junction's steady conductance P ψ_g [W/K] (0: a thermally broken edge).
     """
 
     area_m2: float
@@ -104,19 +109,27 @@ class SlabOnGround:
     u_w_m2k: float
     h_pi_w_k: float
     h_pe_w_k: float
+    edge_w_k: float = 0.0
+
+    @property
+    def floor_w_k(self) -> float:
+        """Conductance of the floor with the ground A·U, the one the zone network carries [W/K]."""
+        return self.area_m2 * self.u_w_m2k
 
     @property
     def h_g_w_k(self) -> float:
-        """Steady conductance A·U [W/K]."""
-        return self.area_m2 * self.u_w_m2k
+        """Steady conductance H_g = A·U + P·ψ_g [W/K] (ISO 13370 §5)."""
+        return self.floor_w_k + self.edge_w_k
 
 
 def slab_on_ground(area_m2: float, perimeter_m: float, u_w_m2k: float, d_t_m: float,
-                   conductivity_w_mk: float, delta_m: float) -> SlabOnGround:
-    """Coefficients of one part of a slab; ``u_w_m2k`` and ``d_t_m`` are those of the whole floor."""
+                   conductivity_w_mk: float, delta_m: float, edge_psi_w_mk: float = 0.0) -> SlabOnGround:
+    """Coefficients of one part of a slab; ``u_w_m2k`` and ``d_t_m`` are those of the whole floor,
+    ``edge_psi_w_mk`` the ψ_g of this part's exposed perimeter."""
     h_pi = area_m2 * conductivity_w_mk / d_t_m * np.sqrt(2.0 / ((1.0 + delta_m / d_t_m) ** 2 + 1.0))
     h_pe = 0.37 * perimeter_m * conductivity_w_mk * np.log(delta_m / d_t_m + 1.0)
-    return SlabOnGround(float(area_m2), float(perimeter_m), float(u_w_m2k), float(h_pi), float(h_pe))
+    return SlabOnGround(float(area_m2), float(perimeter_m), float(u_w_m2k), float(h_pi), float(h_pe),
+                        float(perimeter_m * edge_psi_w_mk))
 
 
 def monthly_heat_flow_w(slab: SlabOnGround, temp_in_monthly_c, temp_out_monthly_c,
@@ -142,4 +155,4 @@ def monthly_heat_flow_w(slab: SlabOnGround, temp_in_monthly_c, temp_out_monthly_
 def virtual_ground_temp_c(slab: SlabOnGround, temp_in_monthly_c, temp_out_monthly_c) -> np.ndarray:
     """θ_gr,ve of each month [°C]: the boundary behind A·U that carries Φ_m (ISO 52016-1 §6.5.8)."""
     flow = monthly_heat_flow_w(slab, temp_in_monthly_c, temp_out_monthly_c)
-    return np.asarray(temp_in_monthly_c, dtype=float) - flow / slab.h_g_w_k
+    return np.asarray(temp_in_monthly_c, dtype=float) - flow / slab.floor_w_k

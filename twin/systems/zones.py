@@ -40,7 +40,7 @@ import numpy as np
 
 from twin.errors import ScenarioError
 from twin.physics import constructions as cons
-from twin.physics import ground, zone_network
+from twin.physics import ground, slab_edge, zone_network
 from twin.physics.air import CP_DRY_AIR_J_KGK
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Envelope, Model, Zone
 
@@ -92,8 +92,22 @@ def ground_slabs(model: Model) -> list[ground.SlabOnGround | None]:
     b_prime = ground.characteristic_dimension_m(areas.sum(), perimeters.sum())
     u = float(ground.slab_u_w_m2k(b_prime, d_t, lam))
     delta = ground.penetration_depth_m(lam, envelope.ground_heat_capacity_j_m3k)
-    return [ground.slab_on_ground(a, p, u, d_t, lam, delta) if a > 0.0 else None
-            for a, p in zip(areas, perimeters, strict=True)]
+    psi = [_edge_psi_w_mk(model, z, float(b_prime), u) if a > 0.0 else 0.0 for z, a in zip(zones, areas, strict=True)]
+    return [ground.slab_on_ground(a, p, u, d_t, lam, delta, k) if a > 0.0 else None
+            for a, p, k in zip(areas, perimeters, psi, strict=True)]
+
+
+def _edge_psi_w_mk(model: Model, zone: Zone, b_prime_m: float, floor_u_w_m2k: float) -> float:
+    """ψ_g of a zone's slab edge: as given, or from its wall and slab layers (``"iso10211"``) [W/(m K)]."""
+    env = model.envelope
+    if env.ground_edge_psi_w_mk != "iso10211":
+        return float(env.ground_edge_psi_w_mk)
+    if not np.isfinite(b_prime_m):
+        return 0.0  # no exposed perimeter: no edge
+    wall = tuple(model.layers(model.zone_construction(zone, "external_wall")))
+    slab = tuple(model.layers(model.zone_construction(zone, "ground_floor")))
+    return slab_edge.edge_psi_w_mk(wall, slab, env.floor_above_grade_m, b_prime_m, env.ground_conductivity_w_mk,
+                                   floor_u_w_m2k)
 
 
 def window_areas_by_orientation(zones: list[Zone]) -> np.ndarray:
