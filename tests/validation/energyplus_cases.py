@@ -76,6 +76,8 @@ SCENARIO_DIR = REPO / "scenarios" / "validation"
 #: lighting and fresh air only while open (models/validation/office.toml).
 #: ground-*: the shoebox with its floor on the ground (twin ISO 13370 / E+ Kiva), a half
 #: fraction of the climate x mass x recovery design.
+#: stack-*: three office boxes stacked, one zone per storey, the middle one heated 24/7, exchanging
+#: heat through the floors between them (twin zone links / E+ interzone surfaces), light and heavy.
 CASES = tuple(
     f"{kind}-{climate}-{mass}-hr{hr}"
     for kind in ("shoebox", "office")
@@ -83,7 +85,7 @@ CASES = tuple(
     for mass in ("light", "heavy")
     for hr in ("0", "80")
 ) + ("ground-chicago-light-hr0", "ground-chicago-heavy-hr80", "ground-sanfrancisco-light-hr80",
-     "ground-sanfrancisco-heavy-hr0")
+     "ground-sanfrancisco-heavy-hr0", "stack-chicago-light-hr0", "stack-chicago-heavy-hr0")
 
 #: Targets of issues 4 and 14: annual, significant months, hourly peak, and the heavy-minus-light
 #: difference (heavy − light)/light of twin within this share of EnergyPlus'.
@@ -186,10 +188,13 @@ class Box:
     h: float
 
 
-def _box(model: Model) -> Box:
-    if len(model.zones) != 1:
-        raise UnsupportedModel(f"{len(model.zones)} zones; the shoebox builder takes one")
-    z = model.zones[0]
+def _box(model: Model, zone=None) -> Box:
+    """The box of ``zone`` (default: the single zone of the model)."""
+    if zone is None:
+        if len(model.zones) != 1:
+            raise UnsupportedModel(f"{len(model.zones)} zones; the shoebox builder takes one")
+        zone = model.zones[0]
+    z = zone
     gross = {o: getattr(z.wall_area_m2, o) + getattr(z.window_area_m2, o) for o in ORIENT}
     h = z.height_m
     lx, ly = gross["south"] / h, gross["east"] / h
@@ -197,7 +202,6 @@ def _box(model: Model) -> Box:
         "north gross wall = south": (gross["north"], gross["south"]),
         "west gross wall = east": (gross["west"], gross["east"]),
         "floor area = Lx * Ly": (z.floor_area_m2, lx * ly),
-        "roof area = floor area": (z.roof_area_m2, z.floor_area_m2),
     }
     for what, (a, b) in checks.items():
         if not math.isclose(a, b, rel_tol=1e-6):
@@ -205,24 +209,62 @@ def _box(model: Model) -> Box:
     return Box(lx, ly, h)
 
 
-def _check_supported(model: Model) -> None:
-    z, env, cal = model.zones[0], model.envelope, model.calendar
+def storeys(model: Model) -> list[tuple[object, Box, float]]:
+    """Each zone with its box and the height of its floor [m], bottom to top.
+
+    One zone, or identical boxes stacked one per storey (``zone.floor`` 0, 1, ...), each joined to
+    the next by a zone link over its whole floor; only the top one has a roof (its area = the floor).
+    """
+    zones = sorted(model.zones, key=lambda z: z.floor)
+    boxes = [_box(model, z) for z in zones]
     problems = []
-    if z.ground_floor_area_m2 and not math.isclose(z.ground_floor_area_m2, z.floor_area_m2):
-        problems.append("ground_floor_area_m2 must be 0 (adiabatic E+ floor) or the whole floor (Kiva slab)")
-    if z.internal_floor_area_m2 or model.zone_links:
-        problems.append("floors inside the zone and zone links are not mapped")
-    if z.ground_floor_area_m2 and not (env.ground_model == "iso13370" or env.ground_temperature_factor == 1.0):
-        problems.append("a slab on ground is mapped for ground_model = 'iso13370' (Kiva) or 'b_factor' with b = 1 "
-                        "(a floor over outdoor air) only")
-    if 0 < z.heating.emitter_max_w_m2 < 200:
-        problems.append("emitter_max_w_m2 must be 0 (free-floating) or large (E+ ideal loads without limit)")
+    if [z.floor for z in zones] != list(range(len(zones))):
+        problems.append("storeys must be numbered 0, 1, ... one zone each")
+    if any(not math.isclose(b.lx, boxes[0].lx) or not math.isclose(b.ly, boxes[0].ly) for b in boxes):
+        problems.append("stacked zones must have the same footprint")
+    for k, z in enumerate(zones):
+        roof = z.floor_area_m2 if k == len(zones) - 1 else 0.0
+        if not math.isclose(z.roof_area_m2, roof, abs_tol=1e-9):
+            problems.append(f"zone {z.name}: roof area {roof:g} expected (only the top storey has a roof)")
+        if k > 0 and z.ground_floor_area_m2:
+            problems.append(f"zone {z.name}: only the bottom storey may stand on the ground")
+    expected = {(zones[k].name, zones[k + 1].name) for k in range(len(zones) - 1)}
+    links = {tuple(link.zones) for link in model.zone_links}
+    if links != expected or len(model.zone_links) != len(expected):
+        problems.append(f"zone links must join each storey to the next, bottom first: {sorted(expected)}")
+    for link in model.zone_links:
+        if link.orientation != "floor" or not math.isclose(link.area_m2, zones[0].floor_area_m2):
+            problems.append("each zone link must be a floor over the whole footprint")
+    if problems:
+        raise UnsupportedModel("; ".join(problems))
+    heights = np.concatenate([[0.0], np.cumsum([b.h for b in boxes])[:-1]])
+    return list(zip(zones, boxes, heights.tolist(), strict=True))
+
+
+def _check_supported(model: Model) -> None:
+    env, cal = model.envelope, model.calendar
+    problems = []
+    for z in model.zones:
+        if z.ground_floor_area_m2 and not math.isclose(z.ground_floor_area_m2, z.floor_area_m2):
+            problems.append("ground_floor_area_m2 must be 0 (adiabatic E+ floor) or the whole floor (Kiva slab)")
+        if z.internal_floor_area_m2:
+            problems.append("floors inside the zone are not mapped")
+        if z.ground_floor_area_m2 and not (env.ground_model == "iso13370" or env.ground_temperature_factor == 1.0):
+            problems.append("a slab on ground is mapped for ground_model = 'iso13370' (Kiva) or 'b_factor' with b = 1 "
+                            "(a floor over outdoor air) only")
+        if 0 < z.heating.emitter_max_w_m2 < 200:
+            problems.append("emitter_max_w_m2 must be 0 (free-floating) or large (E+ ideal loads without limit)")
+        if z.window_shading_factor != 1.0:
+            problems.append("frames, blinds and shading are not mapped")
+        if z.loads.lighting_w_m2 and z.loads.daylight_factor_percent:
+            problems.append("daylight dimming is not mapped: daylight_factor_percent must be 0")
+    if len(model.zones) > 1 and (model.ahu.heat_recovery.effectiveness > 0 or model.ahu.coil_max_kw > 0):
+        problems.append("several zones share twin's AHU (one recovery and coil decision for the building) where "
+                        "E+ ideal loads decide per zone: stacked cases are mapped without recovery and coil")
     if env.thermal_bridges_delta_u_w_m2k:
         problems.append("thermal bridges are not mapped")
-    if env.window_frame_fraction or env.blinds is not None or z.window_shading_factor != 1.0:
+    if env.window_frame_fraction or env.blinds is not None:
         problems.append("frames, blinds and shading are not mapped")
-    if z.loads.lighting_w_m2 and z.loads.daylight_factor_percent:
-        problems.append("daylight dimming is not mapped: daylight_factor_percent must be 0")
     if cal.closed_on_public_holidays or cal.summer_closure or cal.school_holidays:
         problems.append("holidays/closures make days of the same weekday differ")
     ahu = model.ahu
@@ -275,8 +317,8 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 SLOTS_PER_DAY = 96
 
 
-def day_schedules(model: Model) -> dict[str, np.ndarray]:
-    """The zone's schedules for each weekday, shape (7, 96), one value per quarter hour.
+def day_schedules(model: Model, zone=None) -> dict[str, np.ndarray]:
+    """The schedules of ``zone`` (default: the first) for each weekday, shape (7, 96), one value per quarter hour.
 
     Re-derived here from the model's opening hours, profile and setpoints (independently of
     twin's calendar code, which the comparison then checks): ``open`` (1 while open),
@@ -284,7 +326,7 @@ def day_schedules(model: Model) -> dict[str, np.ndarray]:
     share of capacity present, 0 while closed), ``lights`` (1 while open with people present),
     ``setpoint`` [°C]. A slot is judged at its middle, like twin's steps.
     """
-    z = model.zones[0]
+    z = model.zones[0] if zone is None else zone
     prof = model.profiles[z.occupancy.profile]
     mid_h = (np.arange(SLOTS_PER_DAY) + 0.5) * 24.0 / SLOTS_PER_DAY
     out = {k: np.zeros((7, SLOTS_PER_DAY)) for k in ("open", "heat_on", "fraction", "lights", "setpoint")}
@@ -374,14 +416,14 @@ def construction_objects(model: Model, name: str, outside: tuple[float, float] |
     return out
 
 
-def air_capacity_multiplier(model: Model) -> float:
+def air_capacity_multiplier(model: Model, zone=None) -> float:
     """E+ ``ZoneCapacitanceMultiplier:ResearchSpecial`` temperature multiplier [-].
 
     twin's air and furniture node holds C_int = max(κ_int A_floor, ρ c_p V) (twin.systems.zones);
     E+ gives its zone air ρ c_p V (its own moist-air ρ and c_p, within 1 % of dry air at 20 °C), so
     the multiplier is C_int / (ρ c_p V) with ρ c_p of dry air at 20 °C (:data:`RHO_AIR_20C`, :data:`CP_AIR`).
     """
-    z = model.zones[0]
+    z = model.zones[0] if zone is None else zone
     volume = z.floor_area_m2 * z.height_m
     c_air = RHO_AIR_20C * CP_AIR * volume
     c_int = max(model.envelope.internal_heat_capacity_j_m2k * z.floor_area_m2, c_air)
@@ -461,6 +503,146 @@ def _kiva_slab(model: Model, zone: str, films: str, footing: str = "wall", groun
     return out
 
 
+def _zone_objects(model: Model, z, box: Box, z0: float, single: bool, films: str, footing: str | None,
+                  ground_sun: bool, floor_c: str | None, ceiling_c: str | None, below: str | None,
+                  above: str | None) -> list[str]:
+    """The E+ objects of one zone: schedules, zone, surfaces, gains, thermostat, ideal loads.
+
+    A single zone keeps the historical names (zone "Box", surfaces "Wall_south", ...); stacked
+    zones prefix them with the zone's name. ``floor_c`` / ``ceiling_c``: the construction of the
+    zone link under / over it (interzone surfaces), else an adiabatic massless floor or the roof.
+    """
+    env, ahu = model.envelope, model.ahu
+    wall_c = model.zone_construction(z, "external_wall")
+    roof_c = model.zone_construction(z, "roof")
+    slab_c = model.zone_construction(z, "ground_floor")
+    part_c = model.zone_construction(z, "partition")
+    lx, ly, h = box.lx, box.ly, box.h
+    name = "Box" if single else f"Box_{z.name}"
+    pre = "" if single else f"{z.name}_"
+    suf = "" if single else f"_{z.name}"
+
+    o = []
+    week = day_schedules(model, z)
+    # No emitters: free-floating, the E+ thermostat at a setpoint the zone never reaches.
+    setpoint = week["setpoint"] if z.heating.emitter_max_w_m2 > 0 else np.full_like(week["setpoint"], -50.0)
+    o.append(compact_schedule("HeatingSetpoint" + suf, "Temperature", setpoint))
+    o.append(compact_schedule("PlugProfile" + suf, "Fraction", week["fraction"]))
+    o.append(compact_schedule("OpenSchedule" + suf, "Fraction", week["open"]))
+    o.append(compact_schedule("LightsSchedule" + suf, "Fraction", week["lights"]))
+    o.append(_obj("Schedule:Constant", "SensibleGainPerPerson" + suf, "Any Number",
+                  z.occupancy.sensible_gain_w_per_person))
+    # Zone and surfaces (counter-clockwise seen from outside, upper-left corner first), relative
+    # to the zone's origin at the height of its floor.
+    o.append(_obj("Zone", name, 0.0, 0.0, 0.0, z0, 1.0, 1.0, "autocalculate", "autocalculate"))
+    # Air and furniture: twin's C_int on the E+ air node.
+    o.append(_obj("ZoneCapacitanceMultiplier:ResearchSpecial", "AirAndFurniture" + suf, name,
+                  air_capacity_multiplier(model, z), 1.0, 1.0, 1.0))
+    walls = {
+        "south": ((0, 0, h), (0, 0, 0), (lx, 0, 0), (lx, 0, h)),
+        "east": ((lx, 0, h), (lx, 0, 0), (lx, ly, 0), (lx, ly, h)),
+        "north": ((lx, ly, h), (lx, ly, 0), (0, ly, 0), (0, ly, h)),
+        "west": ((0, ly, h), (0, ly, 0), (0, 0, 0), (0, 0, h)),
+    }
+
+    def surface(sname, kind, cons_name, bc, sun, wind, verts, bc_object=""):
+        flat = [float(c) for v in verts for c in v]
+        return _obj("BuildingSurface:Detailed", sname, kind, cons_name, name, "", bc, bc_object, sun, wind,
+                    "autocalculate", float(len(verts)), *flat)
+
+    for orient, verts in walls.items():
+        o.append(surface(f"{pre}Wall_{orient}", "Wall", _cname(wall_c), "Outdoors", "SunExposed", "WindExposed", verts))
+        area = getattr(z.window_area_m2, orient)
+        if area > 0:
+            width = lx if orient in ("south", "north") else ly
+            wh = WINDOW_HEIGHT_SHARE * h
+            ww = area / wh
+            if ww >= width - 0.2:
+                raise UnsupportedModel(f"{orient} window {area:g} m2 does not fit a {width:g} m facade")
+            (x0, y0, _), _, (x1, y1, _), _ = verts
+            a, b = (width - ww) / 2 / width, (width + ww) / 2 / width
+            p = [(x0 + (x1 - x0) * s, y0 + (y1 - y0) * s) for s in (a, b)]
+            zlo, zhi = (h - wh) / 2, (h + wh) / 2
+            wverts = ((*p[0], zhi), (*p[0], zlo), (*p[1], zlo), (*p[1], zhi))
+            flat = [float(c) for v in wverts for c in v]
+            o.append(_obj("FenestrationSurface:Detailed", f"{pre}Window_{orient}", "Window", "Window",
+                          f"{pre}Wall_{orient}", "", "autocalculate", "", 1.0, 4.0, *flat))
+    top_verts = ((0, ly, h), (0, 0, h), (lx, 0, h), (lx, ly, h))
+    if ceiling_c is not None:
+        # The floor above: its layers top to bottom (outside = the zone above), h_ci of a ceiling.
+        o.append(surface(f"{pre}Ceiling", "Ceiling", _cname(ceiling_c), "Surface", "NoSun", "NoWind", top_verts,
+                         f"{above}_Floor"))
+        if films == "iso":
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients", f"{pre}Ceiling", "Inside", "Value", H_CI_UP_ISO,
+                          "", ""))
+    else:
+        o.append(surface(f"{pre}Roof", "Roof", _cname(roof_c), "Outdoors", "SunExposed", "WindExposed", top_verts))
+    floor_verts = ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))
+    if floor_c is not None:
+        o.append(surface(f"{pre}Floor", "Floor", _cname(floor_c) + "_reversed", "Surface", "NoSun", "NoWind",
+                         floor_verts, f"{below}_Ceiling"))
+        if films == "iso":
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients", f"{pre}Floor", "Inside", "Value", H_CI_DOWN_ISO,
+                          "", ""))
+    elif z.ground_floor_area_m2 and env.ground_model == "b_factor":
+        # b = 1: the floor construction over outdoor air (twin: its chain to outdoor air through R_se).
+        o.append(surface(f"{pre}Floor", "Floor", _cname(slab_c), "Outdoors", "NoSun", "NoWind", floor_verts))
+        if films == "iso":
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients", f"{pre}Floor", "Outside", "Value", H_CE_ISO, "",
+                          "", "Inside", "Value", H_CI_DOWN_ISO, "", ""))
+    elif z.ground_floor_area_m2:
+        o += _kiva_slab(model, name, films, footing or kiva_footing(model), ground_sun)
+        flat = [float(c) for v in floor_verts for c in v]
+        o.append(_obj("BuildingSurface:Detailed", f"{pre}Floor", "Floor", _cname(slab_c), name, "", "Foundation",
+                      "Slab", "NoSun", "NoWind", "autocalculate", 4.0, *flat))
+    else:
+        # twin has no floor element at all here; E+ needs a closed box: an adiabatic massless floor.
+        o.append(surface(f"{pre}Floor", "Floor", "PhantomFloor", "Adiabatic", "NoSun", "NoWind", floor_verts))
+        if films == "iso":
+            o.append(_obj("SurfaceProperty:ConvectionCoefficients", f"{pre}Floor", "Inside", "Value", H_CI_DOWN_ISO,
+                          "", ""))
+    if z.partition_area_m2:
+        # Both faces of twin's partitions are in the zone: E+ InternalMass counts each face.
+        o.append(_obj("InternalMass", "Partitions" + suf, _cname(part_c), name, "", 2.0 * z.partition_area_m2))
+    # Internal gains: radiant fraction 1 - f_int,c of the model (twin puts f_int,c on the air node).
+    radiant = 1.0 - env.internal_gains_convective_fraction
+    for gname, sched, w_m2 in (("PlugBase", "AlwaysOn", z.loads.equipment_base_w_m2),
+                               ("PlugOpen", "PlugProfile" + suf, z.loads.equipment_open_w_m2)):
+        if w_m2 > 0:
+            o.append(_obj("ElectricEquipment", gname + suf, name, sched, "Watts/Area", "", w_m2, "", 0.0,
+                          radiant, 0.0, "General"))
+    # People: all of twin's sensible gain per person, no latent heat.
+    if z.occupancy.capacity_persons and z.occupancy.sensible_gain_w_per_person:
+        o.append(_obj("People", "Occupants" + suf, name, "PlugProfile" + suf, "People",
+                      float(z.occupancy.capacity_persons), "", "", radiant, 1.0, "SensibleGainPerPerson" + suf))
+    # Lights: all to the zone, no visible short-wave share (twin has none).
+    if z.loads.lighting_w_m2 and z.occupancy.capacity_persons:
+        o.append(_obj("Lights", "Lighting" + suf, name, "LightsSchedule" + suf, "Watts/Area", "",
+                      z.loads.lighting_w_m2, "", 0.0, radiant, 0.0, 0.0, "General"))
+    o.append(_obj("ZoneInfiltration:DesignFlowRate", "Infiltration" + suf, name, "AlwaysOn", "AirChanges/Hour", "",
+                  "", "", z.ventilation.infiltration_ach, 1.0, 0.0, 0.0, 0.0, "Standard"))
+    # Ideal loads with constant outdoor air through sensible heat recovery; heating only.
+    o.append(_obj("ThermostatSetpoint:SingleHeating", "HeatOnly" + suf, "HeatingSetpoint" + suf))
+    o.append(_obj("ZoneControl:Thermostat", "Thermostat" + suf, name, "ControlType",
+                  "ThermostatSetpoint:SingleHeating", "HeatOnly" + suf))
+    # Fresh air: twin's design flow (per person at capacity + per m2) while open, none while closed.
+    design_m3_h = (z.ventilation.fresh_air_m3_h_per_person * z.occupancy.capacity_persons
+                   + z.ventilation.min_fresh_air_m3_h_m2 * z.floor_area_m2)
+    o.append(_obj("DesignSpecification:OutdoorAir", "FreshAir" + suf, "Flow/Area", "",
+                  design_m3_h / z.floor_area_m2 / 3600.0, "", "", "OpenSchedule" + suf))
+    o.append(_obj("ZoneHVAC:EquipmentConnections", name, "Equipment" + suf, "Inlets" + suf, "Exhausts" + suf,
+                  "ZoneAirNode" + suf, "ReturnNode" + suf))
+    o.append(_obj("NodeList", "Inlets" + suf, "SupplyNode" + suf))
+    o.append(_obj("NodeList", "Exhausts" + suf, "ExhaustNode" + suf))
+    o.append(_obj("ZoneHVAC:EquipmentList", "Equipment" + suf, "SequentialLoad", "ZoneHVAC:IdealLoadsAirSystem",
+                  "IdealLoads" + suf, 1.0, 1.0, "", ""))
+    hr = ahu.heat_recovery.effectiveness
+    o.append(_obj("ZoneHVAC:IdealLoadsAirSystem", "IdealLoads" + suf, "", "SupplyNode" + suf, "ExhaustNode" + suf, "",
+                  60.0, 13.0, 0.015, 0.009, "NoLimit", "", "", "NoLimit", "", "", "", "", "None", 0.7, "None",
+                  "FreshAir" + suf, "", "None", "NoEconomizer", "Sensible" if hr > 0 else "None", hr, 0.0))
+    return o
+
+
 def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", footing: str | None = None,
               ground_sun: bool = True) -> str:
     """EnergyPlus 25.2 input for the shoebox described by ``scenario.asset``.
@@ -476,9 +658,9 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
         raise ValueError(f"films={films!r}; expected one of {FILMS}")
     model = scenario.asset
     _check_supported(model)
-    box = _box(model)
-    z, env, loc = model.zones[0], model.envelope, model.building.location
-    ahu = model.ahu
+    stack = storeys(model)
+    single = len(stack) == 1
+    env, loc = model.envelope, model.building.location
     if exterior == "twin":
         # The model's own exterior: twin counts absorbed solar and sky radiation on outer faces.
         abs_thermal, abs_solar = env.external_emissivity, env.opaque_solar_absorptance
@@ -486,10 +668,6 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
         abs_thermal, abs_solar = 0.9, 0.6
     else:
         raise ValueError(f"exterior={exterior!r}; expected 'twin' or 'typical'")
-    wall_c = model.zone_construction(z, "external_wall")
-    roof_c = model.zone_construction(z, "roof")
-    lx, ly, h = box.lx, box.ly, box.h
-    name = "Box"
     o = idf_preamble(scenario, max_warmup_days=50.0)
     o.append(_obj("Site:Location", scenario.name, loc.latitude_deg, loc.longitude_deg,
                   loc.standard_utc_offset_h, loc.altitude_m))
@@ -502,86 +680,45 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
     o.append(_obj("Schedule:Constant", "ControlType", "", 1.0))
     o.append(_obj("ScheduleTypeLimits", "Temperature", -60.0, 200.0, "Continuous", "Temperature"))
     o.append(_obj("ScheduleTypeLimits", "Any Number"))
-    week = day_schedules(model)
-    # No emitters: free-floating, the E+ thermostat at a setpoint the zone never reaches.
-    setpoint = week["setpoint"] if z.heating.emitter_max_w_m2 > 0 else np.full_like(week["setpoint"], -50.0)
-    o.append(compact_schedule("HeatingSetpoint", "Temperature", setpoint))
-    o.append(compact_schedule("PlugProfile", "Fraction", week["fraction"]))
-    o.append(compact_schedule("OpenSchedule", "Fraction", week["open"]))
-    o.append(compact_schedule("LightsSchedule", "Fraction", week["lights"]))
-    o.append(_obj("Schedule:Constant", "SensibleGainPerPerson", "Any Number", z.occupancy.sensible_gain_w_per_person))
-    # Materials and constructions: the model's own, layer by layer.
-    o += construction_objects(model, wall_c, (abs_thermal, abs_solar))
-    if roof_c != wall_c:
-        o += construction_objects(model, roof_c, (abs_thermal, abs_solar))
-    slab_c = model.zone_construction(z, "ground_floor")
-    if z.ground_floor_area_m2 and slab_c not in (wall_c, roof_c):
-        o += construction_objects(model, slab_c, None)
-    part_c = model.zone_construction(z, "partition")
-    if z.partition_area_m2 and part_c not in (wall_c, roof_c, slab_c):
-        o += construction_objects(model, part_c, None)
-    if not z.ground_floor_area_m2:
+    # Materials and constructions: the model's own, layer by layer, each written once.
+    written: set[str] = set()
+
+    def construction(cname: str, outside: tuple[float, float] | None) -> None:
+        if cname not in written:
+            written.add(cname)
+            o.extend(construction_objects(model, cname, outside))
+
+    for z, _, _ in stack:
+        construction(model.zone_construction(z, "external_wall"), (abs_thermal, abs_solar))
+        if z.roof_area_m2:
+            construction(model.zone_construction(z, "roof"), (abs_thermal, abs_solar))
+    for z, _, _ in stack:
+        if z.ground_floor_area_m2:
+            construction(model.zone_construction(z, "ground_floor"), None)
+        if z.partition_area_m2:
+            construction(model.zone_construction(z, "partition"), None)
+    link_c = {}
+    for link in model.zone_links:
+        name = link.construction or env.constructions.internal_floor
+        link_c[tuple(link.zones)] = name
+        if name not in written:
+            construction(name, None)
+            # The floor face lists the layers from below (E+: outside to inside), the reverse of the
+            # model's top-to-bottom order that the ceiling below keeps.
+            o.append(_obj("Construction", _cname(name) + "_reversed",
+                          *reversed([f"{name}_{i}_{raw.name or raw.material}"
+                                     for i, raw in enumerate(model.constructions[name].layers)])))
+    if not stack[0][0].ground_floor_area_m2:
         o.append(_obj("Material:NoMass", "PhantomFloor", "MediumSmooth", PHANTOM_FLOOR_R, INSIDE_THERMAL_ABS,
                       INSIDE_SOLAR_ABS, INSIDE_SOLAR_ABS))
         o.append(_obj("Construction", "PhantomFloor", "PhantomFloor"))
     o.append(_obj("WindowMaterial:SimpleGlazingSystem", "Glazing", env.window_u_w_m2k, env.window_g_value))
     o.append(_obj("Construction", "Window", "Glazing"))
-    # Zone and surfaces (counter-clockwise seen from outside, upper-left corner first).
-    o.append(_obj("Zone", name, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, "autocalculate", "autocalculate"))
-    # Air and furniture: twin's C_int on the E+ air node.
-    o.append(_obj("ZoneCapacitanceMultiplier:ResearchSpecial", "AirAndFurniture", name,
-                  air_capacity_multiplier(model), 1.0, 1.0, 1.0))
-    walls = {
-        "south": ((0, 0, h), (0, 0, 0), (lx, 0, 0), (lx, 0, h)),
-        "east": ((lx, 0, h), (lx, 0, 0), (lx, ly, 0), (lx, ly, h)),
-        "north": ((lx, ly, h), (lx, ly, 0), (0, ly, 0), (0, ly, h)),
-        "west": ((0, ly, h), (0, ly, 0), (0, 0, 0), (0, 0, h)),
-    }
-
-    def surface(sname, kind, cons_name, bc, sun, wind, verts):
-        flat = [float(c) for v in verts for c in v]
-        return _obj("BuildingSurface:Detailed", sname, kind, cons_name, name, "", bc, "", sun, wind, "autocalculate",
-                    float(len(verts)), *flat)
-
-    for orient, verts in walls.items():
-        o.append(surface(f"Wall_{orient}", "Wall", _cname(wall_c), "Outdoors", "SunExposed", "WindExposed", verts))
-        area = getattr(z.window_area_m2, orient)
-        if area > 0:
-            width = lx if orient in ("south", "north") else ly
-            wh = WINDOW_HEIGHT_SHARE * h
-            ww = area / wh
-            if ww >= width - 0.2:
-                raise UnsupportedModel(f"{orient} window {area:g} m2 does not fit a {width:g} m facade")
-            (x0, y0, _), _, (x1, y1, _), _ = verts
-            a, b = (width - ww) / 2 / width, (width + ww) / 2 / width
-            p = [(x0 + (x1 - x0) * s, y0 + (y1 - y0) * s) for s in (a, b)]
-            z0, z1 = (h - wh) / 2, (h + wh) / 2
-            wverts = ((*p[0], z1), (*p[0], z0), (*p[1], z0), (*p[1], z1))
-            flat = [float(c) for v in wverts for c in v]
-            o.append(_obj("FenestrationSurface:Detailed", f"Window_{orient}", "Window", "Window", f"Wall_{orient}",
-                          "", "autocalculate", "", 1.0, 4.0, *flat))
-    o.append(surface("Roof", "Roof", _cname(roof_c), "Outdoors", "SunExposed", "WindExposed",
-                     ((0, ly, h), (0, 0, h), (lx, 0, h), (lx, ly, h))))
-    floor_verts = ((0, 0, 0), (0, ly, 0), (lx, ly, 0), (lx, 0, 0))
-    if z.ground_floor_area_m2 and env.ground_model == "b_factor":
-        # b = 1: the floor construction over outdoor air (twin: its chain to outdoor air through R_se).
-        o.append(surface("Floor", "Floor", _cname(slab_c), "Outdoors", "NoSun", "NoWind", floor_verts))
-        if films == "iso":
-            o.append(_obj("SurfaceProperty:ConvectionCoefficients", "Floor", "Outside", "Value", H_CE_ISO, "", "",
-                          "Inside", "Value", H_CI_DOWN_ISO, "", ""))
-    elif z.ground_floor_area_m2:
-        o += _kiva_slab(model, name, films, footing or kiva_footing(model), ground_sun)
-        flat = [float(c) for v in floor_verts for c in v]
-        o.append(_obj("BuildingSurface:Detailed", "Floor", "Floor", _cname(slab_c), name, "", "Foundation", "Slab",
-                      "NoSun", "NoWind", "autocalculate", 4.0, *flat))
-    else:
-        # twin has no floor element at all here; E+ needs a closed box: an adiabatic massless floor.
-        o.append(surface("Floor", "Floor", "PhantomFloor", "Adiabatic", "NoSun", "NoWind", floor_verts))
-        if films == "iso":
-            o.append(_obj("SurfaceProperty:ConvectionCoefficients", "Floor", "Inside", "Value", H_CI_DOWN_ISO, "", ""))
-    if z.partition_area_m2:
-        # Both faces of twin's partitions are in the zone: E+ InternalMass counts each face.
-        o.append(_obj("InternalMass", "Partitions", _cname(part_c), name, "", 2.0 * z.partition_area_m2))
+    for k, (z, box, z0) in enumerate(stack):
+        below = stack[k - 1][0].name if k > 0 else None
+        above = stack[k + 1][0].name if k + 1 < len(stack) else None
+        o += _zone_objects(model, z, box, z0, single, films, footing, ground_sun,
+                           link_c.get((below, z.name)), link_c.get((z.name, above)), below, above)
     if films == "iso":
         for kind, h_in in (("AllExteriorWalls", H_CI_ISO), ("AllExteriorWindows", H_CI_ISO),
                            ("AllExteriorRoofs", H_CI_UP_ISO)):
@@ -589,42 +726,6 @@ def build_idf(scenario: Scenario, exterior: str = "twin", films: str = "iso", fo
                           "", "", "Inside", "Value", h_in, "", ""))
         o.append(_obj("SurfaceProperty:ConvectionCoefficients:MultipleSurface", "AllInteriorSurfaces", "Inside", "Value",
                       H_CI_ISO, "", ""))
-    # Internal gains: radiant fraction 1 - f_int,c of the model (twin puts f_int,c on the air node).
-    radiant = 1.0 - env.internal_gains_convective_fraction
-    for gname, sched, w_m2 in (("PlugBase", "AlwaysOn", z.loads.equipment_base_w_m2),
-                               ("PlugOpen", "PlugProfile", z.loads.equipment_open_w_m2)):
-        if w_m2 > 0:
-            o.append(_obj("ElectricEquipment", gname, name, sched, "Watts/Area", "", w_m2, "", 0.0,
-                          radiant, 0.0, "General"))
-    # People: all of twin's sensible gain per person, no latent heat.
-    if z.occupancy.capacity_persons and z.occupancy.sensible_gain_w_per_person:
-        o.append(_obj("People", "Occupants", name, "PlugProfile", "People", float(z.occupancy.capacity_persons), "", "",
-                      radiant, 1.0, "SensibleGainPerPerson"))
-    # Lights: all to the zone, no visible short-wave share (twin has none).
-    if z.loads.lighting_w_m2 and z.occupancy.capacity_persons:
-        o.append(_obj("Lights", "Lighting", name, "LightsSchedule", "Watts/Area", "", z.loads.lighting_w_m2, "",
-                      0.0, radiant, 0.0, 0.0, "General"))
-    o.append(_obj("ZoneInfiltration:DesignFlowRate", "Infiltration", name, "AlwaysOn", "AirChanges/Hour", "", "",
-                  "", z.ventilation.infiltration_ach, 1.0, 0.0, 0.0, 0.0, "Standard"))
-    # Ideal loads with constant outdoor air through sensible heat recovery; heating only.
-    o.append(_obj("ThermostatSetpoint:SingleHeating", "HeatOnly", "HeatingSetpoint"))
-    o.append(_obj("ZoneControl:Thermostat", "Thermostat", name, "ControlType", "ThermostatSetpoint:SingleHeating",
-                  "HeatOnly"))
-    # Fresh air: twin's design flow (per person at capacity + per m2) while open, none while closed.
-    design_m3_h = (z.ventilation.fresh_air_m3_h_per_person * z.occupancy.capacity_persons
-                   + z.ventilation.min_fresh_air_m3_h_m2 * z.floor_area_m2)
-    o.append(_obj("DesignSpecification:OutdoorAir", "FreshAir", "Flow/Area", "",
-                  design_m3_h / z.floor_area_m2 / 3600.0, "", "", "OpenSchedule"))
-    o.append(_obj("ZoneHVAC:EquipmentConnections", name, "Equipment", "Inlets", "Exhausts", "ZoneAirNode",
-                  "ReturnNode"))
-    o.append(_obj("NodeList", "Inlets", "SupplyNode"))
-    o.append(_obj("NodeList", "Exhausts", "ExhaustNode"))
-    o.append(_obj("ZoneHVAC:EquipmentList", "Equipment", "SequentialLoad", "ZoneHVAC:IdealLoadsAirSystem",
-                  "IdealLoads", 1.0, 1.0, "", ""))
-    hr = ahu.heat_recovery.effectiveness
-    o.append(_obj("ZoneHVAC:IdealLoadsAirSystem", "IdealLoads", "", "SupplyNode", "ExhaustNode", "",
-                  60.0, 13.0, 0.015, 0.009, "NoLimit", "", "", "NoLimit", "", "", "", "", "None", 0.7, "None",
-                  "FreshAir", "", "None", "NoEconomizer", "Sensible" if hr > 0 else "None", hr, 0.0))
     for var in ("Zone Ideal Loads Supply Air Total Heating Energy",
                 "Zone Ideal Loads Zone Sensible Heating Energy",
                 "Zone Ideal Loads Heat Recovery Sensible Heating Energy",
@@ -663,8 +764,9 @@ def run_energyplus(idf_text: str, epw: Path, out_dir: Path) -> pd.DataFrame:
 
 
 def energyplus_hourly_heating_kwh(df: pd.DataFrame) -> np.ndarray:
-    col = next(c for c in df.columns if "Supply Air Total Heating Energy" in c)
-    values = df[col].to_numpy(float) / 3.6e6
+    """Heat delivered by the ideal loads of every zone, hour by hour [kWh]."""
+    cols = [c for c in df.columns if "Supply Air Total Heating Energy" in c]
+    values = df[cols].to_numpy(float).sum(axis=1) / 3.6e6
     if len(values) != 8760:
         raise RuntimeError(f"expected 8760 hourly E+ rows, got {len(values)}")
     return values
@@ -684,7 +786,8 @@ def twin_hourly(results) -> pd.DataFrame:
     out = pd.DataFrame({
         "heat_kwh": heat_kwh.groupby(groups).sum().to_numpy(),
         "solar_kwh": (ts["solar_gains_kw"] * step_h).groupby(groups).sum().to_numpy(),
-        "temp_air_c": ts["box.temp_air_c"].groupby(groups).mean().to_numpy(),
+        # The first zone's air (the single box, or the bottom storey of a stack).
+        "temp_air_c": ts[next(c for c in ts.columns if c.endswith(".temp_air_c"))].groupby(groups).mean().to_numpy(),
     })
     return out
 
@@ -750,13 +853,15 @@ class CaseResult:
 
 def _window_incident_kwh(df: pd.DataFrame, scenario: Scenario) -> float:
     """Solar irradiation on the outside of all windows in E+ [kWh]."""
-    z = scenario.asset.zones[0]
+    single = len(scenario.asset.zones) == 1
     total = 0.0
-    for orient in ORIENT:
-        area = getattr(z.window_area_m2, orient)
-        if area > 0:
-            col = f"WINDOW_{orient.upper()}:Surface Outside Face Incident Solar Radiation Rate per Area"
-            total += energyplus_column(df, col).sum() * area / 1000.0
+    for z in scenario.asset.zones:
+        pre = "" if single else f"{z.name}_".upper()
+        for orient in ORIENT:
+            area = getattr(z.window_area_m2, orient)
+            if area > 0:
+                col = f"{pre}WINDOW_{orient.upper()}:Surface Outside Face Incident Solar Radiation Rate per Area"
+                total += energyplus_column(df, col).sum() * area / 1000.0
     return total
 
 
@@ -768,10 +873,10 @@ def _twin_window_incident_kwh(scenario: Scenario, epw: Path) -> float:
     data = weather.data
     mid = data.index - pd.Timedelta(minutes=30)
     solpos = twin_solar.solar_position(mid, weather.latitude, weather.longitude, weather.altitude_m)
-    z, env = scenario.asset.zones[0], scenario.asset.envelope
+    env = scenario.asset.envelope
     total = 0.0
     for orient, azimuth in zip(ORIENT, (0.0, 90.0, 180.0, 270.0), strict=True):
-        area = getattr(z.window_area_m2, orient)
+        area = sum(getattr(z.window_area_m2, orient) for z in scenario.asset.zones)
         if area > 0:
             poa = twin_solar.facade_irradiance_w_m2(solpos, data, [(90.0, azimuth)], model=env.facade_solar_model,
                                                    albedo=env.ground_albedo)

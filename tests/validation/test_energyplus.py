@@ -276,3 +276,35 @@ def test_kiva_footing_is_the_slab_edge_the_model_describes():
     assert _objects(broken, "Foundation:Kiva")[0][-1] == "FootingInsulationOnly"
     with pytest.raises(ec.UnsupportedModel, match="ground_edge_psi_w_mk"):
         ec.build_idf(twin.load_scenario(path, **{"envelope.ground_edge_psi_w_mk": 0.3}))
+
+
+def test_stacked_storeys_share_each_floor_as_one_interzone_pair():
+    """The floor between two storeys is one construction seen from both sides: the ceiling below
+    keeps the model's top-to-bottom layers, the floor above lists them reversed, and each names
+    the other as its outside boundary."""
+    import twin
+
+    model = twin.load_scenario(ec.scenario_path("stack-chicago-heavy-hr0")).asset
+    idf = ec.build_idf(twin.load_scenario(ec.scenario_path("stack-chicago-heavy-hr0")))
+    constructions = {c[0]: c[1:] for c in _objects(idf, "Construction")}
+    assert constructions["C_floor_stack_reversed"] == constructions["C_floor_stack"][::-1]
+    assert constructions["C_floor_stack"] == [
+        f"floor_stack_{i}_{raw.name or raw.material}" for i, raw in enumerate(model.constructions["floor_stack"].layers)]
+    surfaces = {s[0]: s for s in _objects(idf, "BuildingSurface:Detailed")}
+    for below, above in (("lower", "middle"), ("middle", "upper")):
+        ceiling, floor = surfaces[f"{below}_Ceiling"], surfaces[f"{above}_Floor"]
+        assert (ceiling[2], ceiling[5], ceiling[6]) == ("C_floor_stack", "Surface", f"{above}_Floor")
+        assert (floor[2], floor[5], floor[6]) == ("C_floor_stack_reversed", "Surface", f"{below}_Ceiling")
+    assert [s for s in surfaces if s.endswith("Roof")] == ["upper_Roof"]
+    zones = {z[0]: float(z[4]) for z in _objects(idf, "Zone")}
+    assert zones == {"Box_lower": 0.0, "Box_middle": 3.0, "Box_upper": 6.0}
+
+
+def test_stacked_storeys_refuse_what_the_builder_cannot_map():
+    import twin
+
+    path = ec.scenario_path("stack-chicago-heavy-hr0")
+    with pytest.raises(ec.UnsupportedModel, match="recovery"):
+        ec.build_idf(twin.load_scenario(path, **{"ahu.heat_recovery.effectiveness": 0.8}))
+    with pytest.raises(ec.UnsupportedModel, match="roof area"):
+        ec.build_idf(twin.load_scenario(path, **{"zones.middle.roof_area_m2": 80.0}))
