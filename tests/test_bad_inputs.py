@@ -46,6 +46,11 @@ NUMBERS = {
     "inf stay high": (["--set", "occupancy.populations.coworkers.stay_h.high=inf"], ["stay_h.high", "finite"]),
     "two errors": (["--set", "zones.fablab.height_m=1e3", "--set", "ahu.night_flush_zone_above_c=1e9"],
                    ["height_m", "night_flush_zone_above_c"]),
+    "staff share without a staff rate": (["--set", "zones.coworking.ventilation.staff_share=0.5"],
+                                         ["le-numerique.toml", "zones.coworking.ventilation", "staff_share",
+                                          "staff_fresh_air_m3_h_per_person", "Code du travail"]),
+    "staff share above 1": (["--set", "zones.training_rooms.ventilation.staff_share=1.5"],
+                            ["zones.training_rooms.ventilation.staff_share", "1"]),
 }
 
 

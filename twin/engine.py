@@ -43,7 +43,7 @@ from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
 from twin.systems import water_demand
 from twin.systems.ahu import AirHandlingUnit, ventilation_flows
-from twin.systems.design_load import design_fresh_air_m3_h
+from twin.systems.design_load import design_fresh_air_m3_h, fresh_air_per_person_m3_h
 from twin.systems.electrical import Battery, EvChargers, dispatch
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
@@ -571,7 +571,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
                                                                                     env.ground_albedo)))
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
-    per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
+    per_person = fresh_air_per_person_m3_h(zones)   # public and staff rates by their share
     per_area = np.array([z.ventilation.min_fresh_air_m3_h_m2 for z in zones]) * area
     design = design_fresh_air_m3_h(zones)
     wanted = per_person * occupants + per_area
