@@ -9,7 +9,11 @@ from twin import load_scenario
 from twin.api import scenario_weather
 from twin.engine import Engine, build_exogenous
 from twin.physics import constructions as cons
-from twin.systems.design_load import design_fresh_air_m3_h, design_heat_load, fresh_air_per_person_m3_h
+from twin.systems.design_load import (
+    design_fresh_air_m3_h,
+    design_heat_load,
+    fresh_air_per_person_m3_h,
+)
 
 from .conftest import ROOT
 

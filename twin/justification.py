@@ -2,7 +2,7 @@
 
 ``twin savings DESIGN --against REFERENCE --report [PATH] [--lang fr|en]`` renders it from a
 :class:`twin.savings.SavingsStatement` (and the design's and reference's run summaries the statement
-keeps for its first seed) through the autoescaped template ``twin/templates/justification.html.j2``.
+keeps for every seed) through the autoescaped template ``twin/templates/justification.html.j2``.
 French by default, with French number formats (narrow no-break space between thousands, decimal
 comma, the unit after the number: ``15 800 €/an``); English with ``lang="en"``.
 
@@ -13,14 +13,16 @@ What the page holds (docs/economics.md §7.2):
   the seeds;
 * the per-measure breakdown of :meth:`SavingsStatement.summary` (added alone, removed alone,
   attributed; the interaction row is the rest, so the rows shown add up to the total shown);
-* the yearly bill line by line, design and reference, each 0 € line with its reason, and the EV
-  charging revenue shown **outside** the net bill (as :func:`twin.savings.quantities` counts it);
+* the yearly bill line by line, design and reference, of the median seed (:func:`median_seed`) with
+  each line's saving as P10-P90 over the seeds, each 0 € line with its reason, and the EV charging
+  revenue shown **outside** the net bill (as :func:`twin.savings.quantities` counts it);
 * the Décret tertiaire position of both buildings and the −40/−50/−60 % trajectory, from
   :func:`twin.operat.from_summary` and :func:`twin.operat.relative_targets`;
 * the district-heat (and electrical) subscription advice of ``summary["capacity"]`` with the hours
-  the demand spends above each subscription;
+  the demand spends above each subscription (median seed), and the advice of every seed;
 * the assumptions, each with the source written beside it in the scenario files or in the tariff
-  schema's field descriptions, flagged [V] (read in a source) or [E] (estimate; also when no source).
+  schema's field descriptions (in French on the French page: :mod:`twin.sources_fr`), flagged [V]
+  (read in a source) or [E] (estimate; also when no source).
 
 The module formats and lays out; it computes no saving, no OPERAT figure and no advice of its own.
 """
@@ -39,8 +41,8 @@ import jinja2
 import numpy as np
 
 from twin import operat
-from twin.errors import TwinError
 from twin.dotted import scenario_value
+from twin.errors import TwinError
 from twin.savings import QUANTITIES, SavingsStatement, quantities
 from twin.sources_fr import MODEL_ASSUMPTIONS, SOURCES_FR, UNTRANSLATED
 

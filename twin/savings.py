@@ -461,8 +461,11 @@ UNCERTAIN_INPUTS: dict[str, tuple[float, float, str]] = {
                                       "connection, up to an ACC sale at 0.08-0.12"),
     "heating_setpoint_c": (19.0, 21.0, "[E] the setpoint occupants keep while open: 19 °C by Code de l'énergie "
                                        "R241-26 (the model's value), 20-21 °C commonly found in offices"),
-    "plug_base_factor": (0.5, 2.0, "[E] out-of-hours plug loads (equipment_base_w_m2) x 0.5-2: switched-off "
-                                   "workstations to screens and docks left on"),
+    "plug_base_factor": (0.5, 2.0, "[E] from [V]: out-of-hours plug loads (equipment_base_w_m2, 10 % of the "
+                                   "full-occupancy office load) x 0.5-2, i.e. 5-20 %: 40 % of French workstations "
+                                   "stay on at night (AVOB 2009-10) at 20-40 % of their working draw gives 8-16 %; "
+                                   "the US DOE reference office's 44 % (0.40/0.90, 2000s desktops) is the upper "
+                                   "bound (models/le-numerique.toml)"),
 }
 #: Horizon over which an escalation rate is levelised into a price factor [years] (the OA contract, §3).
 LEVELISATION_YEARS = 20
