@@ -49,6 +49,9 @@ NUMBERS = {
     "staff share without a staff rate": (["--set", "zones.coworking.ventilation.staff_share=0.5"],
                                          ["le-numerique.toml", "zones.coworking.ventilation", "staff_share",
                                           "staff_fresh_air_m3_h_per_person", "Code du travail"]),
+    "unknown badge hours": (["--set", "occupancy.populations.office_tenants.access=nights"],
+                            ["le-numerique.toml", "occupancy.populations.office_tenants.access", "nights",
+                             "calendar.opening", "expected one of"]),
     "staff share above 1": (["--set", "zones.training_rooms.ventilation.staff_share=1.5"],
                             ["zones.training_rooms.ventilation.staff_share", "1"]),
 }

@@ -786,6 +786,12 @@ class Model(Strict):
                     raise ValueError(
                         f"occupancy.populations.{pop_name}.zone '{pop.zone}' is not a zone; expected one of {names}"
                     )
+                access = getattr(pop, "access", None)
+                if access is not None and access not in self.calendar.opening:
+                    raise ValueError(
+                        f"occupancy.populations.{pop_name}.access '{access}' is not a calendar.opening; "
+                        f"expected one of {sorted(self.calendar.opening)}"
+                    )
         for z in self.zones:
             if self.occupancy_model == "schedule" and z.occupancy.profile not in self.profiles:
                 raise ValueError(
