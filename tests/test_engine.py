@@ -42,10 +42,15 @@ def test_setpoints_are_met_when_capacity_suffices(short_results):
     ts = short_results.timeseries
     assert short_results.summary["heat"]["unmet_hours"] == 0.0
     for zone in short_results.summary["meta"]["zones"]:
-        heating = ts[f"{zone}.heating_kw"] > 0
         # Where an emitter runs below its limit the zone sits on its setpoint (ISO 13790 C.4 solves for it).
+        # The first half hour after the setpoint rises (the pre-heat's recovery from the setback) is left
+        # out: there the emitters give what the heating curve's supply temperature allows, short of the
+        # setpoint, so how many such steps weigh depends on how many other heating steps the run has.
+        rise = ts[f"{zone}.setpoint_c"].diff() > 0
+        recovery = rise | rise.shift(1, fill_value=False)
+        heating = (ts[f"{zone}.heating_kw"] > 0) & ~recovery
         gap = (ts.loc[heating, f"{zone}.temp_air_c"] - ts.loc[heating, f"{zone}.setpoint_c"]).abs()
-        assert (gap < 1e-6).mean() > 0.95
+        assert (gap < 1e-6).mean() > 0.95, zone
 
 
 def test_same_seed_same_results_different_seed_different_weather():
