@@ -50,6 +50,14 @@ NUMBERS = {
     "floor 3 m above grade": (["--set", "envelope.floor_above_grade_m=3"], ["floor_above_grade_m", "1.5"]),
     "two errors": (["--set", "zones.fablab.height_m=1e3", "--set", "ahu.night_flush_zone_above_c=1e9"],
                    ["height_m", "night_flush_zone_above_c"]),
+    "staff share without a staff rate": (["--set", "zones.coworking.ventilation.staff_share=0.5"],
+                                         ["le-numerique.toml", "zones.coworking.ventilation", "staff_share",
+                                          "staff_fresh_air_m3_h_per_person", "Code du travail"]),
+    "unknown badge hours": (["--set", "occupancy.populations.office_tenants.access=nights"],
+                            ["le-numerique.toml", "occupancy.populations.office_tenants.access", "nights",
+                             "calendar.opening", "expected one of"]),
+    "staff share above 1": (["--set", "zones.training_rooms.ventilation.staff_share=1.5"],
+                            ["zones.training_rooms.ventilation.staff_share", "1"]),
 }
 
 

@@ -9,7 +9,11 @@ from twin import load_scenario
 from twin.api import scenario_weather
 from twin.engine import Engine, build_exogenous
 from twin.physics import constructions as cons
-from twin.systems.design_load import design_fresh_air_m3_h, design_heat_load
+from twin.systems.design_load import (
+    design_fresh_air_m3_h,
+    design_heat_load,
+    fresh_air_per_person_m3_h,
+)
 
 from .conftest import ROOT
 
@@ -84,3 +88,19 @@ def test_the_run_summary_carries_the_design_day_and_the_coldest_hour(building):
     # A summer run states the same design load: it does not depend on the run's own months.
     assert heat["design_day"]["total_kw"] == pytest.approx(january["total_kw"], rel=1e-9)
     assert heat["design_day"]["coldest_outdoor_c_in_run"] > 5.0
+
+
+def test_training_rooms_add_the_trainers_code_du_travail_rate_to_the_trainees_rsdt_rate(building):
+    # RSDT art. 62/64.1: the public (trainees) at 18 m3/h; Code du travail R4222-6: staff (trainers)
+    # at 25 m3/h; the two add up, weighted by the staff share (one trainer per group of ~12).
+    model = building[0]
+    rates = dict(zip([z.name for z in model.zones], fresh_air_per_person_m3_h(model.zones), strict=True))
+    v = next(z for z in model.zones if z.name == "training_rooms").ventilation
+    assert (v.fresh_air_m3_h_per_person, v.staff_fresh_air_m3_h_per_person) == (18.0, 25.0)
+    assert rates["training_rooms"] == pytest.approx((1 - v.staff_share) * 18.0 + v.staff_share * 25.0, rel=1e-12)
+    assert 18.0 < rates["training_rooms"] < 25.0
+    assert rates["coworking"] == 25.0                     # no staff share: the zone's one rate
+    z = next(z for z in model.zones if z.name == "training_rooms")
+    i = [zz.name for zz in model.zones].index("training_rooms")
+    assert design_fresh_air_m3_h(model.zones)[i] == pytest.approx(
+        rates["training_rooms"] * z.occupancy.capacity_persons + z.ventilation.min_fresh_air_m3_h_m2 * z.floor_area_m2)

@@ -42,10 +42,15 @@ def test_setpoints_are_met_when_capacity_suffices(short_results):
     ts = short_results.timeseries
     assert short_results.summary["heat"]["unmet_hours"] == 0.0
     for zone in short_results.summary["meta"]["zones"]:
-        heating = ts[f"{zone}.heating_kw"] > 0
         # Where an emitter runs below its limit the zone sits on its setpoint (ISO 13790 C.4 solves for it).
+        # The first half hour after the setpoint rises (the pre-heat's recovery from the setback) is left
+        # out: there the emitters give what the heating curve's supply temperature allows, short of the
+        # setpoint, so how many such steps weigh depends on how many other heating steps the run has.
+        rise = ts[f"{zone}.setpoint_c"].diff() > 0
+        recovery = rise | rise.shift(1, fill_value=False)
+        heating = (ts[f"{zone}.heating_kw"] > 0) & ~recovery
         gap = (ts.loc[heating, f"{zone}.temp_air_c"] - ts.loc[heating, f"{zone}.setpoint_c"]).abs()
-        assert (gap < 1e-6).mean() > 0.95
+        assert (gap < 1e-6).mean() > 0.95, zone
 
 
 def test_same_seed_same_results_different_seed_different_weather():
@@ -297,3 +302,28 @@ def test_shared_site_inputs_give_the_same_run_and_are_refused_for_another_period
 
     with pytest.raises(ScenarioError, match="another weather or period"):
         twin.simulate(short_scenario(**{"period.step_s": 1800}), weather=weather, site=site)
+
+
+def test_tenants_out_of_hours_get_light_over_their_desks_but_no_heating_or_air():
+    # Tenants badge in from 07:00 to 22:00 (and on Saturdays); their floors keep the 08:00-19:00 BMS
+    # schedule: outside it the setpoint stays at the setback, the AHU sends them nothing, and the
+    # presence detectors light the share occupants / capacity of the floor (docs/occupancy.md).
+    sc = short_scenario()
+    weather = load_weather(sc.weather.source, year=sc.period.start.year, seed=sc.seed)
+    exo = engine.build_exogenous(sc.asset, sc, weather)
+    j = [z.name for z in sc.asset.zones].index("open_plan_floors")
+    zone = sc.asset.zones[j]
+    after = ~exo.open_mask[:, j] & (exo.occupants[:, j] > 0.0)
+    assert after.sum() > 10                                        # some tenants are there out of hours
+    assert (exo.fresh_air_m3_s[after, j] == 0.0).all()
+    civil = (exo.times - pd.Timedelta(seconds=exo.dt_s)).tz_convert("Europe/Paris")
+    evening = after & (np.asarray(civil.hour) >= 19)                 # after closing: no pre-heat lead either
+    assert evening.sum() > 5
+    np.testing.assert_array_equal(exo.setpoint_c[evening, j], zone.heating.setpoint_closed_c)
+    full_w = zone.floor_area_m2 * zone.loads.lighting_w_m2
+    share = exo.occupants[after, j] / zone.occupancy.capacity_persons
+    assert (exo.lighting_w[after, j] <= share * full_w + 1e-9).all()
+    assert (exo.lighting_w[after, j] < 0.2 * full_w).all()           # a few desks, never the whole floor
+    # Night, nobody: no light at all.
+    nobody = ~exo.open_mask[:, j] & (exo.occupants[:, j] == 0.0)
+    assert (exo.lighting_w[nobody, j] == 0.0).all()

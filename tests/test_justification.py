@@ -238,7 +238,9 @@ def test_every_assumption_has_a_source_or_is_an_estimate():
         assert r["flag"] in ("[V]", "[E]", "[V]/[E]")
         assert r["source"] != "source non indiquée" or r["flag"] == "[E]"
     by = {r["parameter"]: r for r in rows}
-    assert "Uw 1.6" in by["envelope.window_u_w_m2k"]["source"]           # the reference file's comment
+    assert "Uw 1,6" in by["envelope.window_u_w_m2k"]["source"]           # the reference file's comment, in French
+    en = {r["parameter"]: r for g in assumption_rows(st, "en") for r in g["rows"]}
+    assert "Uw 1.6" in en["envelope.window_u_w_m2k"]["source"]            # as written in the file
     assert by["tariffs.water_fixed_eur_year"]["flag"] == "[V]"        # "[V] GBM fixed charges ..." in baseline.toml
     assert by["tariffs.district_heat.energy_eur_mwh"]["value"] == "55"
 
@@ -300,3 +302,97 @@ def test_cli_writes_the_page(tmp_path):
     assert main(["savings", str(BASELINE), "--against", str(REFERENCE), "--out", str(out), "-q", "--report",
                  *SHORT_CLI]) == 0
     assert ">Justification des économies</h1>" in (out / "justification.html").read_text(encoding="utf-8")
+
+
+ENGLISH_WORDS = ("the", "of", "per", "assumed", "and", "with", "from", "is", "for", "which", "by", "than")
+
+
+def test_the_french_assumptions_table_has_no_english_source():
+    # The files write their sources in English; the French page shows their translations
+    # (twin/sources_fr.py), for every key of the default statement (its real measures).
+    from twin.justification import assumption_rows
+    from twin.savings import measures_between
+
+    st = _statement()
+    st.design_file, st.reference_file = str(BASELINE), str(REFERENCE)
+    page = render_justification(st, figures=False)
+    section = page.split('id="assumptions"', 1)[1]
+    cells = [html.unescape(c) for c in re.findall(r'<td class="src">([^<]*)</td>', section)]   # the source column
+    assert len(cells) > 20
+    for cell in cells:
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"https?://\S+", "", cell)))
+        assert not words & set(ENGLISH_WORDS), cell
+    st.measures = measures_between(BASELINE, REFERENCE)                 # every measure of the real reference
+    rows = [r for g in assumption_rows(st, "fr") for r in g["rows"]]
+    assert {"envelope.window_g_value", "ahu.night_flush_zone_above_c",
+            "zones.open_plan_floors.loads.equipment_base_w_m2",
+            "zones.training_rooms.ventilation.staff_fresh_air_m3_h_per_person"} <= {r["parameter"] for r in rows}
+    for r in rows:
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"https?://\S+", "", html.unescape(r["source"]))))
+        assert not words & set(ENGLISH_WORDS), (r["parameter"], words & set(ENGLISH_WORDS), r["source"])
+        assert "non traduite" not in r["source"], r["parameter"]          # every default key is translated
+    # An unknown key says where its English source is, in French, with the source's flag.
+    st.measures = {"extra": {"ahu.sfp_kw_per_m3_s": 2.0}}
+    st.reference_file = str(_extra_reference())
+    [extra] = [r for g in assumption_rows(st, "fr") for r in g["rows"] if r["parameter"] == "ahu.sfp_kw_per_m3_s"]
+    assert extra["source"].startswith("[V] source rédigée en anglais dans") and extra["flag"] == "[V]"
+
+
+def _extra_reference():
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "ref.toml"
+    path.write_text(f'inherits = "{REFERENCE}"\nname = "x"\n[overrides]\n# The fans of the market [V]\n'
+                    '"ahu.sfp_kw_per_m3_s" = 2.0\n', encoding="utf-8")
+    return path
+
+
+def _several_seeds() -> SavingsStatement:
+    """Three seeds whose net-bill savings rank 3, 1, 2: the median is seed 3's... by hand below."""
+    st = _statement()
+    heat = {1: 21_700.0, 2: 20_000.0, 3: 23_000.0}
+    advised = {1: 73.0, 2: 66.0, 3: 80.0}
+    for seed in (1, 2, 3):
+        ds = _summary("baseline", heat_kwh=heat[seed], import_kwh=62_500.0, pv_export_eur=4_096.0)
+        ds["capacity"]["district_heat"]["recommended_kw"] = advised[seed]
+        rs = _summary("regulatory-minimum", heat_kwh=35_000.0 + 1_000.0 * seed, import_kwh=115_000.0,
+                      pv_export_eur=0.0)
+        st.design_summaries[seed], st.reference_summaries[seed] = ds, rs
+    return st
+
+
+def test_the_bill_is_the_median_seed_s_with_each_line_s_p10_p90_over_the_seeds():
+    import numpy as np
+
+    from twin.justification import median_seed, seed_summaries
+
+    st = _several_seeds()
+    pairs = seed_summaries(st)
+    assert [p[0] for p in pairs] == [1, 2, 3]
+    net = {seed: quantities(r)["eur"] - quantities(d)["eur"] for seed, d, r in pairs}
+    # heat saved x 55 EUR/MWh: seed 1 (35+1-21.7) = 14.3, seed 2 (37-20) = 17, seed 3 (38-23) = 15 MWh
+    assert sorted(net, key=net.get) == [1, 3, 2] and median_seed(pairs)[0] == 3
+    page = render_justification(st, figures=False)
+    bill = re.search(r'<table id="bill-table">(.*?)</table>', page, re.S).group(1)
+    assert "P10 – P90" in bill
+    assert "graine 3" in page.split('id="bill"', 1)[1].split("</p>", 1)[0]
+    heat_line = next(tr for tr in re.findall(r"<tr>(.*?)</tr>", bill, re.S) if "énergie" in tr and "chaleur" in tr)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', heat_line)
+    saved = [(35_000.0 + 1_000.0 * s - h) / 1e3 * 55.0 for s, h in ((1, 21_700.0), (2, 20_000.0), (3, 23_000.0))]
+    assert _number(cells[2]) == pytest.approx(saved[2], abs=0.5)                       # seed 3's own line
+    lo, hi = np.quantile(saved, [0.1, 0.9])
+    assert cells[3] == f"+{format_number(lo)} ; +{format_number(hi)}"
+    # One seed: no band column, the seed named.
+    one = render_justification(_statement(), figures=False)
+    assert "P10 – P90 de l'économie" not in one and "Tirage 1," in one
+
+
+def test_subscription_advice_covers_every_seed():
+    page = render_justification(_several_seeds(), figures=False)
+    table = re.search(r'<table id="subscription-table">(.*?)</table>', page, re.S).group(1)
+    assert f"80{NBSP}kW" in table                                  # the median seed's (3) advice
+    assert f"66–80{NBSP}kW" in table                               # min-max over the three seeds
+    listing = re.search(r'<ul id="advice-per-seed">(.*?)</ul>', page, re.S).group(1)
+    assert all(f"graine {s} : {v}{NBSP}kW" in listing for s, v in ((1, 73), (2, 66), (3, 80)))
+    assert "premier tirage" not in page and "first seed" not in page

@@ -184,12 +184,52 @@ def test_nobody_outside_opening_hours(default_year, model, year):
                                summer_closure=[(p.start, p.end) for p in cal.summer_closure],
                                school_holidays=cal.school_holidays, school_holiday_zone=cal.school_holiday_zone)
     assert not kinds.closed.any()
-    for j, zone in enumerate(model.zones):
-        sel = log["zone"] == j
-        op = calendar.parse_opening(cal.opening[zone.occupancy.opening])[kinds.weekday[sel]]
+    # Each population within its hours: its zone's opening, or its badge access (tenants).
+    for k, name in enumerate(default_year.population_names):
+        pop = model.occupancy.populations[name]
+        opening = getattr(pop, "access", None) or model.zones[[z.name for z in model.zones].index(pop.zone)].occupancy.opening
+        sel = log["population"] == k
+        op = calendar.parse_opening(cal.opening[opening])[kinds.weekday[sel]]
         h = hours[sel]
-        assert (op[:, 1] > op[:, 0]).all(), zone.name
-        assert (h >= op[:, 0] - 1e-6).all() and (h <= op[:, 1] + 1e-6).all(), zone.name
+        assert sel.any() and (op[:, 1] > op[:, 0]).all(), name
+        assert (h >= op[:, 0] - 1e-6).all() and (h <= op[:, 1] + 1e-6).all(), name
+
+
+def test_tenants_come_a_little_out_of_hours_by_badge(default_year, model, year):
+    # calendar.opening.tenants (07:00-22:00 weekdays, 09:00-18:00 Saturdays) bounds the tenants;
+    # their zones keep the 08:00-19:00 "standard" BMS schedule. Expected from the parameters: a
+    # Saturday attendance of 0.03, and P(arrival + stay > 20:00) = P(z > (20 - 16.75) / sqrt(0.5² + 1.5²))
+    # = 2.0 % of weekday visits (truncation aside).
+    from scipy.stats import norm
+
+    pops = default_year.population_names
+    log = default_year.event_log
+    spec = model.occupancy.populations
+    assert {z.occupancy.opening for z in model.zones if z.name in ("private_offices", "open_plan_floors")} == \
+        {"standard"}
+    for name in ("office_tenants", "open_plan_tenants"):
+        assert spec[name].access == "tenants"
+        mine = log[(log["population"] == pops.index(name)) & (log["what"] != REFUSED)]
+        hours, stamps = civil_hours(mine["time_s"], year)
+        weekday = np.asarray(stamps.day_of_week)
+        arrive = mine["what"] == 0
+        assert not (weekday == 6).any()                                   # closed on Sundays
+        sat = arrive & (weekday == 5)                                       # a visit = one (day, person)
+        saturday_visits = len(set(zip(stamps.normalize()[sat], mine["person"][sat].tolist(), strict=True)))
+        saturdays = 50                                                   # 52 less the summer closure's
+        expected = spec[name].persons * 0.03 * saturdays
+        assert abs(saturday_visits - expected) < 4 * np.sqrt(expected), (name, saturday_visits, expected)
+        late = np.count_nonzero(~arrive & (weekday < 5) & (hours > 20.0))
+        week_visits = default_year.kpis["visits"][name] - saturday_visits   # arrivals include lunch returns
+        p = norm.sf((20.0 - 16.75) / np.hypot(0.5, 1.5))
+        assert abs(late - p * week_visits) < 4 * np.sqrt(p * week_visits) + 0.1 * p * week_visits, (name, late)
+        assert np.count_nonzero(arrive & (hours < 8.0)) > 0              # some come before the BMS opens
+
+
+def test_an_unknown_access_opening_is_refused_naming_it(model):
+    spec = spec_of(solo=regulars(access="nights"))
+    with pytest.raises(ScenarioError, match=r"occupancy.populations.solo.access = 'nights'.*expected one of"):
+        simulate_occupancy(spec, model, step_ends("2027-01-11", "2027-01-12"), DT, seed=0)
 
 
 def test_capacity_never_exceeded_at_any_instant(default_spec, model, year):
@@ -377,18 +417,29 @@ def _digest(r) -> str:
     return h.hexdigest()[:16]
 
 
-def test_realisation_is_pinned_bit_for_bit(default_year, default_spec, model):
+def test_realisation_is_pinned_bit_for_bit(default_year, default_spec, model, year):
     # A change of how the discrete events are executed must not change one bit of the realisation
     # (same streams, same draws, same event order). A deliberate change of the model updates these
     # numbers (last: the official zone A school holidays replaced the hand-typed [E] dates); so may a
     # numpy or scipy release that changes PCG64 doubles or ndtri by one ulp.
+    # (last: the tenants' badge hours, issue 15; the realisation before it is pinned below as well).
     r = default_year
-    assert (r.kpis["log_events"], r.kpis["visits_total"], r.kpis["peak_occupants_building"]) == (147938, 57062, 318)
-    assert (sum(r.kpis["toilet_uses"].values()), r.kpis["ev_sessions"]) == (304288, 1642)
-    assert _digest(r) == "70931350f7e64809"
+    assert (r.kpis["log_events"], r.kpis["visits_total"], r.kpis["peak_occupants_building"]) == (148112, 57325, 320)
+    assert (sum(r.kpis["toilet_uses"].values()), r.kpis["ev_sessions"]) == (307697, 1650)
+    assert _digest(r) == "3528cbf024896c87"
+    # Without badge hours (access = None, the former tenants' parameters) not one bit moves.
+    data = default_spec.model_dump()
+    for name in ("office_tenants", "open_plan_tenants"):
+        d = data["populations"][name]
+        d["access"], d["attendance_by_weekday"][5] = None, 0.0
+        d["arrival_h"]["low"] = 8.0
+        d["stay_h"].update(sd=1.0, high=10.0)
+    former = simulate_occupancy(OccupancySpec.model_validate(data), model, year, DT, seed=1)
+    assert (former.kpis["log_events"], former.kpis["visits_total"]) == (147938, 57062)
+    assert _digest(former) == "70931350f7e64809"
     spring = simulate_occupancy(default_spec, model, step_ends("2027-03-01", "2027-05-15", 3600.0), 3600.0, seed=5)
-    assert (spring.kpis["log_events"], spring.kpis["visits_total"]) == (31958, 12341)
-    assert _digest(spring) == "fcb17d4489e0c2ff"
+    assert (spring.kpis["log_events"], spring.kpis["visits_total"]) == (31988, 12349)
+    assert _digest(spring) == "23968e3a1e8e88e4"
     # Refusals, and two populations competing for one zone: the order of simultaneous events counts.
     tight = load_model_file(MODEL, {"zones.coworking.occupancy.capacity_persons": 30,
                                     "zones.fablab.occupancy.capacity_persons": 8,
@@ -399,7 +450,7 @@ def test_realisation_is_pinned_bit_for_bit(default_year, default_spec, model):
                                  DT, seed=1)
     assert crowded.kpis["refused"] == {"fablab": 536, "immersive_room": 82, "training_rooms": 0, "reception_event": 0,
                                        "coworking": 398, "private_offices": 0, "open_plan_floors": 0}
-    assert _digest(crowded) == "90dc16d85526d3b7"
+    assert _digest(crowded) == "e14ae20357a26c2d"
 
 
 def _simpy_log(plans, zone_of_pop, capacity, horizon_s):

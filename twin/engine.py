@@ -43,7 +43,7 @@ from twin.rng import child_rng
 from twin.scenario import ORIENTATION_AZIMUTH_DEG, Model, Scenario
 from twin.systems import water_demand
 from twin.systems.ahu import AirHandlingUnit, ventilation_flows
-from twin.systems.design_load import design_fresh_air_m3_h
+from twin.systems.design_load import design_fresh_air_m3_h, fresh_air_per_person_m3_h
 from twin.systems.electrical import Battery, EvChargers, dispatch
 from twin.systems.heat_network import Substation, emitter_capacity_factor, heating_curve_c
 from twin.systems.occupancy import OccupancyRealisation, Sanitary, simulate_occupancy
@@ -550,6 +550,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
     area = np.array([z.floor_area_m2 for z in zones])
     people_w = occupants * np.array([z.occupancy.sensible_gain_w_per_person for z in zones])
     # Lights: on while the zone is open and someone is there (presence detection), dimmed with daylight.
+    # Outside the zone's opening (tenants by badge), presence detectors light only the workstations in
+    # use: the share occupants / capacity of the floor [E]; heating and the AHU keep their schedule.
     ghi = at_step["ghi"].to_numpy(dtype=float)
     dimming = lighting_fraction(
         ghi[:, None],
@@ -557,7 +559,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         np.array([z.loads.lighting_target_lux for z in zones]),
         np.array([z.loads.lighting_min_dim_fraction for z in zones]),
     )
-    lighting_w = (open_mask & (occupants > 0.0)) * dimming * area * np.array([z.loads.lighting_w_m2 for z in zones])
+    lit = np.where(open_mask, occupants > 0.0, np.minimum(occupants / np.maximum(capacity, 1.0), 1.0))
+    lighting_w = lit * dimming * area * np.array([z.loads.lighting_w_m2 for z in zones])
     equipment_w = area * (
         np.array([z.loads.equipment_base_w_m2 for z in zones])
         + fraction * np.array([z.loads.equipment_open_w_m2 for z in zones])
@@ -571,7 +574,7 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
                                                                                     env.ground_albedo)))
 
     # Fresh air: per person plus a floor-area share while open, never below the DCV floor.
-    per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
+    per_person = fresh_air_per_person_m3_h(zones)   # public and staff rates by their share
     per_area = np.array([z.ventilation.min_fresh_air_m3_h_m2 for z in zones]) * area
     design = design_fresh_air_m3_h(zones)
     wanted = per_person * occupants + per_area

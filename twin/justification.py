@@ -2,7 +2,7 @@
 
 ``twin savings DESIGN --against REFERENCE --report [PATH] [--lang fr|en]`` renders it from a
 :class:`twin.savings.SavingsStatement` (and the design's and reference's run summaries the statement
-keeps for its first seed) through the autoescaped template ``twin/templates/justification.html.j2``.
+keeps for every seed) through the autoescaped template ``twin/templates/justification.html.j2``.
 French by default, with French number formats (narrow no-break space between thousands, decimal
 comma, the unit after the number: ``15 800 €/an``); English with ``lang="en"``.
 
@@ -13,14 +13,16 @@ What the page holds (docs/economics.md §7.2):
   the seeds;
 * the per-measure breakdown of :meth:`SavingsStatement.summary` (added alone, removed alone,
   attributed; the interaction row is the rest, so the rows shown add up to the total shown);
-* the yearly bill line by line, design and reference, each 0 € line with its reason, and the EV
-  charging revenue shown **outside** the net bill (as :func:`twin.savings.quantities` counts it);
+* the yearly bill line by line, design and reference, of the median seed (:func:`median_seed`) with
+  each line's saving as P10-P90 over the seeds, each 0 € line with its reason, and the EV charging
+  revenue shown **outside** the net bill (as :func:`twin.savings.quantities` counts it);
 * the Décret tertiaire position of both buildings and the −40/−50/−60 % trajectory, from
   :func:`twin.operat.from_summary` and :func:`twin.operat.relative_targets`;
 * the district-heat (and electrical) subscription advice of ``summary["capacity"]`` with the hours
-  the demand spends above each subscription;
+  the demand spends above each subscription (median seed), and the advice of every seed;
 * the assumptions, each with the source written beside it in the scenario files or in the tariff
-  schema's field descriptions, flagged [V] (read in a source) or [E] (estimate; also when no source).
+  schema's field descriptions (in French on the French page: :mod:`twin.sources_fr`), flagged [V]
+  (read in a source) or [E] (estimate; also when no source).
 
 The module formats and lays out; it computes no saving, no OPERAT figure and no advice of its own.
 """
@@ -36,10 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from twin import operat
+from twin.dotted import scenario_value
 from twin.errors import TwinError
 from twin.savings import QUANTITIES, SavingsStatement, quantities
+from twin.sources_fr import MODEL_ASSUMPTIONS, SOURCES_FR, UNTRANSLATED
 
 __all__ = ["LANGS", "assumption_rows", "format_number", "format_quantity", "justification_context",
            "render_justification", "toml_comments", "write_justification"]
@@ -139,6 +144,16 @@ TEXT: dict[str, dict[str, str]] = {
         "bill": "Facture annuelle poste par poste",
         "bill_intro": "Tirage {seed}, par an, en euros HT. La facture nette est la grandeur « € » des économies "
                       "ci-dessus.",
+        "bill_intro_median": "Facture du tirage médian (graine {seed}, celle dont l'économie nette est la médiane des "
+                             "{n} tirages, graines {seeds}), par an, en euros HT : ses postes s'additionnent. La "
+                             "colonne P10 – P90 donne la fourchette de chaque économie sur les {n} tirages. La "
+                             "facture nette est la grandeur « € » des économies ci-dessus.",
+        "bill_band": "P10 – P90 de l'économie",
+        "subscription_seeds": "Le tableau est celui du tirage médian (graine {seed}) ; la colonne « conseillée, "
+                              "tous tirages » donne la puissance conseillée la plus basse et la plus haute des {n} "
+                              "tirages, détaillée sous le tableau.",
+        "advised_seeds": "Conseillée, tous tirages",
+        "advised_listing": "Puissance conseillée par tirage",
         "line": "Poste",
         "design": "Projet",
         "reference": "Référence",
@@ -202,8 +217,8 @@ TEXT: dict[str, dict[str, str]] = {
         "subscription_cost": "Abonnement",
         "no_capacity": "Le résumé de simulation ne contient pas de conseil de puissance.",
         "assumptions": "Hypothèses et sources",
-        "assumptions_intro": "Chaque valeur est suivie de sa source telle qu'écrite dans les fichiers du modèle "
-                             "ou dans le code (en anglais). [V] : lu dans une source ; [E] : estimation (aussi "
+        "assumptions_intro": "Chaque valeur est suivie de sa source, traduite de celle écrite (en anglais) dans les "
+                             "fichiers du modèle ou dans le code. [V] : lu dans une source ; [E] : estimation (aussi "
                              "quand aucune source n'est écrite).",
         "parameter": "Paramètre",
         "value": "Valeur",
@@ -212,6 +227,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group_prices": "Prix (HT) et facteurs du projet",
         "group_reference": "Bâtiment de référence : ce qui le distingue du projet",
         "group_operat": "Décret tertiaire",
+        "group_model": "Hypothèses du modèle dont dépendent les économies",
         "no_source": "source non indiquée",
         "footer": "Produit par twin {version} (jumeau numérique de Le Numérique, Besançon). Méthode : "
                   "docs/economics.md §7.",
@@ -268,6 +284,15 @@ TEXT: dict[str, dict[str, str]] = {
         "bill": "Yearly bill line by line",
         "bill_intro": "Seed {seed}, per year, euros excl. VAT. The net bill is the “€” quantity of the savings "
                       "above.",
+        "bill_intro_median": "Bill of the median draw (seed {seed}, whose net saving is the median of the {n} draws, "
+                             "seeds {seeds}), per year, euros excl. VAT: its lines add up. The P10 – P90 column "
+                             "gives the range of each saving over the {n} draws. The net bill is the “€” quantity "
+                             "of the savings above.",
+        "bill_band": "P10 – P90 of the saving",
+        "subscription_seeds": "The table is the median draw's (seed {seed}); the column “advised, all draws” gives "
+                              "the lowest and the highest advised power of the {n} draws, listed under the table.",
+        "advised_seeds": "Advised, all draws",
+        "advised_listing": "Advised power per draw",
         "line": "Line",
         "design": "Design",
         "reference": "Reference",
@@ -338,6 +363,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group_prices": "Prices (excl. VAT) and factors of the design",
         "group_reference": "Reference building: what sets it apart from the design",
         "group_operat": "Décret tertiaire",
+        "group_model": "Model assumptions the savings rest on",
         "no_source": "no source given",
         "footer": "Made by twin {version} (digital twin of Le Numérique, Besançon). Method: docs/economics.md §7.",
         "zero_same": "the measure changes neither the energy bought nor the water over the simulated period",
@@ -498,12 +524,47 @@ def _zero_measure_reason(summ, measure: str, t: dict[str, str]) -> str:
     return t["zero_small"]
 
 
+def seed_summaries(st: SavingsStatement) -> list[tuple[int, dict, dict]]:
+    """(seed, design summary, reference summary) for every seed kept, by seed.
+
+    A statement made by hand with only ``design_summary``/``reference_summary`` gives that one pair
+    under its first seed.
+    """
+    pairs = [(seed, st.design_summaries[seed], st.reference_summaries[seed])
+             for seed in sorted(st.design_summaries) if seed in st.reference_summaries]
+    if not pairs and st.design_summary and st.reference_summary:
+        pairs = [(st.seeds[0] if st.seeds else 0, st.design_summary, st.reference_summary)]
+    return pairs
+
+
+def median_seed(pairs: Sequence[tuple[int, dict, dict]]) -> tuple[int, dict, dict]:
+    """The pair whose net-bill saving (reference − design, :func:`twin.savings.quantities` €) is the median.
+
+    With an even number of seeds, the lower of the two middle ones (ties broken by seed), so that
+    the bill shown is one seed's whole bill, whose lines add up.
+    """
+    ranked = sorted(pairs, key=lambda p: (quantities(p[2])["eur"] - quantities(p[1])["eur"], p[0]))
+    return ranked[(len(ranked) - 1) // 2]
+
+
+def _band(values: Sequence[float | None], lang: str) -> str:
+    """``P10 ; P90`` (fr) or ``P10, P90`` (en) of per-year values over seeds, signed; '' for fewer than 2."""
+    vals = [v for v in values if v is not None]
+    if len(vals) < 2:
+        return ""
+    sep = " ; " if lang == "fr" else ", "
+    lo, hi = np.quantile(vals, [0.1, 0.9])
+    return format_number(lo, 0, lang, signed=True) + sep + format_number(hi, 0, lang, signed=True)
+
+
 def _bill(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
-    ds, rs = st.design_summary, st.reference_summary
-    if not ds or not rs:
+    pairs = seed_summaries(st)
+    if not pairs:
         return None
+    seed, ds, rs = median_seed(pairs)
     t = TEXT[lang]
     unit = "€/an" if lang == "fr" else "€/yr"
+    several = len(pairs) > 1
 
     def per_year(summary: dict, value: float | None) -> float | None:
         years = summary["meta"].get("period_fraction_of_year") or 1.0
@@ -542,8 +603,11 @@ def _bill(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
         rv, rr = cell(rs, key, rs["cost_eur"].get(key))
         a, b = per_year(ds, ds["cost_eur"].get(key)), per_year(rs, rs["cost_eur"].get(key))
         diff = "–" if a is None or b is None else format_number(b - a, 0, lang, signed=True)
+        band = _band([None if per_year(d, d["cost_eur"].get(key)) is None or per_year(r, r["cost_eur"].get(key)) is None
+                      else per_year(r, r["cost_eur"][key]) - per_year(d, d["cost_eur"][key])
+                      for _, d, r in pairs], lang)
         rows.append({"label": labels[0 if lang == "fr" else 1], "design": dv, "reference": rv, "difference": diff,
-                     "remark": remark(dr, rr, a, b, key)})
+                     "band": band, "remark": remark(dr, rr, a, b, key)})
     d_tot, r_tot = per_year(ds, ds["cost_eur"]["total"]), per_year(rs, rs["cost_eur"]["total"])
     d_pv = per_year(ds, ds["revenue_eur"].get("pv_export") or 0.0)
     r_pv = per_year(rs, rs["revenue_eur"].get("pv_export") or 0.0)
@@ -558,16 +622,29 @@ def _bill(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
         return format_number(per_year(summary, v), 0, lang), ""
 
     (dev, dev_r), (rev, rev_r) = ev(ds), ev(rs)
+    bands = {
+        "total": _band([per_year(r, r["cost_eur"]["total"]) - per_year(d, d["cost_eur"]["total"]) for _, d, r in pairs],
+                       lang),
+        "pv": _band([per_year(d, d["revenue_eur"].get("pv_export") or 0.0)
+                     - per_year(r, r["revenue_eur"].get("pv_export") or 0.0) for _, d, r in pairs], lang),
+        "net": _band([quantities(r)["eur"] - quantities(d)["eur"] for _, d, r in pairs], lang),
+    }
+    seeds = ", ".join(str(p[0]) for p in pairs)
+    intro = (t["bill_intro_median"].format(seed=seed, n=len(pairs), seeds=seeds) if several
+             else t["bill_intro"].format(seed=seed))
     return {
-        "seed": st.seeds[0] if st.seeds else "",
+        "seed": seed,
+        "several": several,
+        "intro": intro,
         "unit": unit,
         "rows": rows,
         "total": {"design": format_number(d_tot, 0, lang), "reference": format_number(r_tot, 0, lang),
-                  "difference": format_number(r_tot - d_tot, 0, lang, signed=True)},
+                  "difference": format_number(r_tot - d_tot, 0, lang, signed=True), "band": bands["total"]},
         "pv": {"design": format_number(-d_pv, 0, lang), "reference": format_number(-r_pv, 0, lang),
-               "difference": format_number(d_pv - r_pv, 0, lang, signed=True), "remark": pv_remark},
+               "difference": format_number(d_pv - r_pv, 0, lang, signed=True), "remark": pv_remark,
+               "band": bands["pv"]},
         "net": {"design": format_number(d_net, 0, lang), "reference": format_number(r_net, 0, lang),
-                "difference": format_number(r_net - d_net, 0, lang, signed=True)},
+                "difference": format_number(r_net - d_net, 0, lang, signed=True), "band": bands["net"]},
         "ev": {"design": dev, "reference": rev, "remark": remark(dev_r, rev_r, None, None, "ev")},
     }
 
@@ -610,15 +687,35 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
             "figures": pos}
 
 
+def _advice_per_seed(pairs: Sequence[tuple[int, dict, dict]], key: str, rec_k: str, unit: str,
+                     lang: str) -> tuple[str, str]:
+    """The advised power of every seed: (``min–max`` over seeds, ``seed: value`` list); ('', '') for one seed."""
+    advised = [(seed, ((d.get("capacity") or {}).get(key) or {}).get(rec_k)) for seed, d, _ in pairs]
+    advised = [(seed, v) for seed, v in advised if v is not None]
+    if len(advised) < 2:
+        return "", ""
+    values = [v for _, v in advised]
+    lo, hi = min(values), max(values)
+    span = format_quantity(lo, unit, 0, lang) if lo == hi else \
+        f"{format_number(lo, 0, lang)}–{format_quantity(hi, unit, 0, lang)}"
+    colon, sep = (" : ", " ; ") if lang == "fr" else (": ", "; ")
+    seed_word = "graine" if lang == "fr" else "seed"
+    listing = sep.join(f"{seed_word} {seed}{colon}{format_quantity(v, unit, 0, lang)}" for seed, v in advised)
+    return span, listing
+
+
 def _subscription(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
-    s = st.design_summary
-    cap = (s or {}).get("capacity") or {}
+    pairs = seed_summaries(st)
+    if not pairs:
+        return None
+    seed, s, _ = median_seed(pairs)
+    cap = s.get("capacity") or {}
     if not cap:
         return None
     t = TEXT[lang]
     years = s["meta"].get("period_fraction_of_year") or 1.0
     one_year = abs(years - 1.0) <= 0.005
-    out: dict[str, Any] = {"seed": st.seeds[0] if st.seeds else "", "rows": [], "candidates": []}
+    out: dict[str, Any] = {"seed": seed, "several": len(pairs) > 1, "rows": [], "candidates": []}
     eur_yr = "€/an" if lang == "fr" else "€/yr"
     for key, label, unit, cur_k, rec_k, peak_k, limit_k, cap_k, above_current in (
             ("district_heat", t["heat_sub"], "kW", "current_kw", "recommended_kw", "peak_demand_kw", "unmet_hours_limit",
@@ -636,7 +733,10 @@ def _subscription(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
         if at_rec and cur and rec and rec > 0:
             rate = at_rec["subscription_eur"] / rec / years        # € per kW (kVA) per year
             saving = format_quantity(rate * (cur - rec), eur_yr, 0, lang, signed=False)
+        span, listing = _advice_per_seed(pairs, key, rec_k, unit, lang)
         out["rows"].append({
+            "advised_seeds": span or "–",
+            "advised_listing": listing,
             "label": label,
             "current": "–" if cur is None else format_quantity(cur, unit, 0, lang),
             "advised": format_quantity(rec, unit, 0, lang),
@@ -659,6 +759,8 @@ def _subscription(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
                     })
     out["intro"] = t["subscription_intro"].format(seed=out["seed"], limit=out.get("limit", "–"),
                                                   period=t["per_year"] if one_year else t["over_period"])
+    if out["several"]:
+        out["intro"] += " " + t["subscription_seeds"].format(n=len(pairs), seed=seed)
     return out
 
 
@@ -778,6 +880,13 @@ def assumption_rows(st: SavingsStatement, lang: str = "fr") -> list[dict[str, An
         return {"parameter": name, "value": _value_text(value, lang), "unit": unit,
                 "source": source or t["no_source"], "flag": _flag(source), "measure": ""}
 
+    def in_lang(name: str, source: str, file: str | None) -> str:
+        """The source of ``name`` as the page shows it: its French translation on the French page."""
+        if lang != "fr" or not source.strip():
+            return source
+        flags = " ".join(f for f in ("[V]", "[E]") if f in source) or "[E]"
+        return SOURCES_FR.get(name) or UNTRANSLATED.format(flags=flags, file=Path(file).name if file else "?")
+
     if st.design_file and Path(st.design_file).exists():
         overrides = dict((st.design_summary or {}).get("meta", {}).get("overrides") or {})
         try:
@@ -791,7 +900,8 @@ def assumption_rows(st: SavingsStatement, lang: str = "fr") -> list[dict[str, An
             out = []
             for name, unit in zip(names, units, strict=True):
                 source = comments.get(f"{prefix}.{name}") or cls.model_fields[name].description or ""
-                out.append(row(f"{prefix}.{name}", getattr(obj, name), unit, source))
+                key = f"{prefix}.{name}"
+                out.append(row(key, getattr(obj, name), unit, in_lang(key, source, st.design_file)))
             return out
 
         rows = described("tariffs.district_heat", tar.district_heat, DistrictHeatTariff,
@@ -813,11 +923,22 @@ def assumption_rows(st: SavingsStatement, lang: str = "fr") -> list[dict[str, An
         rows += described("primary_energy_factors", scenario.primary_energy_factors, PrimaryEnergyFactors,
                           ("electricity", "district_heat"), ("–", "–"))
         groups.append({"title": t["group_prices"], "rows": rows})
+        model_rows = []
+        for path, unit, source_en, source_fr in MODEL_ASSUMPTIONS:
+            try:
+                value = scenario_value(scenario, path)
+            except (KeyError, AttributeError, IndexError, TypeError, TwinError):
+                continue                          # a model without this zone or population
+            if isinstance(value, str) and path.endswith(".access"):
+                value = " ".join(h or "–" for h in scenario.asset.calendar.opening.get(value, [value]))
+            model_rows.append(row(path, value, unit, source_fr if lang == "fr" else source_en))
+        if model_rows:
+            groups.append({"title": t["group_model"], "rows": model_rows})
     ref_comments = _chain_comments(st.reference_file) if st.reference_file and Path(st.reference_file).exists() else {}
     rows = []
     for m, paths in st.measures.items():
         for path, value in paths.items():
-            rows.append({**row(path, value, _unit_of(path), ref_comments.get(path, "")),
+            rows.append({**row(path, value, _unit_of(path), in_lang(path, ref_comments.get(path, ""), st.reference_file)),
                          "measure": _measure_label(m, lang)})
     groups.append({"title": t["group_reference"], "rows": rows})
     groups.append({"title": t["group_operat"], "rows": [

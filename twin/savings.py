@@ -161,7 +161,10 @@ class SavingsStatement:
         What the reader must know (e.g. a period shorter than a year, scaled to a year).
     design_summary, reference_summary
         ``summary.json`` of the design and of the reference for the first seed (None when not kept):
-        the justification page reads the bill lines, the capacity advice and the OPERAT position there.
+        the justification page reads the OPERAT position there.
+    design_summaries, reference_summaries
+        Seed -> ``summary.json`` of the design and of the reference, for every seed: the page shows the
+        bill of the median seed with each line's P10-P90 over the seeds, and the capacity advice per seed.
     design_file, reference_file
         The scenario files compared (None when not known): the page quotes their sourced comments.
     """
@@ -175,6 +178,8 @@ class SavingsStatement:
     reference_summary: dict | None = field(default=None, repr=False)
     design_file: str | None = None
     reference_file: str | None = None
+    design_summaries: dict[int, dict] = field(default_factory=dict, repr=False)
+    reference_summaries: dict[int, dict] = field(default_factory=dict, repr=False)
 
     @property
     def seeds(self) -> list[int]:
@@ -322,7 +327,7 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
     for m, paths in measures.items():
         variants.append((f"+{m}", {p: v for p, v in ref_all.items() if p not in paths}))
         variants.append((f"-{m}", dict(paths)))
-    rows, caveats, kept = [], [], {}
+    rows, caveats, kept, per_seed = [], [], {}, {"design": {}, "reference": {}}
     for seed in seeds:
         weather = site = None
         for variant, extra in variants:
@@ -334,15 +339,18 @@ def savings_statement(design_path: str | Path, reference_path: str | Path, seeds
                 progress(f"seed {seed}: {variant}")
             summary = simulate(s, weather=weather, site=site, timeseries=False).summary
             rows.append({"seed": seed, "variant": variant, **quantities(summary)})
-            if seed == seeds[0] and variant in ("design", "reference"):
-                kept[variant] = summary
+            if variant in ("design", "reference"):
+                per_seed[variant][seed] = summary
+                if seed == seeds[0]:
+                    kept[variant] = summary
             caveats = list(summary["meta"].get("caveats", []))
     if caveats:
         caveats.append("savings are scaled from the period simulated to a year (x 1/period), which extrapolates "
                        "the season simulated")
     return SavingsStatement(pd.DataFrame(rows), measures, design.name, reference.name, caveats,
                             design_summary=kept.get("design"), reference_summary=kept.get("reference"),
-                            design_file=str(design_path), reference_file=str(reference_path))
+                            design_file=str(design_path), reference_file=str(reference_path),
+                            design_summaries=per_seed["design"], reference_summaries=per_seed["reference"])
 
 
 def cli_savings(args, console=None) -> int:
@@ -453,8 +461,11 @@ UNCERTAIN_INPUTS: dict[str, tuple[float, float, str]] = {
                                       "connection, up to an ACC sale at 0.08-0.12"),
     "heating_setpoint_c": (19.0, 21.0, "[E] the setpoint occupants keep while open: 19 °C by Code de l'énergie "
                                        "R241-26 (the model's value), 20-21 °C commonly found in offices"),
-    "plug_base_factor": (0.5, 2.0, "[E] out-of-hours plug loads (equipment_base_w_m2) x 0.5-2: switched-off "
-                                   "workstations to screens and docks left on"),
+    "plug_base_factor": (0.5, 2.0, "[E] from [V]: out-of-hours plug loads (equipment_base_w_m2, 10 % of the "
+                                   "full-occupancy office load) x 0.5-2, i.e. 5-20 %: 40 % of French workstations "
+                                   "stay on at night (AVOB 2009-10) at 20-40 % of their working draw gives 8-16 %; "
+                                   "the US DOE reference office's 44 % (0.40/0.90, 2000s desktops) is the upper "
+                                   "bound (models/le-numerique.toml)"),
 }
 #: Horizon over which an escalation rate is levelised into a price factor [years] (the OA contract, §3).
 LEVELISATION_YEARS = 20

@@ -357,9 +357,32 @@ class ZoneLoads(Strict):
 
 
 class ZoneVentilation(Strict):
-    fresh_air_m3_h_per_person: NonNegFloat
+    fresh_air_m3_h_per_person: NonNegFloat = Field(
+        description="Fresh air per occupant [m3/(h person)]; where staff_share > 0, the rate of the public (RSDT art. "
+        "64.1 for people without a salaried activity there).")
     min_fresh_air_m3_h_m2: NonNegFloat = Field(description="Floor-area minimum while open [m3/(h m2)].")
     infiltration_ach: NonNegFloat = Field(description="Infiltration air changes per hour [1/h].")
+    staff_fresh_air_m3_h_per_person: NonNegFloat | None = Field(
+        default=None, description="Fresh air per member of staff working in the zone (Code du travail R4222-6) "
+        "[m3/(h person)]; None: every occupant at fresh_air_m3_h_per_person.")
+    staff_share: Fraction = Field(
+        default=0.0, description="Share of the zone's occupants who are staff (e.g. one trainer per group) [-]; "
+        "the rest breathe at fresh_air_m3_h_per_person. The two requirements add up (RSDT art. 62).")
+
+    @model_validator(mode="after")
+    def _staff_rate_given(self) -> ZoneVentilation:
+        if self.staff_share > 0 and self.staff_fresh_air_m3_h_per_person is None:
+            raise ValueError(f"staff_share {self.staff_share:g} needs staff_fresh_air_m3_h_per_person (expected the "
+                             "Code du travail rate for staff, e.g. 25 m3/h for offices)")
+        return self
+
+    @property
+    def per_person_m3_h(self) -> float:
+        """Mean fresh air per occupant [m3/(h person)]: public and staff rates weighted by the staff share."""
+        staff = self.staff_fresh_air_m3_h_per_person
+        if staff is None or self.staff_share == 0:
+            return self.fresh_air_m3_h_per_person
+        return (1.0 - self.staff_share) * self.fresh_air_m3_h_per_person + self.staff_share * staff
 
 
 class ZoneHeating(Strict):
@@ -793,6 +816,12 @@ class Model(Strict):
                 if pop.zone not in names:
                     raise ValueError(
                         f"occupancy.populations.{pop_name}.zone '{pop.zone}' is not a zone; expected one of {names}"
+                    )
+                access = getattr(pop, "access", None)
+                if access is not None and access not in self.calendar.opening:
+                    raise ValueError(
+                        f"occupancy.populations.{pop_name}.access '{access}' is not a calendar.opening; "
+                        f"expected one of {sorted(self.calendar.opening)}"
                     )
         for z in self.zones:
             if self.occupancy_model == "schedule" and z.occupancy.profile not in self.profiles:

@@ -202,6 +202,11 @@ class RegularsSpec(_PopulationBase):
     lunch_h: TruncNormal = Field(
         default=TruncNormal(mean=0.75, sd=0.2, low=0.33, high=1.5), description="Time out for lunch [h]."
     )
+    access: Identifier | None = Field(
+        default=None, description="Name of a calendar.opening whose hours bound this population's presence (badge "
+        "access, e.g. tenants coming early, late or on Saturdays) instead of its zone's opening; the zone's opening "
+        "stays the BMS schedule of heating and ventilation. None: the zone's opening.",
+    )
 
 
 class WalkInsSpec(_PopulationBase):

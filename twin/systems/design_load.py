@@ -30,12 +30,27 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["design_fresh_air_m3_h", "design_heat_load"]
+__all__ = ["design_fresh_air_m3_h", "design_heat_load", "fresh_air_per_person_m3_h"]
+
+
+def fresh_air_per_person_m3_h(zones) -> np.ndarray:
+    """Fresh air per occupant of each zone [m3/(h person)], public and staff rates weighted by the staff share.
+
+    Notes
+    -----
+    q = (1 - s) q_public + s q_staff: the public breathes at the RSDT art. 64.1 rate, staff at the Code du
+    travail R4222-6 rate, and the requirements add up when both share a room (RSDT art. 62).
+    """
+    return np.array([z.ventilation.per_person_m3_h for z in zones])
 
 
 def design_fresh_air_m3_h(zones) -> np.ndarray:
-    """Design fresh air of each zone [m3/h]: per person at capacity plus the per-area minimum."""
-    per_person = np.array([z.ventilation.fresh_air_m3_h_per_person for z in zones])
+    """Design fresh air of each zone [m3/h]: per person at capacity plus the per-area minimum.
+
+    The rate per person is the zone's mean over public and staff
+    (:attr:`twin.scenario.ZoneVentilation.per_person_m3_h`).
+    """
+    per_person = fresh_air_per_person_m3_h(zones)
     capacity = np.array([z.occupancy.capacity_persons for z in zones], dtype=float)
     per_area = np.array([z.ventilation.min_fresh_air_m3_h_m2 * z.floor_area_m2 for z in zones])
     return per_person * capacity + per_area

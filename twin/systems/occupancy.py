@@ -204,21 +204,24 @@ class _Calendar:
 _CALENDARS: dict[tuple, _Calendar] = {}   # sweeps run many seeds on one calendar
 
 
-def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Calendar:
-    """The civil days from the clock origin to ``end``, from a small cache (arrays read-only)."""
+def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access: tuple[str, ...] = ()) -> _Calendar:
+    """The civil days from the clock origin to ``end``, from a small cache (arrays read-only).
+
+    ``hours`` has one column per zone, then one per opening of ``access`` (populations' badge hours).
+    """
     key = (model.building.location.civil_timezone, origin, end, model.calendar.model_dump_json(),
-           tuple(z.occupancy.opening for z in model.zones))
+           tuple(z.occupancy.opening for z in model.zones), access)
     found = _CALENDARS.get(key)
     if found is None:
         if len(_CALENDARS) >= 16:
             _CALENDARS.clear()
-        found = _CALENDARS[key] = _make_calendar(model, origin, end)
+        found = _CALENDARS[key] = _make_calendar(model, origin, end, access)
         for a in (found.weekday, found.school, found.base_s, found.hours):
             a.setflags(write=False)
     return found
 
 
-def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Calendar:
+def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access: tuple[str, ...] = ()) -> _Calendar:
     tz = model.building.location.civil_timezone
     first = origin.tz_convert(tz).date()
     last = end.tz_convert(tz).date()
@@ -234,7 +237,8 @@ def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp) -> _Ca
     offsets = (noon.tz_localize(None) - noon.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     naive_s = (dates.to_numpy().astype("datetime64[s]").astype(np.int64)).astype(float)
     weekday = np.asarray(kinds.weekday, dtype=np.int64)
-    opening = [np.asarray(calendar.parse_opening(cal.opening[z.occupancy.opening]), dtype=float) for z in model.zones]
+    opening = [np.asarray(calendar.parse_opening(cal.opening[name]), dtype=float)
+               for name in [z.occupancy.opening for z in model.zones] + list(access)]
     hours = np.stack([op[weekday] for op in opening], axis=1).reshape(len(dates), len(opening), 2)
     hours[np.asarray(kinds.closed, dtype=bool)] = 0.0
     return _Calendar(weekday, np.asarray(kinds.school_holiday, dtype=bool), naive_s - offsets - origin.timestamp(),
@@ -316,6 +320,9 @@ class _Planner:
 
     def __init__(self, name: str, spec: Any, zone: int, seed: int, cal: _Calendar, period_days: float):
         self.name, self.spec, self.zone = name, spec, zone
+        # The calendar column of the hours the population may be present: its zone's, or (set by
+        # simulate_occupancy) its access opening's.
+        self.hours_col = zone
         self.rng = child_rng(seed, name)
         self.sessions_by_day = np.zeros(cal.weekday.size, dtype=np.int64)  # room-days booked or events held
 
@@ -332,7 +339,7 @@ class _Regulars(_Planner):
 
     def plan(self, cal: _Calendar) -> _Visits:
         s: RegularsSpec = self.spec
-        days = np.flatnonzero(cal.is_open(self.zone)) if s.persons else np.empty(0, dtype=np.int64)
+        days = np.flatnonzero(cal.is_open(self.hours_col)) if s.persons else np.empty(0, dtype=np.int64)
         if days.size == 0:
             return _Visits.empty()
         n_persons = s.persons
@@ -801,12 +808,17 @@ def simulate_occupancy(
             raise ScenarioError(
                 f"occupancy.populations.{name}.zone = '{pop.zone}': no such zone; expected one of {zone_names}"
             )
+        access = getattr(pop, "access", None)
+        if access is not None and access not in model.calendar.opening:
+            raise ScenarioError(f"occupancy.populations.{name}.access = '{access}': no such calendar.opening; "
+                                f"expected one of {sorted(model.calendar.opening)}")
     if times.tz is None:
         raise ScenarioError("simulate_occupancy: times must be tz-aware (local standard time)")
     n_steps, nz = len(times), len(zone_names)
     origin = times[0] - pd.Timedelta(seconds=dt_s)
     horizon_s = n_steps * dt_s
-    cal = _calendar(model, origin, times[-1])
+    access = tuple(dict.fromkeys(a for pop in spec.populations.values() if (a := getattr(pop, "access", None))))
+    cal = _calendar(model, origin, times[-1], access)
     period_days = horizon_s / 86400.0
     capacity = [z.occupancy.capacity_persons for z in model.zones]
 
@@ -814,7 +826,10 @@ def simulate_occupancy(
         PLANNERS[pop.kind](name, pop, zone_names.index(pop.zone), seed, cal, period_days)
         for name, pop in spec.populations.items()
     ]
-    tracks = [_track(pl.plan(cal), cal, pl.zone, horizon_s) for pl in planners]
+    for pl, pop in zip(planners, spec.populations.values(), strict=True):
+        if getattr(pop, "access", None) is not None:       # regulars only: their badge hours
+            pl.hours_col = nz + access.index(pop.access)
+    tracks = [_track(pl.plan(cal), cal, pl.hours_col, horizon_s) for pl in planners]
     sessions = [int(pl.sessions_by_day[: None if tr.last_day is None else tr.last_day + 1].sum())
                 for pl, tr in zip(planners, tracks, strict=True)]
 
@@ -977,11 +992,11 @@ def _realise(spec: OccupancySpec, model: Model, planners: list[_Planner], pop_na
     person_h = (end - start) / 3600.0
     capacity = np.array([zz.occupancy.capacity_persons for zz in model.zones], dtype=float)
     in_period = (cal.base_s + 0.0 * 3600.0 >= -1.0) & (cal.base_s + 24.0 * 3600.0 <= horizon_s + 1.0)
-    open_h = np.sum(np.maximum(cal.hours[in_period, :, 1] - cal.hours[in_period, :, 0], 0.0), axis=0) \
+    open_h = np.sum(np.maximum(cal.hours[in_period, :nz, 1] - cal.hours[in_period, :nz, 0], 0.0), axis=0) \
         if in_period.any() else np.zeros(nz)
     ph_zone = np.bincount(zone, weights=person_h, minlength=nz)
     period_days = horizon_s / 86400.0
-    open_days = {name: int(np.count_nonzero(in_period & cal.is_open(pl.zone)))
+    open_days = {name: int(np.count_nonzero(in_period & cal.is_open(pl.hours_col)))
                  for name, pl in zip(pop_names, planners, strict=True)}
     ref_pop = event_log["population"][event_log["what"] == REFUSED]
     kpis: dict[str, Any] = {
