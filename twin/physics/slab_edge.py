@@ -53,7 +53,9 @@ from twin.physics import constructions as cons
 
 __all__ = [
     "WALL_HEIGHT_ABOVE_FLOOR_M",
+    "AnnualResponse",
     "JunctionFlows",
+    "annual_response",
     "edge_psi_w_mk",
     "junction_flows",
 ]
@@ -67,6 +69,8 @@ SOIL_EXTENT_B_PRIME = 2.5
 MIN_CELL_M = 0.01
 GROWTH = 1.25
 MAX_CELL_M = 0.5
+#: Soil heat capacity used by the steady section (it does not enter a steady solve) [J/(m³ K)].
+SOIL_HEAT_CAPACITY_J_M3K = 2.0e6
 #: ISO 6946 Table 7 surface resistances used by ISO 10211 §7.2 [m² K/W].
 R_SI_FLOOR_M2K_W = 0.17
 R_SI_WALL_M2K_W = 0.13
@@ -89,12 +93,14 @@ def _axis(lines: Sequence[float], focus_lo: float, focus_hi: float, min_cell_m: 
     return np.asarray(faces)
 
 
-def _stack(layers: Sequence[cons.Layer], start: float, direction: float) -> list[tuple[float, float, float]]:
-    """(low, high, λ) of each layer laid from ``start`` in ``direction`` (+1 or -1)."""
+def _stack(layers: Sequence[cons.Layer], start: float,
+           direction: float) -> list[tuple[float, float, float, float]]:
+    """(low, high, λ, ρc) of each layer laid from ``start`` in ``direction`` (+1 or -1)."""
     out, pos = [], start
     for layer in layers:
         end = pos + direction * layer.thickness_m
-        out.append((min(pos, end), max(pos, end), layer.conductivity_w_mk))
+        out.append((min(pos, end), max(pos, end), layer.conductivity_w_mk,
+                    layer.density_kg_m3 * layer.specific_heat_j_kgk))
         pos = end
     return out
 
@@ -108,6 +114,115 @@ class JunctionFlows(NamedTuple):
     outside_w_mk: float
     #: Number of finite-volume cells solved.
     cells: int
+
+
+class _Section(NamedTuple):
+    """The assembled section: conductance matrix K (films included on its diagonal), the film
+    conductances to the inside and outside air per cell [W/(m K)], and each cell's heat capacity [J/(m K)]."""
+
+    matrix: object
+    inside_g: np.ndarray
+    outside_g: np.ndarray
+    capacity_j_mk: np.ndarray
+
+
+def _assemble(wall_layers, slab_layers, floor_above_grade_m, b_prime_m, soil_conductivity_w_mk,
+              soil_heat_capacity_j_m3k, wall_height_above_floor_m, min_cell_m) -> _Section:
+    """Grid, materials and films of the section (arguments as :func:`junction_flows`)."""
+    if floor_above_grade_m < 0.0 or not np.isfinite(b_prime_m) or b_prime_m <= 0.0:
+        raise ValueError("the junction needs a floor at or above grade and a finite B' > 0")
+    t_wall = sum(layer.thickness_m for layer in wall_layers)
+    t_slab = sum(layer.thickness_m for layer in slab_layers)
+    y_floor = floor_above_grade_m
+    y_bottom = y_floor - t_slab
+    half_width = 0.5 * b_prime_m
+    extent = SOIL_EXTENT_B_PRIME * b_prime_m
+    y_top = y_floor + wall_height_above_floor_m
+    # Wall layers from the outside face (x = t_wall) inwards; slab layers from its bottom upwards.
+    wall = _stack(wall_layers, t_wall, -1.0)
+    slab = _stack(slab_layers, y_bottom, +1.0)
+    x_lines = [-half_width, 0.0, t_wall + extent, *[v for lo, hi, *_ in wall for v in (lo, hi)]]
+    y_lines = [min(-extent, y_bottom - extent), 0.0, y_top, *[v for lo, hi, *_ in slab for v in (lo, hi)]]
+    xf = _axis(x_lines, 0.0, t_wall, min_cell_m)
+    yf = _axis(y_lines, min(y_bottom, 0.0), y_floor, min_cell_m)
+    xc, yc = 0.5 * (xf[1:] + xf[:-1]), 0.5 * (yf[1:] + yf[:-1])
+    dx, dy = np.diff(xf), np.diff(yf)
+    X, Y = np.meshgrid(xc, yc, indexing="ij")
+
+    lam = np.full(X.shape, soil_conductivity_w_mk)
+    rho_c = np.full(X.shape, soil_heat_capacity_j_m3k)
+    in_wall = (X > 0.0) & (X < t_wall) & (Y > y_bottom)
+    for lo, hi, k, c in wall:
+        cells = in_wall & (X > lo) & (X < hi)
+        lam[cells], rho_c[cells] = k, c
+    in_slab = (X < 0.0) & (Y > y_bottom) & (Y < y_floor)
+    for lo, hi, k, c in slab:
+        cells = in_slab & (Y > lo) & (Y < hi)
+        lam[cells], rho_c[cells] = k, c
+    inside_air = (X < 0.0) & (Y > y_floor)
+    outside_air = (X > t_wall) & (Y > 0.0)
+    solid = ~(inside_air | outside_air)
+
+    idx = -np.ones(X.shape, dtype=np.int64)
+    idx[solid] = np.arange(int(solid.sum()))
+    n = int(solid.sum())
+    rows, cols, vals = [], [], []
+    diag = np.zeros(n)
+    half_x = dx[:, None] / (2.0 * lam)      # Δx/(2λ) per cell, (nx, ny)
+    half_y = dy[None, :] / (2.0 * lam)
+
+    def couple(a, b, g):
+        ia, ib = idx[a], idx[b]
+        rows.extend([ia, ib])
+        cols.extend([ib, ia])
+        vals.extend([-g, -g])
+        np.add.at(diag, ia, g)
+        np.add.at(diag, ib, g)
+
+    # Interior faces between solid neighbours, x then y.
+    both = solid[:-1, :] & solid[1:, :]
+    g = (np.broadcast_to(dy[None, :], both.shape) / (half_x[:-1, :] + half_x[1:, :]))[both]
+    couple(tuple(np.nonzero(both)), tuple(a + d for a, d in zip(np.nonzero(both), (1, 0), strict=True)), g)
+    both = solid[:, :-1] & solid[:, 1:]
+    g = (np.broadcast_to(dx[:, None], both.shape) / (half_y[:, :-1] + half_y[:, 1:]))[both]
+    couple(tuple(np.nonzero(both)), tuple(a + d for a, d in zip(np.nonzero(both), (0, 1), strict=True)), g)
+
+    inside_g, outside_g = np.zeros(n), np.zeros(n)
+    along_x = np.broadcast_to(dx[:, None], X.shape), np.broadcast_to(half_y, X.shape)   # horizontal faces
+    along_y = np.broadcast_to(dy[None, :], X.shape), np.broadcast_to(half_x, X.shape)   # vertical faces
+
+    def film(face: np.ndarray, geometry, r_s: float, into: np.ndarray) -> None:
+        """A surface film from the cells in ``face`` to the air; its conductances into ``into``."""
+        length, half = geometry
+        g = length[face] / (r_s + half[face])
+        i = idx[face]
+        np.add.at(diag, i, g)
+        np.add.at(into, i, g)
+
+    def faces(shift: tuple[int, int], air: np.ndarray) -> np.ndarray:
+        """Solid cells whose neighbour at ``shift`` (+1 right/up, -1 left/down) is ``air``."""
+        out = np.zeros(X.shape, bool)
+        src = tuple(slice(None, -1) if d == 1 else slice(1, None) if d == -1 else slice(None) for d in shift)
+        dst = tuple(slice(1, None) if d == 1 else slice(None, -1) if d == -1 else slice(None) for d in shift)
+        out[src] = solid[src] & air[dst]
+        return out
+
+    film(faces((0, 1), inside_air), along_x, R_SI_FLOOR_M2K_W, inside_g)    # floor top
+    film(faces((-1, 0), inside_air), along_y, R_SI_WALL_M2K_W, inside_g)    # wall's inside face
+    film(faces((1, 0), outside_air), along_y, R_SE_M2K_W, outside_g)        # wall's outside face
+    film(faces((0, 1), outside_air), along_x, R_SE_M2K_W, outside_g)        # ground surface
+
+    # scipy imported here: loading a model that never asks for the section stays light.
+    from scipy.sparse import coo_matrix
+
+    rows = np.concatenate([np.atleast_1d(np.asarray(r)).ravel() for r in rows] + [np.arange(n)])
+    cols = np.concatenate([np.atleast_1d(np.asarray(c)).ravel() for c in cols] + [np.arange(n)])
+    vals = np.concatenate([np.atleast_1d(np.asarray(v)).ravel() for v in vals] + [diag])
+    matrix = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsc()
+    capacity = (rho_c * dx[:, None] * dy[None, :])[solid]
+    return _Section(matrix, inside_g, outside_g, capacity)
+
+
 
 
 def junction_flows(wall_layers: Sequence[cons.Layer], slab_layers: Sequence[cons.Layer],
@@ -133,98 +248,52 @@ def junction_flows(wall_layers: Sequence[cons.Layer], slab_layers: Sequence[cons
     min_cell_m
         Cell size at the junction [m] (grid studies).
     """
-    if floor_above_grade_m < 0.0 or not np.isfinite(b_prime_m) or b_prime_m <= 0.0:
-        raise ValueError("the junction needs a floor at or above grade and a finite B' > 0")
-    t_wall = sum(layer.thickness_m for layer in wall_layers)
-    t_slab = sum(layer.thickness_m for layer in slab_layers)
-    y_floor = floor_above_grade_m
-    y_bottom = y_floor - t_slab
-    half_width = 0.5 * b_prime_m
-    extent = SOIL_EXTENT_B_PRIME * b_prime_m
-    y_top = y_floor + wall_height_above_floor_m
-    # Wall layers from the outside face (x = t_wall) inwards; slab layers from its bottom upwards.
-    wall = _stack(wall_layers, t_wall, -1.0)
-    slab = _stack(slab_layers, y_bottom, +1.0)
-    x_lines = [-half_width, 0.0, t_wall + extent, *[v for lo, hi, _ in wall for v in (lo, hi)]]
-    y_lines = [min(-extent, y_bottom - extent), 0.0, y_top, *[v for lo, hi, _ in slab for v in (lo, hi)]]
-    xf = _axis(x_lines, 0.0, t_wall, min_cell_m)
-    yf = _axis(y_lines, min(y_bottom, 0.0), y_floor, min_cell_m)
-    xc, yc = 0.5 * (xf[1:] + xf[:-1]), 0.5 * (yf[1:] + yf[:-1])
-    dx, dy = np.diff(xf), np.diff(yf)
-    X, Y = np.meshgrid(xc, yc, indexing="ij")
-
-    lam = np.full(X.shape, soil_conductivity_w_mk)
-    in_wall = (X > 0.0) & (X < t_wall) & (Y > y_bottom)
-    for lo, hi, k in wall:
-        lam[in_wall & (X > lo) & (X < hi)] = k
-    in_slab = (X < 0.0) & (Y > y_bottom) & (Y < y_floor)
-    for lo, hi, k in slab:
-        lam[in_slab & (Y > lo) & (Y < hi)] = k
-    inside_air = (X < 0.0) & (Y > y_floor)
-    outside_air = (X > t_wall) & (Y > 0.0)
-    solid = ~(inside_air | outside_air)
-
-    idx = -np.ones(X.shape, dtype=np.int64)
-    idx[solid] = np.arange(int(solid.sum()))
-    n = int(solid.sum())
-    rows, cols, vals = [], [], []
-    diag = np.zeros(n)
-    rhs = np.zeros(n)
-    half_x = dx[:, None] / (2.0 * lam)      # Δx/(2λ) per cell, (nx, ny)
-    half_y = dy[None, :] / (2.0 * lam)
-
-    def couple(a, b, g):
-        ia, ib = idx[a], idx[b]
-        rows.extend([ia, ib])
-        cols.extend([ib, ia])
-        vals.extend([-g, -g])
-        np.add.at(diag, ia, g)
-        np.add.at(diag, ib, g)
-
-    # Interior faces between solid neighbours, x then y.
-    both = solid[:-1, :] & solid[1:, :]
-    g = (np.broadcast_to(dy[None, :], both.shape) / (half_x[:-1, :] + half_x[1:, :]))[both]
-    couple(tuple(np.nonzero(both)), tuple(a + d for a, d in zip(np.nonzero(both), (1, 0), strict=True)), g)
-    both = solid[:, :-1] & solid[:, 1:]
-    g = (np.broadcast_to(dx[:, None], both.shape) / (half_y[:, :-1] + half_y[:, 1:]))[both]
-    couple(tuple(np.nonzero(both)), tuple(a + d for a, d in zip(np.nonzero(both), (0, 1), strict=True)), g)
-
-    inside_g, outside_g = np.zeros(n), np.zeros(n)
-    along_x = np.broadcast_to(dx[:, None], X.shape), np.broadcast_to(half_y, X.shape)   # horizontal faces
-    along_y = np.broadcast_to(dy[None, :], X.shape), np.broadcast_to(half_x, X.shape)   # vertical faces
-
-    def film(face: np.ndarray, geometry, r_s: float, temp: float, into: np.ndarray) -> None:
-        """A surface film from the cells in ``face`` to air at ``temp``; its conductances into ``into``."""
-        length, half = geometry
-        g = length[face] / (r_s + half[face])
-        i = idx[face]
-        np.add.at(diag, i, g)
-        np.add.at(rhs, i, g * temp)
-        np.add.at(into, i, g)
-
-    def faces(shift: tuple[int, int], air: np.ndarray) -> np.ndarray:
-        """Solid cells whose neighbour at ``shift`` (+1 right/up, -1 left/down) is ``air``."""
-        out = np.zeros(X.shape, bool)
-        src = tuple(slice(None, -1) if d == 1 else slice(1, None) if d == -1 else slice(None) for d in shift)
-        dst = tuple(slice(1, None) if d == 1 else slice(None, -1) if d == -1 else slice(None) for d in shift)
-        out[src] = solid[src] & air[dst]
-        return out
-
-    film(faces((0, 1), inside_air), along_x, R_SI_FLOOR_M2K_W, 1.0, inside_g)    # floor top
-    film(faces((-1, 0), inside_air), along_y, R_SI_WALL_M2K_W, 1.0, inside_g)    # wall's inside face
-    film(faces((1, 0), outside_air), along_y, R_SE_M2K_W, 0.0, outside_g)        # wall's outside face
-    film(faces((0, 1), outside_air), along_x, R_SE_M2K_W, 0.0, outside_g)        # ground surface
-
-    # scipy imported here: loading a model that never asks for the section stays light.
-    from scipy.sparse import coo_matrix
+    section = _assemble(wall_layers, slab_layers, floor_above_grade_m, b_prime_m, soil_conductivity_w_mk,
+                        SOIL_HEAT_CAPACITY_J_M3K, wall_height_above_floor_m, min_cell_m)
     from scipy.sparse.linalg import spsolve
 
-    rows = np.concatenate([np.atleast_1d(np.asarray(r)).ravel() for r in rows] + [np.arange(n)])
-    cols = np.concatenate([np.atleast_1d(np.asarray(c)).ravel() for c in cols] + [np.arange(n)])
-    vals = np.concatenate([np.atleast_1d(np.asarray(v)).ravel() for v in vals] + [diag])
-    matrix = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsc()
-    temp = spsolve(matrix, rhs)
-    return JunctionFlows(float(inside_g @ (1.0 - temp)), float(outside_g @ temp), n)
+    # θ_i = 1, θ_e = 0: K θ = g_i (the outside films pull towards 0).
+    temp = spsolve(section.matrix, section.inside_g)
+    return JunctionFlows(float(section.inside_g @ (1.0 - temp)), float(section.outside_g @ temp),
+                         len(section.capacity_j_mk))
+
+
+class AnnualResponse(NamedTuple):
+    """The section's answer to annual sinusoids of the air temperatures, per metre [W/(m K)].
+
+    Complex amplitudes of the heat flow from the inside air into the construction for a unit
+    cosine of the inside (``internal``) or outside (``external``) air temperature, the other held
+    at 0: ``abs`` is the amplitude, ``np.angle(.) / (2π) × 12`` its lead in months.
+    """
+
+    steady_w_mk: float
+    internal_w_mk: complex
+    external_w_mk: complex
+
+
+def annual_response(wall_layers: Sequence[cons.Layer], slab_layers: Sequence[cons.Layer],
+                    floor_above_grade_m: float, b_prime_m: float, soil_conductivity_w_mk: float,
+                    soil_heat_capacity_j_m3k: float,
+                    wall_height_above_floor_m: float = WALL_HEIGHT_ABOVE_FLOOR_M) -> AnnualResponse:
+    """Steady and annual-harmonic heat flows of the section (ISO 10211 geometry, ISO 13370's year).
+
+    Solves (K + iωC) θ = g for ω = 2π / 3.15·10⁷ s (ISO 13370 H.1) with the layers' and the soil's
+    ρc: the numerical counterpart of ISO 13370 Annex H's H_pi (internal) and H_pe with its lag
+    β (external), used to check them (tests/physics/test_slab_edge.py).
+    """
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import spsolve
+
+    from twin.physics.ground import YEAR_S
+
+    section = _assemble(wall_layers, slab_layers, floor_above_grade_m, b_prime_m, soil_conductivity_w_mk,
+                        soil_heat_capacity_j_m3k, wall_height_above_floor_m, MIN_CELL_M)
+    g_in, g_out = section.inside_g, section.outside_g
+    steady = spsolve(section.matrix, g_in)
+    periodic = (section.matrix + 1j * (2.0 * np.pi / YEAR_S) * diags(section.capacity_j_mk)).tocsc()
+    internal = spsolve(periodic, g_in.astype(complex))
+    external = spsolve(periodic, g_out.astype(complex))
+    return AnnualResponse(float(g_in @ (1.0 - steady)), complex(g_in @ (1.0 - internal)), complex(-(g_in @ external)))
 
 
 @functools.lru_cache(maxsize=32)
