@@ -56,6 +56,10 @@ NUMBERS = {
     "unknown badge hours": (["--set", "occupancy.populations.office_tenants.access=nights"],
                             ["le-numerique.toml", "occupancy.populations.office_tenants.access", "nights",
                              "calendar.opening", "expected one of"]),
+    "unknown zone kept open in the summer closure": (
+        ["--set", 'calendar.summer_closure=[{start = "08-09", end = "08-22", except_zones = ["offices"]}]'],
+        ["le-numerique.toml", "calendar.summer_closure[0].except_zones", "offices", "expected one of",
+         "open_plan_floors"]),
     "staff share above 1": (["--set", "zones.training_rooms.ventilation.staff_share=1.5"],
                             ["zones.training_rooms.ventilation.staff_share", "1"]),
 }

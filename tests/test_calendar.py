@@ -106,3 +106,38 @@ def test_official_zone_a_school_holidays_against_the_former_hand_typed_dates():
     assert all(dt.date(2027, 7, 3) + dt.timedelta(days=k) in official for k in range(59))   # summer
     shared = sum(1 for a, b in former for k in range((b - a).days + 1) if a + dt.timedelta(days=k) in official)
     assert shared >= 0.8 * sum((b - a).days + 1 for a, b in former)
+
+
+def test_a_summer_closure_can_leave_named_zones_open():
+    # 2025: 15 August (a public holiday) is a Friday inside the closure 9-22 August; a second period
+    # (1-3 September) closes every zone, the exempted one included.
+    days = ["2025-08-08", "2025-08-11", "2025-08-15", "2025-08-22", "2025-08-25", "2025-09-02"]
+    times = [pd.Timestamp(d + " 11:30", tz=CET) for d in days]
+    closure = [("08-09", "08-22", ["offices"]), ("09-01", "09-03")]
+    k = _kinds(times, summer_closure=closure)
+    assert k.closed.tolist() == [False, True, True, True, False, True]           # the building's services
+    assert k.summer_closure.tolist() == [False, True, True, True, False, True]
+    assert k.for_zone("offices").closed.tolist() == [False, False, True, False, False, True]
+    assert k.for_zone("fablab") is k                                              # not exempted: the building's days
+    hours = calendar.parse_opening(["08:00-19:00"] * 5 + ["", ""])
+    assert calendar.opening_mask(k.for_zone("offices"), hours).tolist() == [True, True, False, True, True, False]
+    assert not calendar.opening_mask(k.for_zone("fablab"), hours)[1:4].any()
+
+
+def test_a_closure_without_exemptions_is_the_former_closure():
+    times = pd.date_range("2027-07-01", "2027-09-30", freq="h", tz=CET)
+    former = _kinds(times)
+    listed = _kinds(times, summer_closure=[("08-09", "08-22", [])])
+    np.testing.assert_array_equal(listed.closed, former.closed)
+    assert listed.for_zone("offices") is listed and listed.zones_kept_open == {}
+    np.testing.assert_array_equal(former.summer_closure, former.closed & (times.month == 8))
+
+
+def test_profiles_use_the_summer_closure_factor_on_the_days_a_zone_stays_open():
+    times = [pd.Timestamp(d + " 10:30", tz=CET) for d in ("2027-08-06", "2027-08-11")]  # Fri before, Wed in
+    k = _kinds(times, summer_closure=[("08-09", "08-22", ["offices"])],
+               school_holidays=[(dt.date(2027, 7, 3), dt.date(2027, 8, 31))]).for_zone("offices")
+    hours = calendar.parse_opening(["08:00-19:00"] * 5 + ["", ""])
+    args = (k, [1.0] * 24, [1.0] * 7, 0.9, calendar.opening_mask(k, hours))
+    np.testing.assert_array_equal(calendar.profile_fraction(*args), [0.9, 0.9])   # no factor: school holidays
+    np.testing.assert_array_equal(calendar.profile_fraction(*args, summer_closure_factor=0.5), [0.9, 0.5])

@@ -63,17 +63,36 @@ class DayKinds:
         Middle of each step in civil time.
     closed
         True on days the building is closed (public holidays if the model says
-        so, summer-closure weeks).
+        so, summer-closure weeks): the calendar of its shared services.
     school_holiday
         True on school-holiday days.
+    summer_closure
+        True on the days of a summer-closure period (default: none).
+    zones_kept_open
+        Per zone name, the steps of a summer closure that this zone stays open through (rented
+        floors exempted by ``except_zones``); zones not named follow ``closed`` (default: none).
     """
 
-    def __init__(self, civil_times: pd.DatetimeIndex, closed: np.ndarray, school_holiday: np.ndarray):
+    def __init__(self, civil_times: pd.DatetimeIndex, closed: np.ndarray, school_holiday: np.ndarray,
+                 summer_closure: np.ndarray | None = None, zones_kept_open: dict[str, np.ndarray] | None = None):
         self.civil_times = civil_times
         self.closed = closed
         self.school_holiday = school_holiday
+        self.summer_closure = np.zeros_like(closed) if summer_closure is None else summer_closure
+        self.zones_kept_open = dict(zones_kept_open or {})
         self.weekday = civil_times.day_of_week.to_numpy()
         self.hour_of_day = (civil_times.hour + civil_times.minute / 60 + civil_times.second / 3600).to_numpy()
+
+    def for_zone(self, zone: str) -> DayKinds:
+        """The same steps as one zone sees them: closed unless a summer closure exempts the zone.
+
+        Returns ``self`` for a zone that no closure exempts, so a model without exemptions
+        computes exactly what it did before they existed.
+        """
+        kept_open = self.zones_kept_open.get(zone)
+        if kept_open is None:
+            return self
+        return DayKinds(self.civil_times, self.closed & ~kept_open, self.school_holiday, self.summer_closure)
 
 
 def day_kinds(
@@ -81,7 +100,7 @@ def day_kinds(
     civil_timezone: str,
     *,
     closed_on_public_holidays: bool,
-    summer_closure: Sequence[tuple[str, str]],
+    summer_closure: Sequence[tuple[str, str] | tuple[str, str, Sequence[str]]],
     school_holidays: Sequence[tuple[dt.date, dt.date]],
     country: str = "FR",
     school_holiday_zone: str | None = None,
@@ -97,7 +116,8 @@ def day_kinds(
     closed_on_public_holidays
         Whether public holidays close the building.
     summer_closure
-        ``(MM-DD, MM-DD)`` inclusive ranges closed every year.
+        ``(MM-DD, MM-DD)`` inclusive ranges closed every year, each optionally followed by the
+        names of the zones that stay open through it (``except_zones``: tenants' floors).
     school_holidays
         Inclusive ``(first, last)`` dates of school holidays.
     country
@@ -117,8 +137,14 @@ def day_kinds(
         closed |= np.isin(days, public_days)
     # "MM-DD" ranges compared as MM*100 + DD (the same order as the zero-padded text, without strftime).
     month_day = (civil.month * 100 + civil.day).to_numpy()
-    for first, last in summer_closure:
-        closed |= (month_day >= _mmdd(first)) & (month_day <= _mmdd(last))
+    periods = [((month_day >= _mmdd(first)) & (month_day <= _mmdd(last)), frozenset(*except_zones))
+               for first, last, *except_zones in summer_closure]
+    closure = np.zeros(len(civil), dtype=bool)
+    for in_period, _ in periods:
+        closure |= in_period
+    exempted = frozenset().union(*(except_zones for _, except_zones in periods))
+    kept_open = {zone: _kept_open(closed, periods, zone) for zone in sorted(exempted)}
+    closed = closed | closure
     school = np.zeros(len(civil), dtype=bool)
     for first, last in school_holidays:
         school |= (days >= np.datetime64(first, "D")) & (days <= np.datetime64(last, "D"))
@@ -126,7 +152,19 @@ def day_kinds(
         official = holidays.country_holidays(country, subdiv=f"Zone {school_holiday_zone}", years=years,
                                              categories=("school",))
         school |= np.isin(days, np.array(sorted(official), dtype="datetime64[D]"))
-    return DayKinds(civil, closed, school)
+    return DayKinds(civil, closed, school, closure, kept_open)
+
+
+def _kept_open(public_holiday: np.ndarray, periods: list[tuple[np.ndarray, frozenset[str]]], zone: str) -> np.ndarray:
+    """Steps of a summer closure that ``zone`` stays open through: in a period exempting it, and
+    neither a public holiday (when they close the building) nor in a period that closes it."""
+    kept, shut = np.zeros_like(public_holiday), public_holiday.copy()
+    for in_period, except_zones in periods:
+        if zone in except_zones:
+            kept |= in_period
+        else:
+            shut |= in_period
+    return kept & ~shut
 
 
 def _mmdd(text: str) -> int:
@@ -157,13 +195,19 @@ def profile_fraction(
     weekday_factor: Sequence[float],
     school_holiday_factor: float,
     open_mask: np.ndarray,
+    summer_closure_factor: float | None = None,
 ) -> np.ndarray:
     """Expected share of a space's capacity present at each step, in [0, 1].
 
     ``hourly_fraction[hour] * weekday_factor[day] * (school_holiday_factor on
-    school-holiday days)``, zero outside opening hours, capped at 1.
+    school-holiday days)``, zero outside opening hours, capped at 1. On the days of a summer
+    closure that the space stays open through, ``summer_closure_factor`` (when given) replaces
+    the school-holiday factor.
     """
     hour_index = np.floor(kinds.hour_of_day).astype(int) % 24
     fraction = np.asarray(hourly_fraction)[hour_index] * np.asarray(weekday_factor)[kinds.weekday]
-    fraction = np.where(kinds.school_holiday, fraction * school_holiday_factor, fraction)
+    factor = np.where(kinds.school_holiday, school_holiday_factor, 1.0)
+    if summer_closure_factor is not None:
+        factor = np.where(kinds.summer_closure, summer_closure_factor, factor)
+    fraction = fraction * factor
     return np.clip(np.where(open_mask, fraction, 0.0), 0.0, 1.0)

@@ -274,7 +274,7 @@ def _day_kinds(model: Model, step_mid_times: pd.DatetimeIndex) -> calendar.DayKi
         step_mid_times,
         model.building.location.civil_timezone,
         closed_on_public_holidays=cal.closed_on_public_holidays,
-        summer_closure=[(p.start, p.end) for p in cal.summer_closure],
+        summer_closure=[(p.start, p.end, p.except_zones) for p in cal.summer_closure],
         school_holidays=cal.school_holidays,
         school_holiday_zone=cal.school_holiday_zone,
         country=cal.country,
@@ -293,9 +293,9 @@ def _schedules(model: Model, kinds: calendar.DayKinds) -> tuple[np.ndarray, np.n
     setpoint = np.empty((n, nz))
     for j, z in enumerate(zones):
         hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
-        open_mask[:, j] = calendar.opening_mask(kinds, hours)
+        open_mask[:, j] = calendar.opening_mask(kinds.for_zone(z.name), hours)
         lead_h = z.heating.preheat_h if z.heating.start_control == "fixed" else 0.0
-        heat_on = calendar.opening_mask(kinds, hours, lead_h=lead_h)
+        heat_on = calendar.opening_mask(kinds.for_zone(z.name), hours, lead_h=lead_h)
         setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
     return open_mask, setpoint
 
@@ -413,7 +413,7 @@ def _water_exogenous(model: Model, kinds, occupants: np.ndarray, occupancy: Occu
     area_m2 = model.building.total_floor_area_m2
     demand["cleaning"] = memo(
         ("cleaning", sched_key, area_m2, spec.cleaning_l_per_m2_day, spec.cleaning_hour),
-        lambda: water_demand.cleaning_m3(kinds.civil_times, open_mask.any(axis=1), area_m2, spec)).copy()
+        lambda: water_demand.cleaning_m3(kinds.civil_times, open_mask.any(axis=1) & ~kinds.closed, area_m2, spec)).copy()
     rw = model.rainwater
     daily = None
     demand["irrigation"] = np.zeros(n)
@@ -543,7 +543,8 @@ def build_exogenous(model: Model, scenario: Scenario, weather: Weather,
         for j, z in enumerate(zones):
             prof = model.profiles[z.occupancy.profile]
             fraction[:, j] = calendar.profile_fraction(
-                kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j]
+                kinds, prof.hourly_fraction, prof.weekday_factor, prof.school_holiday_factor, open_mask[:, j],
+                prof.summer_closure_factor,
             )
         occupants = fraction * capacity
 

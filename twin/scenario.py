@@ -477,11 +477,22 @@ class Profile(Strict):
     hourly_fraction: list[Fraction] = Field(min_length=24, max_length=24)
     weekday_factor: list[Fraction] = Field(min_length=7, max_length=7, description="Mon..Sun.")
     school_holiday_factor: float = Field(default=1.0, ge=0, le=3, description="Multiplier in school holidays; occupancy is capped at capacity.")
+    summer_closure_factor: float | None = Field(
+        default=None, ge=0, le=3, description="Multiplier on the days of a calendar.summer_closure that the zone stays "
+        "open through (its except_zones), instead of school_holiday_factor; None: those days are like any other.",
+    )
 
 
 class Period(Strict):
+    """A closure every year, MM-DD to MM-DD inclusive."""
+
     start: MonthDay
     end: MonthDay
+    except_zones: list[Identifier] = Field(
+        default=[], description="Zones that stay open through the closure (floors rented to companies): their "
+        "heating, ventilation and lighting keep their schedule and their populations come. The other zones and "
+        "the building's shared services (cleaning) close. Default: every zone closes.",
+    )
 
 
 class Calendar(Strict):
@@ -803,6 +814,11 @@ class Model(Strict):
                 and sum(z.exposed_perimeter_m() for z in self.zones) <= 0.0):
             raise ValueError("the slab on ground has no exposed perimeter (ground_floor_exposed_perimeter_m all 0): "
                              "ISO 13370 needs one, expected > 0 m")
+        for k, period in enumerate(self.calendar.summer_closure):
+            for zone in period.except_zones:
+                if zone not in names:
+                    raise ValueError(f"calendar.summer_closure[{k}].except_zones: '{zone}' is not a zone; "
+                                     f"expected one of {names}")
         for link in self.zone_links:
             for zone in link.zones:
                 if zone not in names:

@@ -181,6 +181,11 @@ class _PopulationBase(_Strict):
     school_holiday_factor: float = Field(
         default=1.0, ge=0, le=3, description="Multiplier of the attendance/arrival rate on school-holiday days [-]."
     )
+    summer_closure_factor: float | None = Field(
+        default=None, ge=0, le=3, description="Multiplier of the attendance/arrival rate on the days of a "
+        "calendar.summer_closure that the population's zone stays open through (its except_zones), instead of "
+        "school_holiday_factor [-]; None: those days are like any other. Unused where the zone closes.",
+    )
     ev: EvDemand = Field(default=EvDemand(), description="EV sessions brought by this population.")
     sanitary: Sanitary | None = Field(default=None, description="Overrides OccupancySpec.sanitary for this population.")
 

@@ -193,6 +193,7 @@ class _Calendar:
 
     weekday: np.ndarray      # (n_days,) 0 = Monday
     school: np.ndarray       # (n_days,) school holiday
+    closure: np.ndarray      # (n_days,) in a summer closure (zones it exempts stay open)
     base_s: np.ndarray       # (n_days,) clock seconds of civil 00:00 with that day's noon UTC offset [s]
     hours: np.ndarray        # (n_days, n_zones, 2) open/close civil hours; [0, 0] when closed [h]
 
@@ -204,10 +205,12 @@ class _Calendar:
 _CALENDARS: dict[tuple, _Calendar] = {}   # sweeps run many seeds on one calendar
 
 
-def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access: tuple[str, ...] = ()) -> _Calendar:
+def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp,
+              access: tuple[tuple[str, str], ...] = ()) -> _Calendar:
     """The civil days from the clock origin to ``end``, from a small cache (arrays read-only).
 
-    ``hours`` has one column per zone, then one per opening of ``access`` (populations' badge hours).
+    ``hours`` has one column per zone, then one per ``(opening, zone)`` of ``access``: populations'
+    badge hours, on the days their zone is open.
     """
     key = (model.building.location.civil_timezone, origin, end, model.calendar.model_dump_json(),
            tuple(z.occupancy.opening for z in model.zones), access)
@@ -216,12 +219,13 @@ def _calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access: tup
         if len(_CALENDARS) >= 16:
             _CALENDARS.clear()
         found = _CALENDARS[key] = _make_calendar(model, origin, end, access)
-        for a in (found.weekday, found.school, found.base_s, found.hours):
+        for a in (found.weekday, found.school, found.closure, found.base_s, found.hours):
             a.setflags(write=False)
     return found
 
 
-def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access: tuple[str, ...] = ()) -> _Calendar:
+def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp,
+                   access: tuple[tuple[str, str], ...] = ()) -> _Calendar:
     tz = model.building.location.civil_timezone
     first = origin.tz_convert(tz).date()
     last = end.tz_convert(tz).date()
@@ -231,18 +235,19 @@ def _make_calendar(model: Model, origin: pd.Timestamp, end: pd.Timestamp, access
     kinds = calendar.day_kinds(
         noon, tz,
         closed_on_public_holidays=cal.closed_on_public_holidays,
-        summer_closure=[(p.start, p.end) for p in cal.summer_closure],
+        summer_closure=[(p.start, p.end, p.except_zones) for p in cal.summer_closure],
         school_holidays=cal.school_holidays, country=cal.country, school_holiday_zone=cal.school_holiday_zone,
     )
     offsets = (noon.tz_localize(None) - noon.tz_convert("UTC").tz_localize(None)).total_seconds().to_numpy()
     naive_s = (dates.to_numpy().astype("datetime64[s]").astype(np.int64)).astype(float)
     weekday = np.asarray(kinds.weekday, dtype=np.int64)
-    opening = [np.asarray(calendar.parse_opening(cal.opening[name]), dtype=float)
-               for name in [z.occupancy.opening for z in model.zones] + list(access)]
+    columns = [(z.occupancy.opening, z.name) for z in model.zones] + list(access)
+    opening = [np.asarray(calendar.parse_opening(cal.opening[name]), dtype=float) for name, _ in columns]
     hours = np.stack([op[weekday] for op in opening], axis=1).reshape(len(dates), len(opening), 2)
-    hours[np.asarray(kinds.closed, dtype=bool)] = 0.0
-    return _Calendar(weekday, np.asarray(kinds.school_holiday, dtype=bool), naive_s - offsets - origin.timestamp(),
-                     hours)
+    for j, (_, zone) in enumerate(columns):   # closed days: the zone's (a summer closure may exempt it)
+        hours[np.asarray(kinds.for_zone(zone).closed, dtype=bool), j] = 0.0
+    return _Calendar(weekday, np.asarray(kinds.school_holiday, dtype=bool),
+                     np.asarray(kinds.summer_closure, dtype=bool), naive_s - offsets - origin.timestamp(), hours)
 
 
 # ------------------------------------------------------------------------ planners
@@ -327,7 +332,12 @@ class _Planner:
         self.sessions_by_day = np.zeros(cal.weekday.size, dtype=np.int64)  # room-days booked or events held
 
     def school_factor(self, cal: _Calendar, days: np.ndarray) -> np.ndarray:
-        return np.where(cal.school[days], float(self.spec.school_holiday_factor), 1.0)
+        """Multiplier of the days' rates: ``school_holiday_factor`` in school holidays, replaced by
+        ``summer_closure_factor`` (when set) on summer-closure days (those the zone is open on)."""
+        factor = np.where(cal.school[days], float(self.spec.school_holiday_factor), 1.0)
+        if self.spec.summer_closure_factor is not None:
+            factor = np.where(cal.closure[days], float(self.spec.summer_closure_factor), factor)
+        return factor
 
     def plan(self, cal: _Calendar) -> _Visits:
         """The population's visits over the run, drawn from its stream day after day."""
@@ -817,7 +827,8 @@ def simulate_occupancy(
     n_steps, nz = len(times), len(zone_names)
     origin = times[0] - pd.Timedelta(seconds=dt_s)
     horizon_s = n_steps * dt_s
-    access = tuple(dict.fromkeys(a for pop in spec.populations.values() if (a := getattr(pop, "access", None))))
+    access = tuple(dict.fromkeys((a, pop.zone) for pop in spec.populations.values()
+                                 if (a := getattr(pop, "access", None))))
     cal = _calendar(model, origin, times[-1], access)
     period_days = horizon_s / 86400.0
     capacity = [z.occupancy.capacity_persons for z in model.zones]
@@ -828,7 +839,7 @@ def simulate_occupancy(
     ]
     for pl, pop in zip(planners, spec.populations.values(), strict=True):
         if getattr(pop, "access", None) is not None:       # regulars only: their badge hours
-            pl.hours_col = nz + access.index(pop.access)
+            pl.hours_col = nz + access.index((pop.access, pop.zone))
     tracks = [_track(pl.plan(cal), cal, pl.hours_col, horizon_s) for pl in planners]
     sessions = [int(pl.sessions_by_day[: None if tr.last_day is None else tr.last_day + 1].sum())
                 for pl, tr in zip(planners, tracks, strict=True)]
