@@ -297,3 +297,53 @@ def test_shared_site_inputs_give_the_same_run_and_are_refused_for_another_period
 
     with pytest.raises(ScenarioError, match="another weather or period"):
         twin.simulate(short_scenario(**{"period.step_s": 1800}), weather=weather, site=site)
+
+
+def test_cancel_stops_the_run_at_a_day_boundary_and_otherwise_changes_nothing(short_results):
+    """``cancel`` is asked at the start and after each simulated day, then once before the summary:
+    True on its third call stops the run after two of the fortnight's days (an ordering, not a time);
+    a cancel that never says True gives the same results to the bit."""
+    import json
+
+    from twin.errors import Cancelled
+
+    asked: list[int] = []
+
+    def on_third_call() -> bool:
+        asked.append(len(asked))
+        return len(asked) == 3
+
+    with pytest.raises(Cancelled, match="after 2 simulated days"):
+        twin.simulate(short_scenario(), cancel=on_third_call)
+    assert len(asked) == 3
+    never: list[int] = []
+    kept = twin.simulate(short_scenario(), cancel=lambda: bool(never.append(1)))
+    days = round(len(kept.timeseries) * short_results.summary["meta"]["step_s"] / 86400)
+    assert len(never) == days + 1  # day 0 .. days-1 in the run, then before the summary
+    pd.testing.assert_frame_equal(kept.timeseries, short_results.timeseries, check_exact=True)
+
+    def same(summary: dict) -> str:
+        return json.dumps({**summary, "meta": {**summary["meta"], "runtime_s": 0}}, sort_keys=True, default=str)
+
+    assert same(kept.summary) == same(short_results.summary)
+
+
+def test_a_summary_without_detail_leaves_out_only_the_advice(short_results):
+    """``detail=False`` (the explorer's runs) sets the advice to None and changes no other value."""
+    import json
+
+    lean = twin.simulate(short_scenario(), detail=False).summary
+    full = short_results.summary
+    assert lean["comfort"]["pmv_by_zone"] is None and lean["capacity"] is None
+    assert lean["water"]["tank_size_curve"] is None
+    assert full["comfort"]["pmv_by_zone"] and full["capacity"] and full["water"]["tank_size_curve"]
+
+    def rest(summary: dict) -> str:
+        out = json.loads(json.dumps(summary, default=str))
+        out["meta"]["runtime_s"] = 0
+        out["comfort"]["pmv_by_zone"] = out["capacity"] = out["water"]["tank_size_curve"] = None
+        if out["electricity"]["ev"] is not None:
+            out["electricity"]["ev"]["points_advice"] = None
+        return json.dumps(out, sort_keys=True)
+
+    assert rest(lean) == rest(full)

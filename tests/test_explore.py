@@ -24,7 +24,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def explorer(tmp_path_factory) -> Explorer:
-    return Explorer(BASELINE, SHORT, seeds=1, out_dir=tmp_path_factory.mktemp("explore"))
+    ex = Explorer(BASELINE, SHORT, seeds=1, out_dir=tmp_path_factory.mktemp("explore"))
+    yield ex
+    ex.close()  # the seed workers, if an evaluation started them
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +133,46 @@ def test_superseded_evaluation_stops(explorer):
         explorer.evaluate({"tank": "33"}, generation=generation)
     with pytest.raises(ScenarioError, match="seeds"):
         explorer.evaluate({}, seeds="x")
+
+
+@pytest.mark.slow
+def test_a_newer_change_stops_the_running_year_within_a_day(explorer, monkeypatch):
+    """The running year asks ``stale`` once per simulated day: a newer change arriving on the third
+    question stops it there, not at the end of the month's 31 days, and nothing is cached."""
+    asked: list[int] = []
+    stale = explorer.stale
+
+    def newer_on_third_question(generation):
+        asked.append(generation)
+        if len(asked) == 3:
+            explorer.supersede()  # a newer change arrives while this year simulates
+        return stale(generation)
+
+    monkeypatch.setattr(explorer, "stale", newer_on_third_question)
+    runs = explorer.stats["runs"]
+    generation = explorer.supersede()
+    with pytest.raises(Superseded):
+        explorer.evaluate({"tank": "37", "hr": "0.83"}, generation=generation)
+    assert len(asked) == 3 and explorer.stats["runs"] == runs
+    monkeypatch.undo()
+    explorer.evaluate({"tank": "37", "hr": "0.83"})  # uncancelled, the same change runs to its end
+    assert explorer.stats["runs"] > runs
+
+
+@pytest.mark.slow
+def test_seeds_in_workers_give_the_in_process_numbers_first_seed_first(explorer, tmp_path):
+    """Seeds after the first run in worker processes: a progressive answer has the first seed and lists
+    the others as pending; the complete answer equals an explorer without workers, to the bit."""
+    values, seeds = {"hr": "0.7", "pv": "110"}, 3
+    generation = explorer.supersede()
+    first = explorer.evaluate(values, seeds, generation, wait=False)
+    assert first["seeds"][0] == explorer.base.seed and first["pending"]
+    assert set(first["seeds"]) | set(first["pending"]) == {explorer.base.seed + i for i in range(seeds)}
+    full = explorer.evaluate(values, seeds, generation)
+    assert full["pending"] == [] and len(full["seeds"]) == seeds and explorer.stats["worker_runs"] > 0
+    alone = Explorer(BASELINE, SHORT, out_dir=tmp_path, workers=0).evaluate(values, seeds)
+    assert alone["indicators"] == full["indicators"]
+    assert full["figures"] == alone["figures"] == first["figures"]  # the figures are the first seed's
 
 
 @pytest.mark.slow
