@@ -10,14 +10,22 @@ baseline caches, as the page does when it opens), then for each of N new control
   process's CPU time (the server runs in a thread here: its CPU time is the wall time the change
   would take on an idle core, whatever else loads a shared machine);
 - ``page``: in headless Chromium (Debian's /usr/bin/chromium), from the slider's ``change`` event to
-  the page showing the new numbers (``#status[data-idle='1']``), when a browser is installed;
+  the page showing the new numbers (``#status[data-idle='1']``), when a browser is installed, for the
+  PV power (a new PV output: ~0.25 s more) and the heat recovery; both as Playwright sees it and as
+  the page measures it (``performance.now()`` from the change to the rendered table and figures);
+- ``seeds``: with ``--seeds N`` (> 1), one change with N seeds: the first seed's answer and all of
+  them with the worker processes, against every seed in the server's process;
 - the phases of one such run in-process: load_scenario, simulate, figures.
+
+The machine's load average is printed at the start and the end: other work on the two cores
+contaminates the wall times (the CPU times do not include it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -32,6 +40,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+#: In the page: set a control, fire its change, wait for the answer to be rendered and painted (two frames).
+CHANGE_TO_PAINT = """async ([key, value]) => {
+  const status = document.getElementById("status"), before = status.dataset.done, field = document.getElementById("v-" + key);
+  const t0 = performance.now();
+  field.value = value;
+  field.dispatchEvent(new Event("change"));
+  while (!(status.dataset.idle === "1" && status.dataset.done !== before)) await new Promise(r => setTimeout(r, 2));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return performance.now() - t0;
+}"""
 
 
 def _post(url: str, body: dict) -> dict:
@@ -52,22 +72,41 @@ def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
     lap()
     weather, occupancy, site = explorer._inputs(scenario, overrides)
     lap()
-    results = twin.simulate(scenario, weather=weather, occupancy=occupancy, site=site)
+    results = twin.simulate(scenario, weather=weather, occupancy=occupancy, site=site, detail=False)
     lap()
     figures(results)
     lap()
     twin.simulate(scenario)  # no shared inputs: what a change would cost without them
     lap()
-    names = ("load_scenario", "shared inputs (cached)", "simulate (shared inputs)", "figures",
+    names = ("load_scenario", "shared inputs (cached)", "simulate (shared inputs, no advice)", "figures",
              "simulate (own weather + occupancy)")
     return {name: (b[0] - a[0], b[1] - a[1]) for name, a, b in zip(names, clock[:-1], clock[1:], strict=True)}
+
+
+def _seeds(explorer: Explorer, n: int, tmp: str) -> None:
+    """One change with ``n`` seeds: first seed and all seeds with the workers, and without them."""
+    alone = Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=0)
+    for ex in (explorer, alone):
+        ex.evaluate({}, n)  # the baselines, weather years and people of every seed, as after the page opened
+    t = time.perf_counter()
+    generation = explorer.supersede()
+    explorer.evaluate({"hr": "0.66"}, n, generation, wait=False)
+    first = time.perf_counter() - t
+    explorer.evaluate({"hr": "0.66"}, n, generation)
+    every = time.perf_counter() - t
+    t = time.perf_counter()
+    alone.evaluate({"hr": "0.66"}, n)
+    print(f"seeds {n}, one change: first seed {first:.2f} s, all {every:.2f} s with {explorer.workers} workers; "
+          f"{time.perf_counter() - t:.2f} s with every seed in the server's process")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=5, help="control changes to time (default 5)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium measurement")
+    parser.add_argument("--seeds", type=int, default=0, help="also time one change with N seeds (workers vs none)")
     args = parser.parse_args()
+    print("load average at start (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     with tempfile.TemporaryDirectory() as tmp:
         explorer = Explorer(BASELINE, {}, seeds=1, out_dir=tmp)
@@ -98,24 +137,34 @@ def main() -> None:
                 page = browser.new_page()
                 page.goto(url)
                 page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
-                lat, server_s = [], []
-                for i in range(args.changes):
-                    pv = 100 + 10 * i
-                    t = time.perf_counter()
-                    page.fill("#v-pv", str(pv))
-                    page.dispatch_event("#v-pv", "change")
-                    page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
-                    lat.append(time.perf_counter() - t)
-                    server_s.append(float(page.text_content("#status").split(" s")[0].split()[-1]))
+                for key, make in (("pv", lambda i: 100 + 10 * i), ("hr", lambda i: round(0.60 + 0.01 * i, 2))):
+                    lat, in_page, painted, server_s = [], [], [], []
+                    for i in range(args.changes):
+                        t = time.perf_counter()
+                        page.fill(f"#v-{key}", str(make(i)))
+                        page.dispatch_event(f"#v-{key}", "change")
+                        page.wait_for_selector("#status[data-idle='1']", timeout=600_000)
+                        lat.append(time.perf_counter() - t)
+                        in_page.append(float(page.get_attribute("#status", "data-page-ms")) / 1e3)
+                        server_s.append(float(page.text_content("#status").split(" s")[0].split()[-1]))
+                    for i in range(args.changes):  # the same in one round trip: no Playwright overhead
+                        painted.append(page.evaluate(CHANGE_TO_PAINT, [key, str(make(i) + (5 if key == "pv" else 0.005))]))
+                    print(f"page, {key} change -> updated page in Chromium ({len(lat)} changes): in the page, "
+                          f"change -> painted {statistics.median(painted) / 1e3:.2f} s (min {min(painted) / 1e3:.2f}, "
+                          f"max {max(painted) / 1e3:.2f}); change -> rendered {statistics.median(in_page):.2f} s "
+                          f"(min {min(in_page):.2f}, max {max(in_page):.2f}); Playwright's fill/dispatch/wait "
+                          f"{statistics.median(lat):.2f} s (min {min(lat):.2f}, max {max(lat):.2f}); the server's "
+                          f"evaluation {statistics.median(server_s):.2f} s (median)")
                 browser.close()
-            print(f"page, change -> updated page in Chromium ({len(lat)} changes): median "
-                  f"{statistics.median(lat):.2f} s, min {min(lat):.2f}, max {max(lat):.2f}; of which the "
-                  f"server's evaluation {statistics.median(server_s):.2f} s (median)")
         server.should_exit = True
+        if args.seeds > 1:
+            _seeds(explorer, args.seeds, tmp)
+        explorer.close()
 
         print("phases of one change, in-process (wall / CPU):")
         for name, (wall, cpu) in _phases(explorer, 0.77).items():
             print(f"  {name:38s} {wall:6.2f} s / {cpu:5.2f} s")
+    print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

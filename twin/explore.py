@@ -238,6 +238,7 @@ class Explorer:
         self._weather: OrderedDict[tuple, Any] = OrderedDict()
         self._occupancy: OrderedDict[tuple, Any] = OrderedDict()
         self._site: OrderedDict[tuple, Any] = OrderedDict()
+        self._scenarios: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()  # one simulation at a time in this process (numba kernel)
         self._cache_lock = threading.RLock()  # the run cache, also filled from the workers' answers
         import multiprocessing
@@ -322,15 +323,18 @@ class Explorer:
                     out["battery.power_kw"] = kw
             else:
                 out["battery"] = {"capacity_kwh": kwh, "power_kw": kw}
-        self.load(out)  # validate now: one line, as the CLI
+        self.load(out, self.base.seed)  # validate now: one line, as the CLI (and kept for the first seed's run)
         return out
 
     def load(self, overrides: dict[str, Any], seed: int | None = None):
-        """The scenario with the app's and these overrides (and a seed), validated."""
+        """The scenario with the app's and these overrides (and a seed), validated; the last few are kept
+        (a change validates its option, then runs it: one load)."""
         from twin.scenario import load_scenario
 
         extra = {"seed": seed} if seed is not None else {}
-        return load_scenario(self.path, **{**self.overrides, **overrides, **extra})
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        return self._cached(self._scenarios, key,
+                            lambda: load_scenario(self.path, **{**self.overrides, **overrides, **extra}), size=16)
 
     # ------------------------------------------------------------------ simulations
     def seed_list(self, n: int | None = None) -> list[int]:
@@ -345,13 +349,15 @@ class Explorer:
         return [self.base.seed + i for i in range(n)]
 
     def _cached(self, cache: OrderedDict, key: tuple, make: Callable[[], Any], size: int = 8) -> Any:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
+        with self._cache_lock:  # the request threads validate while a run reads (never held in make())
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = make()
-        cache[key] = value
-        while len(cache) > size:
-            cache.popitem(last=False)
+        with self._cache_lock:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
         return value
 
     def _inputs(self, scenario, overrides: dict[str, Any]):
