@@ -11,10 +11,11 @@ baseline caches, as the page does when it opens), then for each of N new control
   would take on an idle core, whatever else loads a shared machine);
 - ``page``: in headless Chromium (Debian's /usr/bin/chromium), from the slider's ``change`` event to
   the page showing the new numbers (``#status[data-idle='1']``), when a browser is installed, for the
-  PV power (a new PV output: ~0.25 s more) and the heat recovery; both as Playwright sees it and as
-  the page measures it (``performance.now()`` from the change to the rendered table and figures);
-- ``seeds``: with ``--seeds N`` (> 1), one change with N seeds: the first seed's answer and all of
-  them with the worker processes, against every seed in the server's process;
+  PV power (a new PV output: ~0.25 s more) and the heat recovery: measured in the page, in one
+  round trip (``performance.now()`` from the change event to the answer rendered and two frames
+  painted), and as Playwright's fill/dispatch/wait sees it (three round trips: ~0.35 s more);
+- ``seeds``: with ``--seeds N`` (> 1), changes with N seeds: the first seed's answer and all of them,
+  with two worker processes, one, and every seed in the server's process;
 - the phases of one such run in-process: load_scenario, simulate, figures.
 
 The machine's load average is printed at the start and the end: other work on the two cores
@@ -83,33 +84,49 @@ def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
     return {name: (b[0] - a[0], b[1] - a[1]) for name, a, b in zip(names, clock[:-1], clock[1:], strict=True)}
 
 
-def _seeds(explorer: Explorer, n: int, tmp: str) -> None:
-    """One change with ``n`` seeds: first seed and all seeds with the workers, and without them."""
-    alone = Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=0)
-    for ex in (explorer, alone):
+def _seeds(explorer: Explorer, n: int, tmp: str, changes: int) -> None:
+    """Changes with ``n`` seeds: the first seed and all seeds with 2 and 1 workers, and without workers
+    (the three set-ups take turns at each change, so that a load from elsewhere hits them alike)."""
+    explorers = {2: explorer, 1: Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=1),
+                 0: Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=0)}
+    for ex in explorers.values():
         ex.evaluate({}, n)  # the baselines, weather years and people of every seed, as after the page opened
-    t = time.perf_counter()
-    generation = explorer.supersede()
-    explorer.evaluate({"hr": "0.66"}, n, generation, wait=False)
-    first = time.perf_counter() - t
-    explorer.evaluate({"hr": "0.66"}, n, generation)
-    every = time.perf_counter() - t
-    t = time.perf_counter()
-    alone.evaluate({"hr": "0.66"}, n)
-    print(f"seeds {n}, one change: first seed {first:.2f} s, all {every:.2f} s with {explorer.workers} workers; "
-          f"{time.perf_counter() - t:.2f} s with every seed in the server's process")
+    first: dict[int, list[float]] = {w: [] for w in explorers}
+    every: dict[int, list[float]] = {w: [] for w in explorers}
+    for i in range(changes):
+        values = {"hr": str(round(0.50 + 0.01 * i, 2))}
+        for workers, ex in explorers.items():
+            t = time.perf_counter()
+            generation = ex.supersede()
+            ex.evaluate(values, n, generation, wait=False)
+            first[workers].append(time.perf_counter() - t)
+            ex.evaluate(values, n, generation)
+            every[workers].append(time.perf_counter() - t)
+    for workers in explorers:
+        f, e = first[workers], every[workers]
+        print(f"seeds {n}, {workers} workers ({changes} changes): first seed median {statistics.median(f):.2f} s "
+              f"(min {min(f):.2f}, max {max(f):.2f}); every seed median {statistics.median(e):.2f} s "
+              f"(min {min(e):.2f}, max {max(e):.2f})")
+    for ex in explorers.values():
+        if ex is not explorer:
+            ex.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=5, help="control changes to time (default 5)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium measurement")
-    parser.add_argument("--seeds", type=int, default=0, help="also time one change with N seeds (workers vs none)")
+    parser.add_argument("--seeds", type=int, default=0, help="also time changes with N seeds (workers vs none)")
+    parser.add_argument("--seeds-only", action="store_true", help="only the --seeds measurement")
     args = parser.parse_args()
     print("load average at start (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     with tempfile.TemporaryDirectory() as tmp:
         explorer = Explorer(BASELINE, {}, seeds=1, out_dir=tmp)
+        if args.seeds_only:
+            _seeds(explorer, args.seeds, tmp, args.changes)
+            explorer.close()
+            return
         server, url = serve(explorer, 0, background=True)
         t0 = time.perf_counter()
         _post(url + "api/evaluate", {"values": {}})
@@ -158,7 +175,7 @@ def main() -> None:
                 browser.close()
         server.should_exit = True
         if args.seeds > 1:
-            _seeds(explorer, args.seeds, tmp)
+            _seeds(explorer, args.seeds, tmp, args.changes)
         explorer.close()
 
         print("phases of one change, in-process (wall / CPU):")

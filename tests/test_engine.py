@@ -347,3 +347,20 @@ def test_a_summary_without_detail_leaves_out_only_the_advice(short_results):
         return json.dumps(out, sort_keys=True)
 
     assert rest(lean) == rest(full)
+
+
+@pytest.mark.slow
+def test_a_full_year_cancelled_on_its_third_day_stops_there(baseline_scenario):
+    """The full year asks once per simulated day (365 + 1 times uncancelled): told to stop on the
+    third question, it raises after two days and never asks again."""
+    from twin.errors import Cancelled
+
+    asked: list[int] = []
+
+    def on_third_call() -> bool:
+        asked.append(len(asked))
+        return len(asked) >= 3
+
+    with pytest.raises(Cancelled, match="after 2 simulated days"):
+        twin.simulate(baseline_scenario, cancel=on_third_call)
+    assert len(asked) == 3
