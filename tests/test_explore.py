@@ -176,6 +176,22 @@ def test_seeds_in_workers_give_the_in_process_numbers_first_seed_first(explorer,
 
 
 @pytest.mark.slow
+def test_a_newer_change_cancels_the_seeds_in_the_workers(explorer):
+    """The workers read the request number from shared memory: seeds sent for a request that a newer
+    one has superseded stop at their first daily question, and the evaluation answers superseded."""
+    values = {"window_u": "1.1"}
+    explorer.evaluate(values, 1)  # the first seed's pair is cached: only the workers have work
+    stale = explorer.supersede()
+    explorer.supersede()
+    worker_runs = explorer.stats["worker_runs"]
+    with pytest.raises(Superseded):
+        explorer.evaluate(values, 3, stale)
+    assert explorer.stats["worker_runs"] == worker_runs
+    done = explorer.evaluate(values, 3)  # not superseded: every seed comes back
+    assert len(done["seeds"]) == 3 and explorer.stats["worker_runs"] > worker_runs
+
+
+@pytest.mark.slow
 def test_save_as_option_reproduces_the_numbers(explorer, server, tmp_path):
     values = {"tank": "40", "setpoint": "20", "battery_kwh": "30", "battery_kw": "15"}
     status, data = _post(server + "api/save", {"name": "my-option", "values": values})
@@ -226,6 +242,14 @@ def test_page_in_headless_chromium(explorer, server):
             want = _expected({"ahu.heat_recovery.effectiveness": hr})["district_heat_mwh"]
             assert after == pytest.approx(want, rel=1e-9)
             assert page.text_content(cell) == f"{want:,.2f}"
+            # Two seeds: the first seed is shown, then the page asks for the other and fills the band.
+            page.fill("#seeds", "2")
+            page.dispatch_event("#seeds", "change")
+            page.wait_for_selector(idle, timeout=300_000)
+            assert "seeds 1, 2" in page.text_content("#status")
+            assert "…" in page.text_content("#kpi-district_heat_mwh td.band")
+            assert float(page.get_attribute("#status", "data-page-ms")) > 0  # timed in the page (the benchmark)
+            page.fill("#seeds", "1")
             # Bad input: refused in the page with the CLI's line.
             page.fill("#v-tank", "abc")
             page.dispatch_event("#v-tank", "change")
