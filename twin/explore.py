@@ -31,9 +31,10 @@ import re
 import socket
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -251,6 +252,7 @@ class Explorer:
         self.workers = workers
         self._pools: list[ProcessPoolExecutor] = []
         self._pending: dict[tuple, tuple[int | None, Future]] = {}
+        self._absorbed: weakref.WeakSet[Future] = weakref.WeakSet()
         self.stats = {"runs": 0, "cache_hits": 0, "superseded": 0, "worker_runs": 0}
 
     # ------------------------------------------------------------------ controls and overrides
@@ -453,30 +455,52 @@ class Explorer:
                 raise Superseded() from None
         return out[0], out[1]
 
-    def _submit(self, overrides: dict[str, Any], seed: int, generation: int | None, index: int) -> Future:
-        """The baseline and the option of one seed in a worker process (seed ``index`` always goes to the
-        same worker, which keeps that seed's weather, site inputs and people)."""
+    def _submit(self, overrides: dict[str, Any], seed: int, generation: int | None, index: int,
+                need_base: bool) -> Future:
+        """The baseline (when ``need_base``) and the option of one seed in a worker process; seed
+        ``index`` always goes to the same worker, which keeps that seed's weather, site inputs and people.
+        The answer goes to the run cache when it comes, whether or not a request still waits for it."""
         key = (json.dumps(overrides, sort_keys=True, default=str), seed)
         with self._cache_lock:
             known = self._pending.get(key)
-            if known is not None and known[0] == generation and not (known[1].done() and known[1].exception()):
+            if known is not None and known[0] == generation and not known[1].cancelled() and not (
+                    known[1].done() and known[1].exception() is not None):
                 return known[1]
             if not self._pools:
                 self._pools = [ProcessPoolExecutor(1, mp_context=self._mp, initializer=_worker_start,
                                                    initargs=(str(self.path), self.overrides, self._generation))
                                for _ in range(self.workers)]
-            need_base = self.cached({}, seed) is None
             future = self._pools[index % len(self._pools)].submit(_worker_pair, overrides, seed, generation, need_base)
             self._pending[key] = (generation, future)
-            return future
+        future.add_done_callback(lambda done: self._absorb(overrides, seed, done))
+        return future
 
-    def _collect(self, overrides: dict[str, Any], seed: int, future: Future,
-                 generation: int | None) -> tuple[_Run, _Run]:
-        """A worker's pair, stored in the cache; a cancelled one is :class:`Superseded`. If a worker
-        could not start or died, the workers are dropped and the seed runs in this process."""
+    def _absorb(self, overrides: dict[str, Any], seed: int, future: Future) -> None:
+        """A worker's answer into the run cache, once (a cancelled or failed one leaves nothing): from the
+        future's callback, and from the request that waited for it, whichever comes first."""
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        with self._cache_lock:
+            if future in self._absorbed:
+                return
+            self._absorbed.add(future)
+            if self._pending.get(key, (None, None))[1] is future:
+                del self._pending[key]
+            if future.cancelled() or future.exception() is not None:
+                return
+            base, option = future.result()
+            for ov, run in (({}, base), (overrides, option)):
+                if run is not None:
+                    self._store(ov, seed, False, run)
+                    self.stats["worker_runs"] += 1
+
+    def _collect(self, overrides: dict[str, Any], seed: int, future: Future, generation: int | None,
+                 base_known: _Run | None) -> tuple[_Run, _Run]:
+        """A worker's pair (``base_known`` when the worker was not asked for the baseline); a cancelled
+        one is :class:`Superseded`. If a worker could not start or died, the workers are dropped and the
+        seed runs in this process."""
         try:
             base, option = future.result()
-        except Cancelled:
+        except (Cancelled, CancelledError):
             raise Superseded() from None
         except BrokenProcessPool as exc:
             log.warning("explore: a seed worker stopped (%s); every seed runs in the server from now on", exc)
@@ -484,14 +508,8 @@ class Explorer:
             self._stop_pools()
             with self._lock:
                 return self._pair(overrides, seed, generation)
-        with self._cache_lock:
-            self._pending.pop((json.dumps(overrides, sort_keys=True, default=str), seed), None)
-            if base is not None:
-                self._store({}, seed, False, base)
-                self.stats["worker_runs"] += 1
-            self._store(overrides, seed, False, option)
-            self.stats["worker_runs"] += 1
-        return self.cached({}, seed) or base, option
+        self._absorb(overrides, seed, future)
+        return (base if base is not None else base_known), option
 
     def close(self) -> None:
         """Stop the worker processes (their running year is cancelled within a simulated day)."""
@@ -571,19 +589,21 @@ class Explorer:
         """(baseline, option) by seed: the first in this process, the others in the workers meanwhile."""
         pairs: dict[int, tuple[_Run, _Run]] = {}
         futures: dict[int, Future] = {}
+        bases: dict[int, _Run | None] = {}
         for index, seed in enumerate(seed_list):
             base, option = self.cached({}, seed), self.cached(overrides, seed)
             if base is not None and option is not None:
                 pairs[seed] = (base, option)
             elif index and self.workers:
-                futures[seed] = self._submit(overrides, seed, generation, index - 1)
+                bases[seed] = base
+                futures[seed] = self._submit(overrides, seed, generation, index - 1, need_base=base is None)
         with self._lock:
             for seed in seed_list:
                 if seed not in pairs and seed not in futures:
                     pairs[seed] = self._pair(overrides, seed, generation)
         for seed, future in futures.items():
             if wait or future.done():
-                pairs[seed] = self._collect(overrides, seed, future, generation)
+                pairs[seed] = self._collect(overrides, seed, future, generation, bases[seed])
         return pairs
 
     def warm(self) -> None:
