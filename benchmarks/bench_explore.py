@@ -87,8 +87,8 @@ def _phases(explorer: Explorer, hr: float) -> dict[str, tuple[float, float]]:
 def _seeds(explorer: Explorer, n: int, tmp: str, changes: int) -> None:
     """Changes with ``n`` seeds: the first seed and all seeds with 2 and 1 workers, and without workers
     (the three set-ups take turns at each change, so that a load from elsewhere hits them alike)."""
-    explorers = {2: explorer, 1: Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=1),
-                 0: Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=0)}
+    explorers = {w: explorer if w == explorer.workers else Explorer(BASELINE, {}, seeds=1, out_dir=tmp, workers=w)
+                 for w in (2, 1, 0)}
     for ex in explorers.values():
         ex.evaluate({}, n)  # the baselines, weather years and people of every seed, as after the page opened
     first: dict[int, list[float]] = {w: [] for w in explorers}

@@ -55,9 +55,10 @@ log = logging.getLogger(__name__)
 PAGE = Path(__file__).parent / "data" / "explore.html"
 CACHE_SIZE = 64
 MAX_SEEDS = 50  # per evaluation: 50 paired years is already minutes of waiting
-#: Worker processes for the seeds after the first: one per core of this 2-core machine, at lower
-#: priority than the server, which simulates the first seed (docs/explore.md, "Several seeds").
-SEED_WORKERS = min(2, os.cpu_count() or 1)
+#: Worker processes for the seeds after the first: one per core (2 here), at lower priority than the
+#: server, which simulates the first seed and whose core then serves the workers too; at most 4, as each
+#: keeps the weather, site inputs and people of its seeds (docs/explore.md, "Several seeds").
+SEED_WORKERS = min(4, os.cpu_count() or 1)
 WORKER_NICE = 10
 
 
