@@ -30,8 +30,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        server, url = serve(Explorer(ROOT / "scenarios" / "baseline.toml", {}, seeds=args.seeds, out_dir=tmp),
-                            0, background=True)
+        explorer = Explorer(ROOT / "scenarios" / "baseline.toml", {}, seeds=args.seeds, out_dir=tmp)
+        server, url = serve(explorer, 0, background=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -45,6 +45,7 @@ def main() -> None:
             page.screenshot(path=args.out, full_page=True)
             browser.close()
         server.should_exit = True
+        explorer.close()  # the seed workers
     print(f"wrote {args.out}")
 
 

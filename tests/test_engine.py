@@ -372,3 +372,70 @@ def test_a_closure_without_exemptions_runs_as_before_bit_for_bit():
     # option): the digest was computed by the code before it existed (commit f81a32f).
     sc = short_scenario(**AUGUST, **{"calendar.summer_closure": [{"start": "08-09", "end": "08-22"}]})
     assert _run_digest(twin.simulate(sc)) == "52d85b227bd226ba"
+
+
+def test_cancel_stops_the_run_at_a_day_boundary_and_otherwise_changes_nothing(short_results):
+    """``cancel`` is asked at the start and after each simulated day, then once before the summary:
+    True on its third call stops the run after two of the fortnight's days (an ordering, not a time);
+    a cancel that never says True gives the same results to the bit."""
+    import json
+
+    from twin.errors import Cancelled
+
+    asked: list[int] = []
+
+    def on_third_call() -> bool:
+        asked.append(len(asked))
+        return len(asked) == 3
+
+    with pytest.raises(Cancelled, match="after 2 simulated days"):
+        twin.simulate(short_scenario(), cancel=on_third_call)
+    assert len(asked) == 3
+    never: list[int] = []
+    kept = twin.simulate(short_scenario(), cancel=lambda: bool(never.append(1)))
+    days = round(len(kept.timeseries) * short_results.summary["meta"]["step_s"] / 86400)
+    assert len(never) == days + 1  # day 0 .. days-1 in the run, then before the summary
+    pd.testing.assert_frame_equal(kept.timeseries, short_results.timeseries, check_exact=True)
+
+    def same(summary: dict) -> str:
+        return json.dumps({**summary, "meta": {**summary["meta"], "runtime_s": 0}}, sort_keys=True, default=str)
+
+    assert same(kept.summary) == same(short_results.summary)
+
+
+def test_a_summary_without_detail_leaves_out_only_the_advice(short_results):
+    """``detail=False`` (the explorer's runs) sets the advice to None and changes no other value."""
+    import json
+
+    lean = twin.simulate(short_scenario(), detail=False).summary
+    full = short_results.summary
+    assert lean["comfort"]["pmv_by_zone"] is None and lean["capacity"] is None
+    assert lean["water"]["tank_size_curve"] is None
+    assert full["comfort"]["pmv_by_zone"] and full["capacity"] and full["water"]["tank_size_curve"]
+
+    def rest(summary: dict) -> str:
+        out = json.loads(json.dumps(summary, default=str))
+        out["meta"]["runtime_s"] = 0
+        out["comfort"]["pmv_by_zone"] = out["capacity"] = out["water"]["tank_size_curve"] = None
+        if out["electricity"]["ev"] is not None:
+            out["electricity"]["ev"]["points_advice"] = None
+        return json.dumps(out, sort_keys=True)
+
+    assert rest(lean) == rest(full)
+
+
+@pytest.mark.slow
+def test_a_full_year_cancelled_on_its_third_day_stops_there(baseline_scenario):
+    """The full year asks once per simulated day (365 + 1 times uncancelled): told to stop on the
+    third question, it raises after two days and never asks again."""
+    from twin.errors import Cancelled
+
+    asked: list[int] = []
+
+    def on_third_call() -> bool:
+        asked.append(len(asked))
+        return len(asked) >= 3
+
+    with pytest.raises(Cancelled, match="after 2 simulated days"):
+        twin.simulate(baseline_scenario, cancel=on_third_call)
+    assert len(asked) == 3

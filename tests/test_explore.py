@@ -24,7 +24,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def explorer(tmp_path_factory) -> Explorer:
-    return Explorer(BASELINE, SHORT, seeds=1, out_dir=tmp_path_factory.mktemp("explore"))
+    ex = Explorer(BASELINE, SHORT, seeds=1, out_dir=tmp_path_factory.mktemp("explore"))
+    yield ex
+    ex.close()  # the seed workers, if an evaluation started them
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +136,62 @@ def test_superseded_evaluation_stops(explorer):
 
 
 @pytest.mark.slow
+def test_a_newer_change_stops_the_running_year_within_a_day(explorer, monkeypatch):
+    """The running year asks ``stale`` once per simulated day: a newer change arriving on the third
+    question stops it there, not at the end of the month's 31 days, and nothing is cached."""
+    asked: list[int] = []
+    stale = explorer.stale
+
+    def newer_on_third_question(generation):
+        asked.append(generation)
+        if len(asked) == 3:
+            explorer.supersede()  # a newer change arrives while this year simulates
+        return stale(generation)
+
+    monkeypatch.setattr(explorer, "stale", newer_on_third_question)
+    runs = explorer.stats["runs"]
+    generation = explorer.supersede()
+    with pytest.raises(Superseded):
+        explorer.evaluate({"tank": "37", "hr": "0.83"}, generation=generation)
+    assert len(asked) == 3 and explorer.stats["runs"] == runs
+    monkeypatch.undo()
+    explorer.evaluate({"tank": "37", "hr": "0.83"})  # uncancelled, the same change runs to its end
+    assert explorer.stats["runs"] > runs
+
+
+@pytest.mark.slow
+def test_seeds_in_workers_give_the_in_process_numbers_first_seed_first(explorer, tmp_path):
+    """Seeds after the first run in worker processes: a progressive answer has the first seed and lists
+    the others as pending; the complete answer equals an explorer without workers, to the bit."""
+    values, seeds = {"hr": "0.7", "pv": "110"}, 3
+    generation = explorer.supersede()
+    first = explorer.evaluate(values, seeds, generation, wait=False)
+    assert first["seeds"][0] == explorer.base.seed and first["pending"]
+    assert set(first["seeds"]) | set(first["pending"]) == {explorer.base.seed + i for i in range(seeds)}
+    full = explorer.evaluate(values, seeds, generation)
+    assert full["pending"] == [] and len(full["seeds"]) == seeds and explorer.stats["worker_runs"] > 0
+    alone = Explorer(BASELINE, SHORT, out_dir=tmp_path, workers=0).evaluate(values, seeds)
+    assert alone["indicators"] == full["indicators"]
+    assert full["figures"] == alone["figures"] == first["figures"]  # the figures are the first seed's
+
+
+@pytest.mark.slow
+def test_a_newer_change_cancels_the_seeds_in_the_workers(explorer):
+    """The workers read the request number from shared memory: seeds sent for a request that a newer
+    one has superseded stop at their first daily question, and the evaluation answers superseded."""
+    values = {"window_u": "1.1"}
+    explorer.evaluate(values, 1)  # the first seed's pair is cached: only the workers have work
+    stale = explorer.supersede()
+    explorer.supersede()
+    worker_runs = explorer.stats["worker_runs"]
+    with pytest.raises(Superseded):
+        explorer.evaluate(values, 3, stale)
+    assert explorer.stats["worker_runs"] == worker_runs
+    done = explorer.evaluate(values, 3)  # not superseded: every seed comes back
+    assert len(done["seeds"]) == 3 and explorer.stats["worker_runs"] > worker_runs
+
+
+@pytest.mark.slow
 def test_save_as_option_reproduces_the_numbers(explorer, server, tmp_path):
     values = {"tank": "40", "setpoint": "20", "battery_kwh": "30", "battery_kw": "15"}
     status, data = _post(server + "api/save", {"name": "my-option", "values": values})
@@ -184,6 +242,14 @@ def test_page_in_headless_chromium(explorer, server):
             want = _expected({"ahu.heat_recovery.effectiveness": hr})["district_heat_mwh"]
             assert after == pytest.approx(want, rel=1e-9)
             assert page.text_content(cell) == f"{want:,.2f}"
+            # Two seeds: the first seed is shown, then the page asks for the other and fills the band.
+            page.fill("#seeds", "2")
+            page.dispatch_event("#seeds", "change")
+            page.wait_for_selector(idle, timeout=300_000)
+            assert "seeds 1, 2" in page.text_content("#status")
+            assert "…" in page.text_content("#kpi-district_heat_mwh td.band")
+            assert float(page.get_attribute("#status", "data-page-ms")) > 0  # timed in the page (the benchmark)
+            page.fill("#seeds", "1")
             # Bad input: refused in the page with the CLI's line.
             page.fill("#v-tank", "abc")
             page.dispatch_event("#v-tank", "change")

@@ -9,7 +9,7 @@ Public API::
     results.save("results/baseline")
 """
 
-from twin.errors import BalanceError, ScenarioError, TwinError, WeatherError
+from twin.errors import BalanceError, Cancelled, ScenarioError, TwinError, WeatherError
 
 __version__ = "0.1.0"
 
@@ -40,6 +40,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BalanceError",
+    "Cancelled",
     "Model",
     "Results",
     "Scenario",

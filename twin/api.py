@@ -10,12 +10,14 @@ The CLI calls exactly these functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from twin import economics, engine, kpis
 from twin.columns import electric_uses_w
-from twin.errors import ScenarioError
+from twin.errors import Cancelled, ScenarioError
 from twin.results import Results
 from twin.scenario import Scenario, load_scenario
 from twin.systems.rainwater import tank_size_curve
@@ -27,7 +29,7 @@ NOT_SIMULATED = "not simulated yet"
 
 
 def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None, site=None,
-             timeseries: bool = True) -> Results:
+             timeseries: bool = True, cancel: Callable[[], bool] | None = None, detail: bool = True) -> Results:
     """Run one scenario over its period and return its results.
 
     Parameters
@@ -46,18 +48,31 @@ def simulate(scenario: Scenario, weather: Weather | None = None, occupancy=None,
     timeseries
         False skips building the per-step table (``Results.timeseries`` is then None): a sweep's
         variants keep only their summary.
+    cancel
+        Optional callable without arguments, asked once per simulated day and once more before the
+        summary (e.g. ``threading.Event().is_set``): True stops the run with
+        :class:`twin.errors.Cancelled` (the explorer, when a newer change arrives). None, or a
+        callable that never says True, leaves the results bit-identical.
+    detail
+        False leaves out of the summary the advice and detail no indicator of the explorer reads (they
+        are None): ``comfort.pmv_by_zone``, ``electricity.ev.points_advice``, ``water.tank_size_curve``
+        and ``capacity`` (~0.15 s of a year's 0.25 s summary). Every other value is the same.
 
     Raises
     ------
     twin.errors.TwinError
         On bad input, or a run whose balances do not close.
+    twin.errors.Cancelled
+        When ``cancel()`` returned True.
     """
     if not isinstance(scenario, Scenario) or scenario.asset is None:
         raise ScenarioError("simulate() expects a scenario from twin.load_scenario(path)")
     if weather is None and scenario.weather.heatwave is not None:
         weather = scenario_weather(scenario)
-    eng, meta = engine.run(scenario, weather, occupancy, site)
-    return Results(timeseries=_timeseries(eng) if timeseries else None, summary=_summary(scenario, eng, meta),
+    eng, meta = engine.run(scenario, weather, occupancy, site, cancel=cancel)
+    if cancel is not None and cancel():
+        raise Cancelled("run cancelled before its summary")
+    return Results(timeseries=_timeseries(eng) if timeseries else None, summary=_summary(scenario, eng, meta, detail),
                    occupancy=eng.exo.occupancy)
 
 
@@ -177,7 +192,7 @@ def _tank_size_curve(scenario: Scenario, water) -> list[dict]:
     return curve[["volume_m3", "coverage", "overflow_m3", "mains_m3"]].to_dict(orient="records")
 
 
-def _ev_summary(eng: engine.Engine) -> dict | None:
+def _ev_summary(eng: engine.Engine, detail: bool = True) -> dict | None:
     if eng.chargers is None:
         return None
     from twin.systems.electrical import ev_points_advice
@@ -188,7 +203,7 @@ def _ev_summary(eng: engine.Engine) -> dict | None:
     sessions = eng.exo.occupancy.ev_sessions if eng.exo.occupancy is not None else None
     # Points advice: the same arrivals replayed with other point counts (cars that cannot wait).
     advice = (ev_points_advice(sessions["arrival_s"], sessions["departure_s"], ev.points)
-              if sessions is not None and not ev.wait_if_busy else None)
+              if detail and sessions is not None and not ev.wait_if_busy else None)
     return {
         "strategy": eng.chargers.strategy,
         "points": int(ev.points),
@@ -224,7 +239,7 @@ def _area_weighted(per_zone: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
     return per_zone @ area_m2 / area_m2.sum()
 
 
-def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
+def _summary(scenario: Scenario, eng: engine.Engine, meta: dict, detail: bool = True) -> dict:
     from twin import __version__
     from twin.systems.design_load import design_heat_load
 
@@ -244,13 +259,13 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
         hn.resilience_threshold_c,
     )
     electricity = kpis.electricity_kpis(rec, electric_uses_w(eng), dt_s, scenario.asset.electrical_loads)
-    electricity["ev"] = _ev_summary(eng)
+    electricity["ev"] = _ev_summary(eng, detail)
     electricity["battery"] = kpis.battery_kpis(rec, dt_s) if eng.battery is not None else None
     water = {key: None for key in kpis.WATER_KEYS}
     if exo.water is not None:
         water.update(kpis.water_kpis(exo.water, dt_s))
     if exo.water is not None and exo.water.tank is not None:
-        water["tank_size_curve"] = _tank_size_curve(scenario, exo.water)
+        water["tank_size_curve"] = _tank_size_curve(scenario, exo.water) if detail else None
         water["rain_savings_eur"] = economics.rainwater_savings_eur(
             scenario, water["rain_used_m3"], water["pump_kwh"]
         )
@@ -262,7 +277,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
     loss = 1.0 + scenario.asset.heat_network.distribution_loss_fraction
     capacity = economics.capacity_advice(
         scenario, pd.Series(rec["heat_request_w"] * loss / 1e3, index=idx), pd.Series(rec["grid_import_w"] / 1e3, index=idx)
-    )
+    ) if detail else None
     ev = electricity.get("ev")
     if scenario.tariffs.ev_charging_eur_kwh is not None and ev is not None:
         revenue["ev_charging"] = ev["delivered_kwh"] * scenario.tariffs.ev_charging_eur_kwh
@@ -297,7 +312,7 @@ def _summary(scenario: Scenario, eng: engine.Engine, meta: dict) -> dict:
             "re2020": kpis.re2020_comfort_kpis(rz["temp_op_c"], exo.temp_out_c, exo.times, exo.open_mask, names, dt_s,
                                                fan_air_speed_m_s=fan_speed, temp_air_c=rz["temp_air_c"]),
             "pmv_by_zone": kpis.pmv_kpis(rz["temp_air_c"], rz["temp_op_c"], fan_speed, exo.temp_out_c, exo.times,
-                                         exo.open_mask, names, dt_s),
+                                         exo.open_mask, names, dt_s) if detail else None,
             "cooling_need": kpis.cooling_need_kpis(rz["cooling_w"], eng.zones.arrays.cooling_setpoint_c, names, dt_s),
             "ceiling_fans": fans,
             "heatwave": _heatwave_summary(scenario, eng),

@@ -35,7 +35,7 @@ import pandas as pd
 import simpy
 
 from twin import calendar, kernel
-from twin.errors import BalanceError, ScenarioError
+from twin.errors import BalanceError, Cancelled, ScenarioError
 from twin.kpis import UNMET_TOLERANCE_K
 from twin.physics import air, ground, pv, solar, zone_network
 from twin.physics import water as water_physics
@@ -1097,12 +1097,14 @@ class Engine:
 
 
 def run(scenario: Scenario, weather: Weather | None = None,
-        occupancy: OccupancyRealisation | None = None, site: SiteInputs | None = None) -> tuple[Engine, dict]:
+        occupancy: OccupancyRealisation | None = None, site: SiteInputs | None = None,
+        cancel: Callable[[], bool] | None = None) -> tuple[Engine, dict]:
     """Simulate a scenario; return the engine (with its records) and run metadata.
 
     ``weather``, ``occupancy`` and ``site`` may be passed to reuse inputs computed once for several
     scenarios that share them (same weather source and seed; same people, period and seed; same
-    weather and period).
+    weather and period). ``cancel`` is asked once per simulated day (:func:`cancel_check`); when it
+    returns True the run stops with :class:`twin.errors.Cancelled`.
     """
     t0 = time.perf_counter()
     if weather is None:
@@ -1117,11 +1119,29 @@ def run(scenario: Scenario, weather: Weather | None = None,
         site = site_inputs(scenario, weather)
     exo = build_exogenous(scenario.asset, scenario, weather, occupancy=occupancy, site=site)
     engine = Engine(scenario, exo)
+    if cancel is not None:
+        engine.add_process(lambda eng: cancel_check(eng.env, cancel))
     engine.warm_up(weather, site)
     engine.run()
     meta_balance = {**check_energy_balance(engine), **check_water_balance(engine)}
     meta = {"weather_source": weather.source, "runtime_s": time.perf_counter() - t0, **meta_balance}
     return engine, meta
+
+
+def cancel_check(env: simpy.Environment, cancel: Callable[[], bool]) -> Generator:
+    """Ask ``cancel()`` at the start and after every simulated day; stop the run if it says so.
+
+    A simpy process: its daily timeouts only split the kernel's chunks (the steps are the same).
+
+    Raises
+    ------
+    twin.errors.Cancelled
+        Out of ``env.run`` at the first day boundary after ``cancel()`` turned True.
+    """
+    while True:
+        if cancel():
+            raise Cancelled(f"run cancelled after {env.now / 86400.0:.0f} simulated days")
+        yield env.timeout(86400.0)
 
 
 def check_energy_balance(engine: Engine) -> dict[str, float]:

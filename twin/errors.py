@@ -8,7 +8,7 @@ exit non-zero, without a traceback.
 
 from __future__ import annotations
 
-__all__ = ["TwinError", "ScenarioError", "WeatherError", "BalanceError"]
+__all__ = ["TwinError", "ScenarioError", "WeatherError", "BalanceError", "Cancelled"]
 
 
 class TwinError(Exception):
@@ -25,3 +25,11 @@ class WeatherError(TwinError):
 
 class BalanceError(TwinError):
     """A run did not close its energy or water balance."""
+
+
+class Cancelled(Exception):
+    """A run stopped because its ``cancel`` callable said so (``twin.simulate(..., cancel=...)``).
+
+    Not a :class:`TwinError`: nothing is wrong with the input; the caller asked to stop (the explorer
+    when a newer change arrives).
+    """

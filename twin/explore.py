@@ -12,7 +12,10 @@ A small ASGI app (starlette, served by uvicorn on 127.0.0.1) with one static pag
 
 Every run shares its seed's weather year and occupancy realisation with the baseline (common random
 numbers, as ``twin compare``). Runs are cached by input; a request that arrives while another
-simulates supersedes it (the older one stops at its next run and answers ``superseded``). Errors
+simulates supersedes it: the older one stops within a simulated day (``twin.simulate(...,
+cancel=...)``) and answers ``superseded``. With several seeds the first is simulated in the server and
+the others at once in small worker processes of lower priority; the page shows the first seed and
+then the P10-P90 when the others are in (docs/explore.md). Errors
 come back as ``{"error": one line}``: the text of :class:`twin.errors.ScenarioError`, the same as
 ``twin run --set``; never a traceback.
 """
@@ -28,8 +31,11 @@ import re
 import socket
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from twin.dotted import get
-from twin.errors import ScenarioError, TwinError
+from twin.errors import Cancelled, ScenarioError, TwinError
 from twin.indicators import EXPLORER, REGISTRY
 from twin.indicators import value as indicator_value
 
@@ -49,6 +55,11 @@ log = logging.getLogger(__name__)
 PAGE = Path(__file__).parent / "data" / "explore.html"
 CACHE_SIZE = 64
 MAX_SEEDS = 50  # per evaluation: 50 paired years is already minutes of waiting
+#: Worker processes for the seeds after the first: one per core (2 here), at lower priority than the
+#: server, which simulates the first seed and whose core then serves the workers too; at most 4, as each
+#: keeps the weather, site inputs and people of its seeds (docs/explore.md, "Several seeds").
+SEED_WORKERS = min(4, os.cpu_count() or 1)
+WORKER_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ _OCCUPANCY_PATHS = ("occupancy", "zones", "calendar", "period", "seed", "profile
 
 
 class Superseded(Exception):
-    """A newer request arrived: this evaluation stopped before its next run."""
+    """A newer request arrived: this evaluation stopped (within a simulated day of its running year)."""
 
 
 def indicators(summary: dict) -> dict[str, float]:
@@ -208,10 +219,13 @@ class Explorer:
         Number of seeds by default (the scenario's seed and the next ones).
     out_dir
         Folder for saved options and exports.
+    workers
+        Worker processes for the seeds after the first (0: every seed in this process). Started when
+        an evaluation first asks for several seeds; :meth:`close` stops them.
     """
 
     def __init__(self, scenario: str | Path, overrides: dict[str, Any] | None = None, seeds: int = 1,
-                 out_dir: str | Path = "explore") -> None:
+                 out_dir: str | Path = "explore", workers: int = SEED_WORKERS) -> None:
         from twin.scenario import load_scenario
 
         self.path = Path(scenario)
@@ -226,10 +240,21 @@ class Explorer:
         self._weather: OrderedDict[tuple, Any] = OrderedDict()
         self._occupancy: OrderedDict[tuple, Any] = OrderedDict()
         self._site: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()  # one simulation at a time (2 cores, numba kernel)
-        self._generation = 0
+        self._scenarios: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()  # one simulation at a time in this process (numba kernel)
+        self._cache_lock = threading.RLock()  # the run cache, also filled from the workers' answers
+        import multiprocessing
+
+        self._mp = multiprocessing.get_context("spawn")  # never fork a process running threads
+        self._generation = self._mp.RawValue("q", 0)  # shared with the workers: their cancel reads it
         self._generation_lock = threading.Lock()
-        self.stats = {"runs": 0, "cache_hits": 0, "superseded": 0}
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+            raise ScenarioError(f"explore: workers {workers!r}: expected a whole number >= 0")
+        self.workers = workers
+        self._pools: list[ProcessPoolExecutor] = []
+        self._pending: dict[tuple, tuple[int | None, Future]] = {}
+        self._absorbed: weakref.WeakSet[Future] = weakref.WeakSet()
+        self.stats = {"runs": 0, "cache_hits": 0, "superseded": 0, "worker_runs": 0}
 
     # ------------------------------------------------------------------ controls and overrides
     def _source_values(self) -> dict[str, Any]:
@@ -301,15 +326,18 @@ class Explorer:
                     out["battery.power_kw"] = kw
             else:
                 out["battery"] = {"capacity_kwh": kwh, "power_kw": kw}
-        self.load(out)  # validate now: one line, as the CLI
+        self.load(out, self.base.seed)  # validate now: one line, as the CLI (and kept for the first seed's run)
         return out
 
     def load(self, overrides: dict[str, Any], seed: int | None = None):
-        """The scenario with the app's and these overrides (and a seed), validated."""
+        """The scenario with the app's and these overrides (and a seed), validated; the last few are kept
+        (a change validates its option, then runs it: one load)."""
         from twin.scenario import load_scenario
 
         extra = {"seed": seed} if seed is not None else {}
-        return load_scenario(self.path, **{**self.overrides, **overrides, **extra})
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        return self._cached(self._scenarios, key,
+                            lambda: load_scenario(self.path, **{**self.overrides, **overrides, **extra}), size=16)
 
     # ------------------------------------------------------------------ simulations
     def seed_list(self, n: int | None = None) -> list[int]:
@@ -324,13 +352,15 @@ class Explorer:
         return [self.base.seed + i for i in range(n)]
 
     def _cached(self, cache: OrderedDict, key: tuple, make: Callable[[], Any], size: int = 8) -> Any:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
+        with self._cache_lock:  # the request threads validate while a run reads (never held in make())
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = make()
-        cache[key] = value
-        while len(cache) > size:
-            cache.popitem(last=False)
+        with self._cache_lock:
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
         return value
 
     def _inputs(self, scenario, overrides: dict[str, Any]):
@@ -354,32 +384,148 @@ class Explorer:
                                  lambda: occupancy_for(scenario.asset, scenario, period_times(scenario, tz)[2]))
         return weather, occupancy, site
 
-    def run(self, overrides: dict[str, Any], seed: int) -> _Run:
-        """One run of the scenario with these overrides and seed, from the cache when it has it."""
-        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
-        if key in self._runs:
-            self._runs.move_to_end(key)
-            self.stats["cache_hits"] += 1
-            return self._runs[key]
+    def cached(self, overrides: dict[str, Any], seed: int, detail: bool = False) -> _Run | None:
+        """The cached run of these overrides and seed, or None (a run with ``detail`` serves both)."""
+        ov = json.dumps(overrides, sort_keys=True, default=str)
+        with self._cache_lock:
+            for key in ((ov, seed, True),) if detail else ((ov, seed, False), (ov, seed, True)):
+                if key in self._runs:
+                    self._runs.move_to_end(key)
+                    self.stats["cache_hits"] += 1
+                    return self._runs[key]
+        return None
+
+    def _store(self, overrides: dict[str, Any], seed: int, detail: bool, run: _Run) -> None:
+        with self._cache_lock:
+            self._runs[(json.dumps(overrides, sort_keys=True, default=str), seed, detail)] = run
+            while len(self._runs) > CACHE_SIZE:
+                self._runs.popitem(last=False)
+
+    def run(self, overrides: dict[str, Any], seed: int, cancel: Callable[[], bool] | None = None,
+            detail: bool = False) -> _Run:
+        """One run of the scenario with these overrides and seed, from the cache when it has it.
+
+        Parameters
+        ----------
+        overrides, seed
+            The option (dotted overrides on top of the app's) and the seed.
+        cancel
+            Passed to :func:`twin.simulate`: asked once per simulated day, True stops the run
+            (:class:`twin.errors.Cancelled`, nothing cached).
+        detail
+            The full summary (``twin.simulate(..., detail=True)``, for the export); the page's runs
+            leave out the advice it never shows, with the same indicator values.
+        """
+        run = self.cached(overrides, seed, detail)
+        if run is not None:
+            return run
         from twin.api import simulate
 
         scenario = self.load(overrides, seed)
         weather, occupancy, site = self._inputs(scenario, overrides)
-        results = simulate(scenario, weather=weather, occupancy=occupancy, site=site)
+        results = simulate(scenario, weather=weather, occupancy=occupancy, site=site, cancel=cancel, detail=detail)
         run = _Run(indicators(results.summary), figures(results), results.summary)
         self.stats["runs"] += 1
-        self._runs[key] = run
-        while len(self._runs) > CACHE_SIZE:
-            self._runs.popitem(last=False)
+        self._store(overrides, seed, detail, run)
         return run
 
-    def supersede(self) -> int:
-        """Start a new request: older evaluations stop before their next run. Returns its number."""
-        with self._generation_lock:
-            self._generation += 1
-            return self._generation
+    @property
+    def generation(self) -> int:
+        """The number of the latest request (:meth:`supersede`)."""
+        return self._generation.value
 
-    def evaluate(self, values: dict[str, Any], seeds: int | None = None, generation: int | None = None) -> dict:
+    def supersede(self) -> int:
+        """Start a new request: older evaluations stop within a simulated day. Returns its number."""
+        with self._generation_lock:
+            self._generation.value += 1
+            return self._generation.value
+
+    def stale(self, generation: int | None) -> bool:
+        """True when a request newer than ``generation`` arrived (None: never)."""
+        return generation is not None and generation != self._generation.value
+
+    def _pair(self, overrides: dict[str, Any], seed: int, generation: int | None) -> tuple[_Run, _Run]:
+        """The baseline and the option of one seed in this process; a newer request stops them."""
+        out = []
+        for ov in ({}, overrides):
+            if self.stale(generation):
+                raise Superseded()
+            try:
+                out.append(self.run(ov, seed, cancel=None if generation is None else lambda: self.stale(generation)))
+            except Cancelled:
+                raise Superseded() from None
+        return out[0], out[1]
+
+    def _submit(self, overrides: dict[str, Any], seed: int, generation: int | None, index: int,
+                need_base: bool) -> Future:
+        """The baseline (when ``need_base``) and the option of one seed in a worker process; seed
+        ``index`` always goes to the same worker, which keeps that seed's weather, site inputs and people.
+        The answer goes to the run cache when it comes, whether or not a request still waits for it."""
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        with self._cache_lock:
+            known = self._pending.get(key)
+            if known is not None and known[0] == generation and not known[1].cancelled() and not (
+                    known[1].done() and known[1].exception() is not None):
+                return known[1]
+            if not self._pools:
+                self._pools = [ProcessPoolExecutor(1, mp_context=self._mp, initializer=_worker_start,
+                                                   initargs=(str(self.path), self.overrides, self._generation))
+                               for _ in range(self.workers)]
+            future = self._pools[index % len(self._pools)].submit(_worker_pair, overrides, seed, generation, need_base)
+            self._pending[key] = (generation, future)
+        future.add_done_callback(lambda done: self._absorb(overrides, seed, done))
+        return future
+
+    def _absorb(self, overrides: dict[str, Any], seed: int, future: Future) -> None:
+        """A worker's answer into the run cache, once (a cancelled or failed one leaves nothing): from the
+        future's callback, and from the request that waited for it, whichever comes first."""
+        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        with self._cache_lock:
+            if future in self._absorbed:
+                return
+            self._absorbed.add(future)
+            if self._pending.get(key, (None, None))[1] is future:
+                del self._pending[key]
+            if future.cancelled() or future.exception() is not None:
+                return
+            base, option = future.result()
+            for ov, run in (({}, base), (overrides, option)):
+                if run is not None:
+                    self._store(ov, seed, False, run)
+                    self.stats["worker_runs"] += 1
+
+    def _collect(self, overrides: dict[str, Any], seed: int, future: Future, generation: int | None,
+                 base_known: _Run | None) -> tuple[_Run, _Run]:
+        """A worker's pair (``base_known`` when the worker was not asked for the baseline); a cancelled
+        one is :class:`Superseded`. If a worker could not start or died, the workers are dropped and the
+        seed runs in this process."""
+        try:
+            base, option = future.result()
+        except (Cancelled, CancelledError):
+            raise Superseded() from None
+        except BrokenProcessPool as exc:
+            log.warning("explore: a seed worker stopped (%s); every seed runs in the server from now on", exc)
+            self.workers = 0
+            self._stop_pools()
+            with self._lock:
+                return self._pair(overrides, seed, generation)
+        self._absorb(overrides, seed, future)
+        return (base if base is not None else base_known), option
+
+    def close(self) -> None:
+        """Stop the worker processes (their running year is cancelled within a simulated day)."""
+        self.supersede()
+        self._stop_pools()
+
+    def _stop_pools(self) -> None:
+        with self._cache_lock:
+            pools, self._pools = self._pools, []
+            self._pending.clear()
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def evaluate(self, values: dict[str, Any], seeds: int | None = None, generation: int | None = None,
+                 wait: bool = True) -> dict:
         """Indicators of the option and the baseline, their paired differences and the figures.
 
         Parameters
@@ -389,7 +535,11 @@ class Explorer:
         seeds
             Number of seeds (default: the app's).
         generation
-            From :meth:`supersede`; a newer one stops this evaluation with :class:`Superseded`.
+            From :meth:`supersede`; a newer one stops this evaluation with :class:`Superseded`,
+            within a simulated day of the running year.
+        wait
+            False answers as soon as the first seed is in (``pending`` lists the seeds still
+            simulating in the workers; ask again with the same ``generation`` for all of them).
 
         Raises
         ------
@@ -401,15 +551,13 @@ class Explorer:
         t0 = time.perf_counter()
         overrides = self.overrides_for(values)
         seed_list = self.seed_list(seeds)
-        pairs = []
-        with self._lock:
-            for seed in seed_list:
-                for ov in ({}, overrides):
-                    if generation is not None and generation != self._generation:
-                        self.stats["superseded"] += 1
-                        raise Superseded()
-                    pairs.append(self.run(ov, seed))
-        base_runs, opt_runs = pairs[0::2], pairs[1::2]
+        try:
+            pairs = self._pairs(overrides, seed_list, generation, wait)
+        except Superseded:
+            self.stats["superseded"] += 1
+            raise
+        done = [seed for seed in seed_list if seed in pairs]
+        base_runs, opt_runs = [pairs[s][0] for s in done], [pairs[s][1] for s in done]
         rows = {}
         for name, (label, unit, _path, _scale, lower) in INDICATORS.items():
             diffs = np.array([o.indicators[name] - b.indicators[name] for b, o in zip(base_runs, opt_runs, strict=True)])
@@ -426,13 +574,38 @@ class Explorer:
                 "diffs": diffs.tolist(),
             }
         meta = base_runs[0].summary["meta"]
-        return _clean({
-            "overrides": overrides, "seeds": seed_list, "indicators": rows,
-            "figures": {"option": opt_runs[0].figures, "baseline": base_runs[0].figures},
+        answer = _clean({
+            "overrides": overrides, "seeds": done, "pending": [s for s in seed_list if s not in pairs],
+            "generation": generation, "indicators": rows,
             "period": {"start": meta["start"], "end": meta["end"],
                        "fraction_of_year": meta.get("period_fraction_of_year", 1.0)},
-            "elapsed_s": time.perf_counter() - t0,
         })
+        # The figures are JSON-safe as built (figures(): None for NaN): ~2,000 values not walked again.
+        answer["figures"] = {"option": opt_runs[0].figures, "baseline": base_runs[0].figures}
+        answer["elapsed_s"] = time.perf_counter() - t0
+        return answer
+
+    def _pairs(self, overrides: dict[str, Any], seed_list: list[int], generation: int | None,
+               wait: bool) -> dict[int, tuple[_Run, _Run]]:
+        """(baseline, option) by seed: the first in this process, the others in the workers meanwhile."""
+        pairs: dict[int, tuple[_Run, _Run]] = {}
+        futures: dict[int, Future] = {}
+        bases: dict[int, _Run | None] = {}
+        for index, seed in enumerate(seed_list):
+            base, option = self.cached({}, seed), self.cached(overrides, seed)
+            if base is not None and option is not None:
+                pairs[seed] = (base, option)
+            elif index and self.workers:
+                bases[seed] = base
+                futures[seed] = self._submit(overrides, seed, generation, index - 1, need_base=base is None)
+        with self._lock:
+            for seed in seed_list:
+                if seed not in pairs and seed not in futures:
+                    pairs[seed] = self._pair(overrides, seed, generation)
+        for seed, future in futures.items():
+            if wait or future.done():
+                pairs[seed] = self._collect(overrides, seed, future, generation, bases[seed])
+        return pairs
 
     def warm(self) -> None:
         """Run the baseline for the default seeds now (in a background thread at start-up), so the
@@ -489,7 +662,7 @@ class Explorer:
         with self._lock:
             for seed in self.seed_list(seeds):
                 for label, ov in ((self.base.name, {}), (option, overrides)):
-                    run = self.run(ov, seed)
+                    run = self.run(ov, seed, detail=True)  # twin compare's rows read the advice too
                     rows.append({"scenario": label, "seed": seed, **kpi_row(run.summary)})
                     caveats = caveats or list(run.summary["meta"].get("caveats", []))
         out = self.out_dir / f"comparison-{option}"
@@ -502,6 +675,34 @@ class Explorer:
 
         write_report(out)  # report.html, as `twin report DIR`
         return out
+
+
+# ---------------------------------------------------------------------------------- seed workers
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(path: str, overrides: dict[str, Any], generation) -> None:
+    """Initializer of a seed worker: lower priority (the page's first seed comes first) and its own
+    explorer, whose caches keep the weather, site inputs and people of the seeds it is given."""
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:  # not allowed here: the workers simply compete as equals
+        pass
+    _WORKER["explorer"] = Explorer(path, overrides, seeds=1, workers=0)
+    _WORKER["generation"] = generation
+
+
+def _worker_pair(overrides: dict[str, Any], seed: int, generation: int | None,
+                 need_base: bool) -> tuple[_Run | None, _Run]:
+    """In a worker: the baseline (when the server lacks it) and the option of one seed.
+
+    Raises :class:`twin.errors.Cancelled` within a simulated day once the server's request number
+    moves past ``generation``.
+    """
+    explorer, shared = _WORKER["explorer"], _WORKER["generation"]
+    cancel = None if generation is None else (lambda: shared.value != generation)
+    base = explorer.run({}, seed, cancel=cancel) if need_base else None
+    return base, explorer.run(overrides, seed, cancel=cancel)
 
 
 # ---------------------------------------------------------------------------------- web app
@@ -548,8 +749,10 @@ def make_app(explorer: Explorer):
 
     async def evaluate(request: Request):
         data = await body(request)
-        generation = explorer.supersede()
-        result = await run_in_threadpool(explorer.evaluate, data.get("values", {}), data.get("seeds"), generation)
+        follow = data.get("generation")  # the rest of the seeds of an answer already shown: not a new change
+        generation = follow if isinstance(follow, int) and not isinstance(follow, bool) else explorer.supersede()
+        result = await run_in_threadpool(explorer.evaluate, data.get("values", {}), data.get("seeds"), generation,
+                                         not data.get("progressive"))
         return JSONResponse(result)
 
     async def save(request: Request):
@@ -627,6 +830,8 @@ def cli_explore(args, console=None) -> int:
         server.run()
     except OSError as exc:
         raise TwinError(f"explore: cannot listen on {url}: {exc.strerror or exc}") from None
+    finally:
+        explorer.close()
     return 0
 
 
