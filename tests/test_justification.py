@@ -396,3 +396,22 @@ def test_subscription_advice_covers_every_seed():
     listing = re.search(r'<ul id="advice-per-seed">(.*?)</ul>', page, re.S).group(1)
     assert all(f"graine {s} : {v}{NBSP}kW" in listing for s, v in ((1, 73), (2, 66), (3, 80)))
     assert "premier tirage" not in page and "first seed" not in page
+
+
+def test_operat_is_the_median_seed_s_with_the_spread_over_the_seeds():
+    import numpy as np
+
+    st = _several_seeds()
+    page = render_justification(st, figures=False)
+    section = re.search(r'<h2 id="operat">.*?<h2 ', page, re.S).group(0)
+    median = operat.from_summary(st.design_summaries[3])           # seed 3, as the bill (test above)
+    first = operat.from_summary(st.design_summaries[1])
+    assert format_quantity(median["adjusted_kwh_m2"], "kWh EF/m²/an", 1) in section
+    assert format_quantity(first["adjusted_kwh_m2"], "kWh EF/m²/an", 1) not in section
+    assert "la graine 3, médiane des 3 graines" in section
+    design = [operat.from_summary(st.design_summaries[s])["adjusted_kwh_m2"] for s in (1, 2, 3)]
+    lo, hi = np.quantile(design, [0.1, 0.9])
+    assert f"{format_number(lo, 1)} ; {format_quantity(hi, 'kWh EF/m²/an', 1)}" in section
+    # The trajectory starts from the median seed's year.
+    for year, target in operat.relative_targets(median["adjusted_kwh_m2"]).items():
+        assert re.search(rf"<td>{year}</td>.*?{re.escape(format_quantity(target, 'kWh EF/m²/an', 1))}", section, re.S)

@@ -178,6 +178,8 @@ TEXT: dict[str, dict[str, str]] = {
         "operat_row_irve": "IRVE (déclarée à part)",
         "operat_row_total": "Énergie finale hors IRVE",
         "operat_row_intensity": "Consommation par m²",
+        "operat_row_band": "Consommation par m², P10 ; P90 des graines",
+        "operat_seed": "Colonnes : la graine {seed}, médiane des {n} graines pour l'économie nette (celle de la facture).",
         "operat_row_cabs": "Valeur absolue Cabs 2030",
         "operat_row_status": "Objectif 2030",
         "met": "atteint",
@@ -316,6 +318,8 @@ TEXT: dict[str, dict[str, str]] = {
         "operat_row_irve": "IRVE (declared apart)",
         "operat_row_total": "Final energy, IRVE excluded",
         "operat_row_intensity": "Consumption per m²",
+        "operat_row_band": "Consumption per m², P10, P90 over the seeds",
+        "operat_seed": "Columns: seed {seed}, the median of the {n} seeds for the net saving (the bill's).",
         "operat_row_cabs": "Absolute value Cabs 2030",
         "operat_row_status": "2030 target",
         "met": "met",
@@ -650,11 +654,17 @@ def _bill(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
 
 
 def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
+    """OPERAT position of the median seed (:func:`median_seed`, as the bill), with the consumption per
+    m² of every seed's year beside it (P10–P90 over the seeds)."""
     t = TEXT[lang]
-    if not st.design_summary or not st.reference_summary:
+    pairs = seed_summaries(st)
+    if not pairs:
         return {"missing": t["operat_missing"].format(reason=t["operat_no_summary"])}
+    seed, ds, rs = median_seed(pairs)
     try:
-        pos = {"design": operat.from_summary(st.design_summary), "reference": operat.from_summary(st.reference_summary)}
+        pos = {"design": operat.from_summary(ds), "reference": operat.from_summary(rs)}
+        spread = {side: [operat.from_summary(pair[k])["adjusted_kwh_m2"] for pair in pairs]
+                  for side, k in (("design", 1), ("reference", 2))}
     except TwinError:
         return {"missing": t["operat_missing"].format(reason=t["operat_one_year"])}
     kwh_m2 = "kWh EF/m²/an" if lang == "fr" else "kWh final/m²/yr"
@@ -664,6 +674,10 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
     def row(label: str, fn) -> dict[str, str]:
         return {"label": label, "design": fn(pos["design"]), "reference": fn(pos["reference"])}
 
+    def p10_p90(values: list[float]) -> str:
+        lo, hi = np.quantile(values, [0.1, 0.9])
+        return format_number(lo, 1, lang) + (" ; " if lang == "fr" else ", ") + format_quantity(hi, kwh_m2, 1, lang)
+
     rows = [
         row(t["operat_row_heat"].format(factor=factor),
             lambda p: format_quantity(p["final_energy_kwh"]["district_heat"] / 1e3, mwh, 1, lang)),
@@ -671,6 +685,8 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
         row(t["operat_row_irve"], lambda p: format_quantity(p["final_energy_kwh"]["irve"] / 1e3, mwh, 1, lang)),
         row(t["operat_row_total"], lambda p: format_quantity(p["final_energy_kwh"]["total"] / 1e3, mwh, 1, lang)),
         row(t["operat_row_intensity"], lambda p: format_quantity(p["adjusted_kwh_m2"], kwh_m2, 1, lang)),
+        *([{"label": t["operat_row_band"], "design": p10_p90(spread["design"]),
+            "reference": p10_p90(spread["reference"])}] if len(pairs) > 1 else []),
         row(t["operat_row_cabs"], lambda p: format_quantity(p["status_2030"]["cabs_2030_kwh_m2"], kwh_m2, 1, lang)),
         row(t["operat_row_status"], lambda p: t["met"] if p["status_2030"]["meets_2030"] else t["not_met"]),
     ]
@@ -680,9 +696,10 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
                    "target": format_quantity(targets[year], kwh_m2, 1, lang)}
                   for year, cut in operat.TRAJECTORY.items()]
     d = pos["design"]
-    return {"missing": "", "rows": rows, "trajectory": trajectory,
-            "intro": t["operat_intro"].format(factor=factor, zone=d["climate_zone"],
-                                              altitude=format_number(d["altitude_m"], 0, lang)),
+    intro = t["operat_intro"].format(factor=factor, zone=d["climate_zone"], altitude=format_number(d["altitude_m"], 0, lang))
+    if len(pairs) > 1:
+        intro += " " + t["operat_seed"].format(seed=seed, n=len(pairs))
+    return {"missing": "", "rows": rows, "trajectory": trajectory, "seed": seed, "intro": intro,
             "trajectory_intro": t["trajectory_intro"].format(cref=format_quantity(cref, kwh_m2, 1, lang)),
             "figures": pos}
 
