@@ -484,10 +484,20 @@ class SiteInputs:
         return kept[rest]
 
     def pv_w(self, array, year_index: int, dt_s: float, altitude_m: float) -> np.ndarray:
-        """AC power of one PV array at every step [W] (twin.physics.pv), computed once per description."""
-        return self.memo(("pv", array, year_index, dt_s, altitude_m),
-                         lambda: pv.pv_ac_power_w(self.solpos, self.at_step, array, year_index=year_index,
-                                                  step_s=dt_s, altitude_m=altitude_m))
+        """AC power of one PV array at every step [W] (twin.physics.pv), computed once per description.
+
+        The plane's light and the cells' temperature (the costly part) are kept per orientation,
+        module and mounting, so that arrays differing only by size, losses or inverter share them
+        (a sweep or the explorer's PV power): the same operations as pv.pv_ac_power_w, bit for bit.
+        """
+        def make() -> np.ndarray:
+            looks = tuple(getattr(array, f) for f in pv.CONDITION_FIELDS)
+            conditions = self.memo(("pv_conditions", looks, dt_s, altitude_m),
+                                   lambda: pv.array_conditions(self.solpos, self.at_step, array, step_s=dt_s,
+                                                               altitude_m=altitude_m))
+            return pv.array_ac_power_w(conditions, array, year_index=year_index)
+
+        return self.memo(("pv", array, year_index, dt_s, altitude_m), make)
 
 
 def site_inputs(scenario: Scenario, weather: Weather) -> SiteInputs:

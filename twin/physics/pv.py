@@ -70,6 +70,10 @@ __all__ = [
     "ac_power_w",
     "pv_ac_power_w",
     "pv_specific_yield_kwh_kwp",
+    "CONDITION_FIELDS",
+    "ArrayConditions",
+    "array_conditions",
+    "array_ac_power_w",
 ]
 
 
@@ -643,6 +647,59 @@ def pv_ac_power_w(solpos: pd.DataFrame, weather: pd.DataFrame, array, *, year_in
     See the module docstring ([PVW8], [DeSoto], [Fuentes], [pvlib]).
     """
     p = _array_params(array)
+    conditions = array_conditions(solpos, weather, p, step_s=step_s, altitude_m=altitude_m)
+    ac = array_ac_power_w(conditions, p, year_index=year_index)
+    if return_details:
+        return ac, conditions.details(p, year_index)
+    return ac
+
+
+#: Fields of an array that the plane's light and the cells' temperature depend on; the others
+#: (size, losses, inverter, degradation) enter only :func:`array_ac_power_w`.
+CONDITION_FIELDS = ("surface_tilt_deg", "surface_azimuth_deg", "module_type", "mounting", "albedo",
+                    "transposition_model")
+
+
+@dataclass(frozen=True)
+class ArrayConditions:
+    """What an array's plane receives and how hot its cells get, per step (size-independent).
+
+    Attributes
+    ----------
+    effective_w_m2 : numpy.ndarray
+        Cover-transmitted POA times the spectral modifier, M(AM_a) G_t [W/m²].
+    cell_temp_c : numpy.ndarray
+        Fuentes cell temperature [°C].
+    sun_up : numpy.ndarray
+        True where the sun is above the horizon at mid-step.
+    poa_global_w_m2, poa_transmitted_w_m2, spectral_modifier, aoi_deg : numpy.ndarray
+        Intermediate series (``return_details``).
+    """
+
+    effective_w_m2: np.ndarray
+    cell_temp_c: np.ndarray
+    sun_up: np.ndarray
+    poa_global_w_m2: np.ndarray
+    poa_transmitted_w_m2: np.ndarray
+    spectral_modifier: np.ndarray
+    aoi_deg: np.ndarray
+
+    def details(self, array, year_index: int = 0) -> dict:
+        """The intermediate series of :func:`pv_ac_power_w` ``return_details`` for ``array``."""
+        return {"poa_global_w_m2": self.poa_global_w_m2, "poa_transmitted_w_m2": self.poa_transmitted_w_m2,
+                "spectral_modifier": self.spectral_modifier, "cell_temperature_c": self.cell_temp_c,
+                "dc_w": _dc_w(self, _array_params(array), year_index), "aoi_deg": self.aoi_deg}
+
+
+def array_conditions(solpos: pd.DataFrame, weather: pd.DataFrame, array, *, step_s=None,
+                     altitude_m=0.0) -> ArrayConditions:
+    """Plane-of-array light and cell temperature of an array (:data:`CONDITION_FIELDS` only).
+
+    The costly part of :func:`pv_ac_power_w` (transposition, cover transmission, spectral modifier,
+    Fuentes' iterative cell temperature): arrays that differ only by size, losses, inverter or age
+    share it. Arguments as :func:`pv_ac_power_w`.
+    """
+    p = _array_params(array)
     if len(solpos) != len(weather):
         raise ValueError(f"solpos has {len(solpos)} rows but weather has {len(weather)}")
     need = ["ghi", "dni", "dhi", "temp_air", "wind_speed"]
@@ -653,9 +710,9 @@ def pv_ac_power_w(solpos: pd.DataFrame, weather: pd.DataFrame, array, *, year_in
         if not isinstance(weather.index, pd.DatetimeIndex) or len(weather) < 2:
             raise ValueError("step_s is required when weather has no DatetimeIndex of >= 2 rows")
         step_s = float((weather.index[1] - weather.index[0]).total_seconds())
-    n = len(weather)
-    if n == 0:
-        return (np.zeros(0), {}) if return_details else np.zeros(0)
+    if len(weather) == 0:
+        empty = np.zeros(0)
+        return ArrayConditions(empty, empty, np.zeros(0, dtype=bool), empty, empty, empty, empty)
     mod = MODULE_TYPES[p["module_type"]]
     tilt, azim = float(p["surface_tilt_deg"]), float(p["surface_azimuth_deg"])
     zen = solpos["apparent_zenith"].to_numpy(dtype=float)
@@ -675,18 +732,28 @@ def pv_ac_power_w(solpos: pd.DataFrame, weather: pd.DataFrame, array, *, year_in
     t_cell = cell_temperature_fuentes_c(poa_global, weather["temp_air"].to_numpy(dtype=float),
                                         weather["wind_speed"].to_numpy(dtype=float),
                                         MOUNTING_NOCT_C[p["mounting"]], step_s)
+    return ArrayConditions(g_t * f_am, t_cell, sun_up, poa_global, g_t, f_am, _as_float(poa["aoi"]))
+
+
+def _dc_w(conditions: ArrayConditions, p: dict, year_index: int) -> np.ndarray:
     pdc0 = 1000.0 * float(p["peak_power_kwp"])
-    dc = dc_power_w(g_t * f_am, t_cell, pdc0, mod.gamma_pdc_per_c)
-    dc = dc * loss_factor(p["system_losses_percent"]) * degradation_factor(
-        p["degradation_percent_per_year"], year_index)
-    ac = ac_power_w(np.maximum(dc, 0.0), pdc0 / float(p["dc_ac_ratio"]),
+    dc = dc_power_w(conditions.effective_w_m2, conditions.cell_temp_c, pdc0, MODULE_TYPES[p["module_type"]].gamma_pdc_per_c)
+    return dc * loss_factor(p["system_losses_percent"]) * degradation_factor(p["degradation_percent_per_year"], year_index)
+
+
+def array_ac_power_w(conditions: ArrayConditions, array, *, year_index=0) -> np.ndarray:
+    """AC power of an array of the given size, losses, inverter and age under ``conditions`` [W].
+
+    P_dc = M G_t / 1000 · P_dc0 [1 + γ (T_c − 25)] (1 − L)(1 − d)^y, then the PVWatts inverter with
+    P_ac0 = P_dc0 / ratio (see :func:`pv_ac_power_w`); 0 with the sun down.
+    """
+    p = _array_params(array)
+    if len(conditions.sun_up) == 0:
+        return np.zeros(0)
+    pdc0 = 1000.0 * float(p["peak_power_kwp"])
+    ac = ac_power_w(np.maximum(_dc_w(conditions, p, year_index), 0.0), pdc0 / float(p["dc_ac_ratio"]),
                     float(p["inverter_efficiency_percent"]) / 100.0)
-    ac = np.where(sun_up, ac, 0.0)
-    if return_details:
-        return ac, {"poa_global_w_m2": poa_global, "poa_transmitted_w_m2": g_t,
-                    "spectral_modifier": f_am, "cell_temperature_c": t_cell, "dc_w": dc,
-                    "aoi_deg": _as_float(poa["aoi"])}
-    return ac
+    return np.where(conditions.sun_up, ac, 0.0)
 
 
 def pv_specific_yield_kwh_kwp(ac_w, dt_s, peak_kwp):
