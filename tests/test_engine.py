@@ -424,6 +424,20 @@ def test_a_summary_without_detail_leaves_out_only_the_advice(short_results):
     assert rest(lean) == rest(full)
 
 
+def test_sweep_rows_and_savings_quantities_read_no_advice(short_results):
+    """Sweeps and the savings' uncertainty run with detail=False: their numbers must not change."""
+    from twin.savings import quantities
+    from twin.sweep import sweep_kpis
+
+    lean = twin.simulate(short_scenario(), detail=False, timeseries=False).summary
+    full = short_results.summary
+    lean_kpis, full_kpis = sweep_kpis(lean), sweep_kpis(full)
+    assert lean_kpis.keys() == full_kpis.keys()
+    for name, value in full_kpis.items():
+        assert value == lean_kpis[name] or (np.isnan(value) and np.isnan(lean_kpis[name])), name
+    assert quantities(lean) == quantities(full)
+
+
 @pytest.mark.slow
 def test_a_full_year_cancelled_on_its_third_day_stops_there(baseline_scenario):
     """The full year asks once per simulated day (365 + 1 times uncancelled): told to stop on the

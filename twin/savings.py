@@ -559,7 +559,8 @@ def savings_uncertainty(design_path: str | Path, reference_path: str | Path, n_b
         q = {}
         for variant, ovs in (("design", {}), ("reference", ref_all)):
             s = load_scenario(design_path, **{**overrides, **ovs, **extra, "seed": seed})
-            q[variant] = quantities(simulate(s, weather=weather, site=site, timeseries=False).summary)
+            # quantities() reads no advice: the summary without it (detail=False) is enough.
+            q[variant] = quantities(simulate(s, weather=weather, site=site, timeseries=False, detail=False).summary)
         rows.append({**values, **{k: q["reference"][k] - q["design"][k] for k in QUANTITIES}})
     samples = pd.DataFrame(rows)
     idx = []
