@@ -53,8 +53,10 @@ __all__ = ["CONTROLS", "Control", "Explorer", "Superseded", "make_app", "serve",
 log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).parent / "data" / "explore.html"
-CACHE_SIZE = 64
 MAX_SEEDS = 50  # per evaluation: 50 paired years is already minutes of waiting
+#: Runs kept (indicators, figures and summary, ~0.1 MB each): two evaluations at MAX_SEEDS, each the
+#: baseline's and the option's years, so that going back to a setting re-runs nothing.
+CACHE_SIZE = 4 * MAX_SEEDS
 #: Worker processes for the seeds after the first: one per core (2 here), at lower priority than the
 #: server, which simulates the first seed and whose core then serves the workers too; at most 4, as each
 #: keeps the weather, site inputs and people of its seeds (docs/explore.md, "Several seeds").
