@@ -36,7 +36,11 @@ junction, cell faces on every material boundary):
   the ground, the value the zone network uses: P ψ_g is then exactly what the 2-D section loses
   beyond the two 1-D elements.
 
-Assumptions: steady state (the junction's heat flows with the annual means in ISO 13370's H_g);
+The same section answers annual sinusoids of the air temperatures (:func:`annual_response`:
+(K + iωC) θ = g with the layers' and the soil's ρc, ω = 2π / 3.15·10⁷ s): the numerical
+counterpart of ISO 13370 Annex H's periodic coefficients, used to check them.
+
+Assumptions: steady state for ψ_g (the junction's heat flows with the annual means in ISO 13370's H_g);
 the foundation wall is the above-ground wall continued down to the slab's bottom, the slab abuts
 its inside face; 2-D, so the corners' 3-D effect is not counted (as in ISO 13370's B').
 """
