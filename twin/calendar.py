@@ -137,8 +137,8 @@ def day_kinds(
         closed |= np.isin(days, public_days)
     # "MM-DD" ranges compared as MM*100 + DD (the same order as the zero-padded text, without strftime).
     month_day = (civil.month * 100 + civil.day).to_numpy()
-    periods = [((month_day >= _mmdd(first)) & (month_day <= _mmdd(last)), frozenset(*except_zones))
-               for first, last, *except_zones in summer_closure]
+    periods = [((month_day >= _mmdd(first)) & (month_day <= _mmdd(last)), frozenset(rest[0] if rest else ()))
+               for first, last, *rest in summer_closure]
     closure = np.zeros(len(civil), dtype=bool)
     for in_period, _ in periods:
         closure |= in_period

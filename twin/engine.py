@@ -293,9 +293,10 @@ def _schedules(model: Model, kinds: calendar.DayKinds) -> tuple[np.ndarray, np.n
     setpoint = np.empty((n, nz))
     for j, z in enumerate(zones):
         hours = calendar.parse_opening(cal.opening[z.occupancy.opening])
-        open_mask[:, j] = calendar.opening_mask(kinds.for_zone(z.name), hours)
+        zone_kinds = kinds.for_zone(z.name)
+        open_mask[:, j] = calendar.opening_mask(zone_kinds, hours)
         lead_h = z.heating.preheat_h if z.heating.start_control == "fixed" else 0.0
-        heat_on = calendar.opening_mask(kinds.for_zone(z.name), hours, lead_h=lead_h)
+        heat_on = calendar.opening_mask(zone_kinds, hours, lead_h=lead_h)
         setpoint[:, j] = np.where(heat_on, z.heating.setpoint_open_c, z.heating.setpoint_closed_c)
     return open_mask, setpoint
 

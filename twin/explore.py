@@ -130,6 +130,11 @@ _OCCUPANCY_NEUTRAL_ZONE_PARTS = (".heating.",)
 _OCCUPANCY_PATHS = ("occupancy", "zones", "calendar", "period", "seed", "profiles", "building")
 
 
+def _overrides_key(overrides: dict[str, Any]) -> str:
+    """The cache key of an option: its overrides as canonical JSON."""
+    return json.dumps(overrides, sort_keys=True, default=str)
+
+
 class Superseded(Exception):
     """A newer request arrived: this evaluation stopped (within a simulated day of its running year)."""
 
@@ -337,7 +342,7 @@ class Explorer:
         from twin.scenario import load_scenario
 
         extra = {"seed": seed} if seed is not None else {}
-        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        key = (_overrides_key(overrides), seed)
         return self._cached(self._scenarios, key,
                             lambda: load_scenario(self.path, **{**self.overrides, **overrides, **extra}), size=16)
 
@@ -388,7 +393,7 @@ class Explorer:
 
     def cached(self, overrides: dict[str, Any], seed: int, detail: bool = False) -> _Run | None:
         """The cached run of these overrides and seed, or None (a run with ``detail`` serves both)."""
-        ov = json.dumps(overrides, sort_keys=True, default=str)
+        ov = _overrides_key(overrides)
         with self._cache_lock:
             for key in ((ov, seed, True),) if detail else ((ov, seed, False), (ov, seed, True)):
                 if key in self._runs:
@@ -399,7 +404,7 @@ class Explorer:
 
     def _store(self, overrides: dict[str, Any], seed: int, detail: bool, run: _Run) -> None:
         with self._cache_lock:
-            self._runs[(json.dumps(overrides, sort_keys=True, default=str), seed, detail)] = run
+            self._runs[(_overrides_key(overrides), seed, detail)] = run
             while len(self._runs) > CACHE_SIZE:
                 self._runs.popitem(last=False)
 
@@ -463,7 +468,7 @@ class Explorer:
         """The baseline (when ``need_base``) and the option of one seed in a worker process; seed
         ``index`` always goes to the same worker, which keeps that seed's weather, site inputs and people.
         The answer goes to the run cache when it comes, whether or not a request still waits for it."""
-        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        key = (_overrides_key(overrides), seed)
         with self._cache_lock:
             known = self._pending.get(key)
             if known is not None and known[0] == generation and not known[1].cancelled() and not (
@@ -481,7 +486,7 @@ class Explorer:
     def _absorb(self, overrides: dict[str, Any], seed: int, future: Future) -> None:
         """A worker's answer into the run cache, once (a cancelled or failed one leaves nothing): from the
         future's callback, and from the request that waited for it, whichever comes first."""
-        key = (json.dumps(overrides, sort_keys=True, default=str), seed)
+        key = (_overrides_key(overrides), seed)
         with self._cache_lock:
             if future in self._absorbed:
                 return

@@ -551,14 +551,17 @@ def median_seed(pairs: Sequence[tuple[int, dict, dict]]) -> tuple[int, dict, dic
     return ranked[(len(ranked) - 1) // 2]
 
 
-def _band(values: Sequence[float | None], lang: str) -> str:
-    """``P10 ; P90`` (fr) or ``P10, P90`` (en) of per-year values over seeds, signed; '' for fewer than 2."""
+def _band(values: Sequence[float | None], lang: str, digits: int = 0, signed: bool = True,
+          unit: str | None = None) -> str:
+    """``P10 ; P90`` (fr) or ``P10, P90`` (en) of per-year values over seeds (savings: signed, no unit;
+    a level: unsigned, ``unit`` after P90); '' for fewer than 2."""
     vals = [v for v in values if v is not None]
     if len(vals) < 2:
         return ""
     sep = " ; " if lang == "fr" else ", "
     lo, hi = np.quantile(vals, [0.1, 0.9])
-    return format_number(lo, 0, lang, signed=True) + sep + format_number(hi, 0, lang, signed=True)
+    high = format_quantity(hi, unit, digits, lang) if unit else format_number(hi, digits, lang, signed=signed)
+    return format_number(lo, digits, lang, signed=signed) + sep + high
 
 
 def _bill(st: SavingsStatement, lang: str) -> dict[str, Any] | None:
@@ -674,10 +677,6 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
     def row(label: str, fn) -> dict[str, str]:
         return {"label": label, "design": fn(pos["design"]), "reference": fn(pos["reference"])}
 
-    def p10_p90(values: list[float]) -> str:
-        lo, hi = np.quantile(values, [0.1, 0.9])
-        return format_number(lo, 1, lang) + (" ; " if lang == "fr" else ", ") + format_quantity(hi, kwh_m2, 1, lang)
-
     rows = [
         row(t["operat_row_heat"].format(factor=factor),
             lambda p: format_quantity(p["final_energy_kwh"]["district_heat"] / 1e3, mwh, 1, lang)),
@@ -685,8 +684,8 @@ def _operat(st: SavingsStatement, lang: str) -> dict[str, Any]:
         row(t["operat_row_irve"], lambda p: format_quantity(p["final_energy_kwh"]["irve"] / 1e3, mwh, 1, lang)),
         row(t["operat_row_total"], lambda p: format_quantity(p["final_energy_kwh"]["total"] / 1e3, mwh, 1, lang)),
         row(t["operat_row_intensity"], lambda p: format_quantity(p["adjusted_kwh_m2"], kwh_m2, 1, lang)),
-        *([{"label": t["operat_row_band"], "design": p10_p90(spread["design"]),
-            "reference": p10_p90(spread["reference"])}] if len(pairs) > 1 else []),
+        *([{"label": t["operat_row_band"], "design": _band(spread["design"], lang, 1, False, kwh_m2),
+            "reference": _band(spread["reference"], lang, 1, False, kwh_m2)}] if len(pairs) > 1 else []),
         row(t["operat_row_cabs"], lambda p: format_quantity(p["status_2030"]["cabs_2030_kwh_m2"], kwh_m2, 1, lang)),
         row(t["operat_row_status"], lambda p: t["met"] if p["status_2030"]["meets_2030"] else t["not_met"]),
     ]

@@ -160,8 +160,8 @@ class SavingsStatement:
     caveats
         What the reader must know (e.g. a period shorter than a year, scaled to a year).
     design_summary, reference_summary
-        ``summary.json`` of the design and of the reference for the first seed (None when not kept):
-        the justification page reads the OPERAT position there.
+        ``summary.json`` of the design and of the reference for the first seed (None when not kept): the
+        page's one pair when ``design_summaries`` is empty (a statement built by hand), and the overrides.
     design_summaries, reference_summaries
         Seed -> ``summary.json`` of the design and of the reference, for every seed: the page shows the
         bill of the median seed with each line's P10-P90 over the seeds, and the capacity advice per seed.

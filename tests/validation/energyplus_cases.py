@@ -625,8 +625,9 @@ def _zone_objects(model: Model, z, box: Box, z0: float, single: bool, films: str
     o.append(_obj("ThermostatSetpoint:SingleHeating", "HeatOnly" + suf, "HeatingSetpoint" + suf))
     o.append(_obj("ZoneControl:Thermostat", "Thermostat" + suf, name, "ControlType",
                   "ThermostatSetpoint:SingleHeating", "HeatOnly" + suf))
-    # Fresh air: twin's design flow (per person at capacity + per m2) while open, none while closed.
-    design_m3_h = (z.ventilation.fresh_air_m3_h_per_person * z.occupancy.capacity_persons
+    # Fresh air: the model's design flow (per person at capacity, public and staff rates by their share,
+    # + per m2) while open, none while closed.
+    design_m3_h = (z.ventilation.per_person_m3_h * z.occupancy.capacity_persons
                    + z.ventilation.min_fresh_air_m3_h_m2 * z.floor_area_m2)
     o.append(_obj("DesignSpecification:OutdoorAir", "FreshAir" + suf, "Flow/Area", "",
                   design_m3_h / z.floor_area_m2 / 3600.0, "", "", "OpenSchedule" + suf))
